@@ -1,0 +1,47 @@
+"""Activation functions of the series: the step function (part 2) and the sigmoid (part 8).
+
+Every function keeps its input's float dtype: float32 in, float32 out.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from handbp._validate import as_float_array, finite_real
+
+STEP_THRESHOLD = 2.0
+"""The threshold of the series' step-function example (part 2)."""
+
+
+def step_function(z: ArrayLike, threshold: float = STEP_THRESHOLD) -> np.ndarray:
+    r"""Part 2, ``step_function``: :math:`f(z) = 1 \text{ if } z \ge 2 \text{ else } 0`.
+
+    ``threshold`` replaces the series' 2. Its derivative is 0 wherever it exists
+    (part 8), which is why the series moves on to the sigmoid.
+    """
+    z = as_float_array(z, "z")
+    threshold = finite_real(threshold, "threshold")
+    return (z >= threshold).astype(z.dtype)
+
+
+def sigmoid(x: ArrayLike) -> np.ndarray:
+    r"""Part 8, ``sigmoid``: :math:`\sigma(x) = \frac{1}{1 + e^{-x}}`.
+
+    Computed in the stable form :math:`\sigma(x) = \frac{1}{1 + e^{-|x|}}` for
+    :math:`x \ge 0` and :math:`\frac{e^{-|x|}}{1 + e^{-|x|}}` for :math:`x < 0`: the
+    exponential never exceeds 1, so nothing overflows for any finite ``x``.
+    """
+    x = as_float_array(x, "x")
+    e = np.exp(-np.abs(x))
+    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
+    r"""Part 8, ``sigmoid_derivative``: :math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`.
+
+    Takes the sigmoid's *output* ``s`` = :math:`\sigma(x)`, which the feedforward pass
+    already has (the layer output), not the layer input ``x``.
+    """
+    s = as_float_array(s, "s")
+    return s * (1 - s)

@@ -1,0 +1,111 @@
+"""Derivatives and gradient descent on one variable (parts 6-8).
+
+The series' running example is :math:`f(x) = x^2` from :math:`x = 5`; part 7 tries
+four learning rates on it (:data:`LEARNING_RATE_EXPERIMENTS`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+from handbp._validate import as_float_array, finite_real, positive_int, same_dtype, same_shape
+
+
+def square(x: ArrayLike) -> np.ndarray:
+    r"""Part 6, ``square``: the series' example function :math:`f(x) = x^2`."""
+    x = as_float_array(x, "x")
+    return x * x
+
+
+def square_derivative(x: ArrayLike) -> np.ndarray:
+    r"""Part 6, ``square_derivative``: :math:`f'(x) = \frac{d}{dx} x^2 = 2x`, the slope of :math:`x^2` at :math:`x`."""
+    x = as_float_array(x, "x")
+    return 2 * x
+
+
+def gradient_descent_step(
+    x: ArrayLike, gradient: ArrayLike, eta: float, name: str = "x"
+) -> np.ndarray:
+    r"""Part 7, ``gradient_descent_step``: :math:`x \leftarrow x - \eta\, f'(x)`.
+
+    ``x`` may be a number or an array (a weight matrix: :math:`W \leftarrow W - \eta\,
+    \partial\mathrm{MSE}/\partial W`); ``gradient`` must have its shape and dtype.
+    ``name`` names ``x`` in error messages.
+    """
+    x = as_float_array(x, name)
+    gradient = as_float_array(gradient, f"the gradient of {name}")
+    eta = finite_real(eta, "eta (learning rate)", positive=True)
+    same_dtype(**{name: x, f"the gradient of {name}": gradient})
+    same_shape(**{name: x, f"the gradient of {name}": gradient})
+    return x - eta * gradient
+
+
+def chain_rule(*factors: ArrayLike) -> np.ndarray:
+    r"""Part 8, ``chain_rule``: :math:`\frac{dz}{dx} = \frac{dz}{dy}\,\frac{dy}{dx}`.
+
+    Longer chains multiply further: pass every link's derivative, outermost first,
+    e.g. ``chain_rule(dz_dy, dy_du, du_dx)``. Factors are multiplied elementwise and
+    must share one shape and dtype.
+    """
+    if not factors:
+        raise ValueError("chain_rule needs at least one derivative factor, got none")
+    arrays = [as_float_array(f, f"factor {i}") for i, f in enumerate(factors)]
+    named = {f"factor {i}": a for i, a in enumerate(arrays)}
+    same_dtype(**named)
+    same_shape(**named)
+    product = arrays[0]
+    for factor in arrays[1:]:
+        product = product * factor
+    return product
+
+
+@dataclass(frozen=True)
+class DescentRun:
+    """One of part 7's learning-rate experiments: x at every step, from x0 on."""
+
+    eta: float
+    steps: int
+    label: str
+    path: np.ndarray
+
+
+LEARNING_RATE_EXPERIMENTS: tuple[tuple[float, int, str], ...] = (
+    (0.2, 10, "ideal"),
+    (0.002, 10, "too small"),
+    (0.002, 100, "too small"),
+    (0.002, 1000, "too small"),
+    (0.9, 10, "overshoots, still converges"),
+    (1.1, 3, "diverges"),
+)
+"""Part 7's experiments on f(x) = x^2 from x = 5: (learning rate, steps, what happens)."""
+
+
+def descent_path(
+    x0: float = 5.0,
+    eta: float = 0.2,
+    steps: int = 10,
+    derivative: Callable[[np.ndarray], np.ndarray] = square_derivative,
+) -> np.ndarray:
+    r"""Part 7: repeat :math:`x \leftarrow x - \eta\, f'(x)`; return x before every step and after the last.
+
+    The result has ``steps + 1`` entries, ``path[0] == x0``.
+    """
+    steps = positive_int(steps, "steps")
+    x = as_float_array(x0, "x0", ndim=0)
+    path = [x]
+    for _ in range(steps):
+        x = gradient_descent_step(x, derivative(x), eta)
+        path.append(x)
+    return np.stack(path)
+
+
+def learning_rate_experiments(x0: float = 5.0) -> list[DescentRun]:
+    """Part 7: every experiment of :data:`LEARNING_RATE_EXPERIMENTS`, run from ``x0``."""
+    return [
+        DescentRun(eta, steps, label, descent_path(x0, eta, steps))
+        for eta, steps, label in LEARNING_RATE_EXPERIMENTS
+    ]
