@@ -1,0 +1,1 @@
+"""Tests of the NumPy package handbp, one module per handbp module."""
