@@ -62,12 +62,18 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         raise TypeError(f"{name} must be a real number or an array of them, got bool {value!r}")
     else:
         try:
-            array = np.asarray(value, dtype=np.float64)
-        except (TypeError, ValueError) as error:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as error:  # e.g. ragged nested lists
             raise TypeError(
                 f"{name} must be a real number or a (nested) list of numbers, "
                 f"got {_describe(value)}"
             ) from error
+        if array.dtype.kind not in "iuf":  # strings, bools, objects are not numbers
+            raise TypeError(
+                f"{name} must be a real number or a (nested) list of numbers, "
+                f"got {_describe(value)}"
+            )
+        array = array.astype(np.float64)
     if ndim is not None and array.ndim != ndim:
         kind = {0: "a scalar", 1: "a vector (1-D)", 2: "a matrix (2-D)"}.get(ndim, f"{ndim}-D")
         raise ValueError(f"{name} must be {kind}, got shape {array.shape}")
@@ -152,7 +158,7 @@ def index(value: Any, name: str, size: int, axis_name: str) -> int:
     """Return ``value`` as an index into an axis of length ``size``, or raise."""
     if isinstance(value, bool) or not isinstance(value, Integral):
         raise TypeError(f"{name} must be an integer index, got {_describe(value)}")
-    if not 0 <= value < size:
+    if not 0 <= int(value) < size:
         raise ValueError(f"{name} must be in 0..{size - 1} ({axis_name}), got {value}")
     return int(value)
 

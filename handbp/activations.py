@@ -41,7 +41,9 @@ def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
     r"""Part 8, ``sigmoid_derivative``: :math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`.
 
     Takes the sigmoid's *output* ``s`` = :math:`\sigma(x)`, which the feedforward pass
-    already has (the layer output), not the layer input ``x``.
+    already has (the layer output), not the layer input ``x``. Near saturation
+    (``s`` close to 1) ``1 - s`` keeps only the absolute precision of ``s``: the result
+    is accurate to about one machine epsilon, absolutely, not relatively.
     """
     s = as_float_array(s, "s")
     return s * (1 - s)

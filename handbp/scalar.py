@@ -31,7 +31,10 @@ def output_node_input(H_out: ArrayLike, W2: ArrayLike, e: int, k: int) -> np.flo
         )
     e = index(e, "e", H_out.shape[0], "examples")
     k = index(k, "k", W2.shape[1], "output nodes")
-    return sum(H_out[e, j] * W2[j, k] for j in range(W2.shape[0]))
+    total = H_out.dtype.type(0)
+    for j in range(W2.shape[0]):
+        total += H_out[e, j] * W2[j, k]
+    return total
 
 
 def dmse_do_out(O_out: ArrayLike, Y: ArrayLike, e: int, k: int) -> np.floating:
@@ -79,11 +82,11 @@ def dmse_dw2_scalar(
         )
     j = index(j, "j", H_out.shape[1], "hidden nodes")
     k = index(k, "k", Y.shape[1], "output nodes")
+    total = O_out.dtype.type(0)
     with unchecked():  # checked above; the factors need not check again per example
-        return sum(
-            dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k) * do_in_dw2(H_out, e, j)
-            for e in range(Y.shape[0])
-        )
+        for e in range(Y.shape[0]):
+            total += dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k) * do_in_dw2(H_out, e, j)
+    return total
 
 
 def dmse_dw1_scalar(
@@ -106,14 +109,10 @@ def dmse_dw1_scalar(
         )
     i = index(i, "i", X.shape[1], "inputs")
     j = index(j, "j", H_out.shape[1], "hidden nodes")
+    total = O_out.dtype.type(0)
     with unchecked():  # checked above; the factors need not check again per example
-        return sum(
-            dmse_do_out(O_out, Y, e, k)
-            * do_out_do_in(O_out, e, k)
-            * W2[j, k]
-            * H_out[e, j]
-            * (1 - H_out[e, j])
-            * X[e, i]
-            for e in range(Y.shape[0])
-            for k in range(Y.shape[1])
-        )
+        for e in range(Y.shape[0]):
+            for k in range(Y.shape[1]):
+                o_delta_over_n = dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k)
+                total += o_delta_over_n * W2[j, k] * H_out[e, j] * (1 - H_out[e, j]) * X[e, i]
+    return total

@@ -1,0 +1,134 @@
+"""handbp.cli: `handbp step` reproduces part 13; `handbp equations` lists the catalogue."""
+
+import json
+
+import numpy as np
+import pytest
+
+from handbp.cli import build_parser, main
+from handbp.equations import CATALOGUE
+from tests.handbp import reference
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    status = main(list(argv))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+def test_step_json_reproduces_part_13(capsys):
+    status, out, _ = run(capsys, "step", "--json")
+    assert status == 0
+    document = json.loads(out)
+    setup = document["setup"]
+    assert (setup["seed"], setup["eta"], setup["N"], setup["variant"]) == (10, 0.1, 9, "uci")
+    inputs = document["inputs"]
+    assert inputs["X"] == [[4.9, 3.0, 1.4, 0.2], [6.4, 3.2, 4.5, 1.5], [5.8, 2.7, 5.1, 1.9]]
+    # the series' weights: np.random.seed(10), then normal(scale=0.5) for W1 and W2
+    rng = np.random.RandomState(10)
+    np.testing.assert_array_equal(inputs["W1"], rng.normal(scale=0.5, size=(4, 2)))
+    np.testing.assert_array_equal(inputs["W2"], rng.normal(scale=0.5, size=(2, 3)))
+    ids = [q["id"] for q in document["quantities"]]
+    for eq_id in [
+        "hidden_layer_inputs",
+        "output_layer_outputs",
+        "output_layer_delta",
+        "weights_2_update",
+        "hidden_layer_delta",
+        "weights_1_update",
+        "weights_update",
+    ]:
+        assert eq_id in ids
+    for q in document["quantities"]:
+        assert list(np.shape(q["value"])) == q["shape"]
+    before = reference.mse(
+        reference.forward(inputs["X"], inputs["W1"], inputs["W2"])["O_out"], inputs["Y"]
+    )
+    assert document["mse_before"] == pytest.approx(before, rel=1e-12)
+    assert document["mse_after"] < document["mse_before"]
+
+
+def test_step_text_names_every_matrix_with_its_id_and_shape(capsys):
+    status, out, _ = run(capsys, "step")
+    assert status == 0
+    for symbol, eq_id, shape in [
+        ("H_in", "hidden_layer_inputs", (3, 2)),
+        ("O_delta", "output_layer_delta", (3, 3)),
+        ("W1_update", "weights_1_update", (4, 2)),
+        ("W2_update", "weights_2_update", (2, 3)),
+    ]:
+        assert f"{symbol}  [{eq_id}]  shape {shape}" in out
+    assert "MSE before the step: " in out and "MSE after the step:  " in out
+
+
+def test_step_full_precision_round_trips(capsys):
+    _, out, _ = run(capsys, "step")
+    _, js, _ = run(capsys, "step", "--json")
+    mse_before = json.loads(js)["mse_before"]
+    line = next(line for line in out.splitlines() if line.startswith("MSE before"))
+    assert float(line.split(":")[1]) == mse_before  # the printed digits give back the exact float
+
+
+def test_step_options(capsys):
+    status, out, _ = run(
+        capsys,
+        "step",
+        "--json",
+        "--seed",
+        "3",
+        "--eta",
+        "0.5",
+        "--variant",
+        "fisher",
+        "--dtype",
+        "float32",
+    )
+    assert status == 0
+    setup = json.loads(out)["setup"]
+    assert (setup["seed"], setup["eta"], setup["variant"], setup["dtype"]) == (
+        3,
+        0.5,
+        "fisher",
+        "float32",
+    )
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["step", "--eta", "-1"],
+        ["step", "--eta", "nan"],
+        ["step", "--variant", "kaggle"],
+        ["step", "--dtype", "int8"],
+        ["nonsense"],
+        ["equations", "--part", "x"],
+    ],
+)
+def test_bad_options_exit_2_with_a_message(capsys, argv):
+    with pytest.raises(SystemExit) as exit_info:
+        main(argv)
+    assert exit_info.value.code == 2
+    assert "error" in capsys.readouterr().err
+
+
+def test_equations_lists_the_catalogue(capsys):
+    status, out, _ = run(capsys, "equations")
+    assert status == 0
+    for eq_id in CATALOGUE:
+        assert eq_id in out
+    _, js, _ = run(capsys, "equations", "--json", "--part", "11")
+    assert [e["id"] for e in json.loads(js)] == [
+        "output_layer_error",
+        "output_layer_delta",
+        "weights_2_update",
+    ]
+
+
+def test_every_command_has_help(capsys):
+    parser = build_parser()
+    commands = parser._subparsers._group_actions[0].choices  # argparse keeps them here
+    for name in ["step", "equations", *commands]:
+        with pytest.raises(SystemExit) as exit_info:
+            main([name, "--help"])
+        assert exit_info.value.code == 0
+        assert "usage: handbp" in capsys.readouterr().out

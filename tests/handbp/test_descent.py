@@ -1,0 +1,65 @@
+"""handbp.descent: the derivative example (part 6), gradient descent (part 7), chain rule (part 8)."""
+
+import math
+
+import numpy as np
+import pytest
+
+from handbp import descent
+
+
+def test_square_and_its_derivative():
+    np.testing.assert_allclose(descent.square(np.array([-3.0, 0.5])), [9.0, 0.25])
+    np.testing.assert_allclose(descent.square_derivative(5.0), 10.0)
+
+
+def test_descent_path_by_hand():
+    """eta = 0.2 on x^2: x <- x - 0.2 * 2x = 0.6 x, so x_n = 5 * 0.6^n."""
+    path = descent.descent_path(5.0, 0.2, 10)
+    assert path.shape == (11,)
+    np.testing.assert_allclose(path, [5.0 * 0.6**n for n in range(11)], rtol=1e-14)
+
+
+@pytest.mark.parametrize(
+    "eta, steps, factor",
+    [(0.002, 1000, 0.996), (0.9, 10, -0.8), (1.1, 3, -1.2)],
+)
+def test_learning_rate_experiments_follow_the_factor(eta, steps, factor):
+    """Each step multiplies x by (1 - 2 eta): shrinks slowly, oscillates, or diverges."""
+    path = descent.descent_path(5.0, eta, steps)
+    np.testing.assert_allclose(path, [5.0 * factor**n for n in range(steps + 1)], rtol=1e-9)
+
+
+def test_series_experiments_are_the_four_learning_rates():
+    runs = descent.learning_rate_experiments()
+    assert sorted({run.eta for run in runs}) == [0.002, 0.2, 0.9, 1.1]
+    assert [(run.eta, run.steps) for run in runs if run.eta == 0.002] == [
+        (0.002, 10),
+        (0.002, 100),
+        (0.002, 1000),
+    ]
+    last = {(run.eta, run.steps): abs(run.path[-1]) for run in runs}
+    # after 10 steps: too small barely moved, overshooting got there more slowly than ideal
+    assert 5.0 > last[0.002, 10] > last[0.9, 10] > last[0.2, 10]
+    assert last[1.1, 3] > 5.0  # diverges
+
+
+def test_chain_rule_multiplies_the_links():
+    """z = sin(y), y = x^2: dz/dx = cos(x^2) * 2x."""
+    x = 0.7
+    got = descent.chain_rule(math.cos(x**2), descent.square_derivative(x))
+    np.testing.assert_allclose(got, math.cos(x**2) * 2 * x)
+    np.testing.assert_allclose(descent.chain_rule(2.0, 3.0, 4.0), 24.0)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match=r"eta .* must be positive"):
+        descent.gradient_descent_step(1.0, 2.0, 0.0)
+    with pytest.raises(ValueError, match=r"eta .* must be finite"):
+        descent.gradient_descent_step(1.0, 2.0, float("inf"))
+    with pytest.raises(ValueError, match="shapes must match"):
+        descent.gradient_descent_step(np.ones(2), np.ones(3), 0.1)
+    with pytest.raises(ValueError, match="steps must be at least 1"):
+        descent.descent_path(5.0, 0.1, 0)
+    with pytest.raises(ValueError, match="at least one derivative"):
+        descent.chain_rule()

@@ -1,0 +1,52 @@
+"""handbp.pure: parts 2-4 in lists and loops agree with the NumPy form of part 5."""
+
+import numpy as np
+import pytest
+from hypothesis import given
+
+from handbp import data, network, pure
+from handbp.activations import step_function
+from tests.handbp.strategies import nets
+
+
+def test_weighted_sum_by_hand():
+    assert pure.weighted_sum([4.9, 3.0, 1.4, 0.2], [0.9, 0.8, -1.0, -1.0]) == pytest.approx(5.21)
+
+
+@given(nets(dtype=np.float64))
+def test_pure_python_layers_equal_numpy(net):
+    """layer_outputs with one weight row per node equals X @ W (and f(X @ W))."""
+    rows, node_weights = net.X.tolist(), net.W1.T.tolist()
+    np.testing.assert_allclose(
+        pure.layer_outputs(rows, node_weights),
+        network.hidden_layer_inputs(net.X, net.W1),
+        rtol=1e-12,
+        atol=1e-12,
+    )
+    np.testing.assert_allclose(
+        pure.layer_outputs(rows, node_weights, step_function),
+        network.hidden_layer_outputs(network.hidden_layer_inputs(net.X, net.W1), step_function),
+    )
+
+
+def test_series_step_network_pure_equals_numpy():
+    """Parts 3-5: the hand-picked weights on the three flowers, pure Python vs NumPy."""
+    flowers = data.three_flowers("uci")
+    W1, W2 = network.hand_picked_weights()
+    hidden = pure.layer_outputs(flowers.X.tolist(), W1.T.tolist(), step_function)
+    output = pure.layer_outputs(hidden, W2.T.tolist(), step_function)
+    forward = network.feedforward(flowers.X, W1, W2, activation=step_function)
+    np.testing.assert_array_equal(output, forward.output_layer_outputs)
+
+
+def test_bad_input():
+    with pytest.raises(ValueError, match="2 inputs and 3 weights"):
+        pure.weighted_sum([1.0, 2.0], [1.0, 2.0, 3.0])
+    with pytest.raises(TypeError, match=r"inputs\[1\] must be a number, got str"):
+        pure.weighted_sum([1.0, "2"], [1.0, 2.0])
+    with pytest.raises(ValueError, match=r"weights\[0\] must be finite"):
+        pure.weighted_sum([1.0], [float("nan")])
+    with pytest.raises(ValueError, match="inputs must not be empty"):
+        pure.weighted_sum([], [])
+    with pytest.raises(ValueError, match="at least one node"):
+        pure.layer_outputs([[1.0]], [])
