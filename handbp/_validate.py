@@ -91,6 +91,8 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
 
 def same_dtype(**arrays: np.ndarray) -> np.dtype:
     """Check that all arrays share one dtype and return it (no silent up- or downcast)."""
+    if not checks_enabled():
+        return next(iter(arrays.values())).dtype
     dtypes = {name: array.dtype for name, array in arrays.items()}
     if len(set(dtypes.values())) > 1:
         listed = ", ".join(f"{name} is {dtype}" for name, dtype in dtypes.items())

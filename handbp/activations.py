@@ -28,13 +28,14 @@ def step_function(z: ArrayLike, threshold: float = STEP_THRESHOLD) -> np.ndarray
 def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Part 8, ``sigmoid``: :math:`\sigma(x) = \frac{1}{1 + e^{-x}}`.
 
-    Computed in the stable form :math:`\sigma(x) = \frac{1}{1 + e^{-|x|}}` for
-    :math:`x \ge 0` and :math:`\frac{e^{-|x|}}{1 + e^{-|x|}}` for :math:`x < 0`: the
-    exponential never exceeds 1, so nothing overflows for any finite ``x``.
+    The textbook form is accurate wherever :math:`e^{-x}` is finite. Where it overflows
+    (:math:`x < -709` in float64, :math:`x < -88` in float32) :math:`1/(1 + \infty) = 0`,
+    which is the true value rounded to the nearest normal float, so that overflow is
+    expected and silenced rather than reported: the result is finite for every finite x.
     """
     x = as_float_array(x, "x")
-    e = np.exp(-np.abs(x))
-    return np.where(x >= 0, 1 / (1 + e), e / (1 + e))
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-x))
 
 
 def sigmoid_derivative(s: ArrayLike) -> np.ndarray:

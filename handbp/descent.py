@@ -36,11 +36,12 @@ def gradient_descent_step(
     \partial\mathrm{MSE}/\partial W`); ``gradient`` must have its shape and dtype.
     ``name`` names ``x`` in error messages.
     """
+    gradient_name = f"the gradient of {name}"
     x = as_float_array(x, name)
-    gradient = as_float_array(gradient, f"the gradient of {name}")
+    gradient = as_float_array(gradient, gradient_name)
     eta = finite_real(eta, "eta (learning rate)", positive=True)
-    same_dtype(**{name: x, f"the gradient of {name}": gradient})
-    same_shape(**{name: x, f"the gradient of {name}": gradient})
+    same_dtype(**{name: x, gradient_name: gradient})
+    same_shape(**{name: x, gradient_name: gradient})
     return x - eta * gradient
 
 

@@ -85,7 +85,9 @@ def dmse_dw2_scalar(
     total = O_out.dtype.type(0)
     with unchecked():  # checked above; the factors need not check again per example
         for e in range(Y.shape[0]):
-            total += dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k) * do_in_dw2(H_out, e, j)
+            total += (
+                dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k) * do_in_dw2(H_out, e, j)
+            )
     return total
 
 
