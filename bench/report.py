@@ -1,0 +1,253 @@
+"""The benchmark's results as Markdown tables (RESULTS.md) and one PNG figure."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from matplotlib.figure import Figure
+
+FIGURE = "bench.png"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A Markdown table; the first column left-aligned, the others right-aligned."""
+    lines = ["| " + " | ".join(header) + " |"]
+    lines.append("|" + "|".join([":---"] + ["---:"] * (len(header) - 1)) + "|")
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _load(values: Any) -> str:
+    return ", ".join(f"{v:.2f}" for v in values)
+
+
+def machine_section(results: dict[str, Any]) -> str:
+    m = results["machine"]
+    versions = ", ".join(f"{name} {version}" for name, version in m["versions"].items())
+    return "\n".join(
+        [
+            f"- CPU: {m['cpu']}, {m['cores']} cores ({m['platform']})",
+            f"- versions: {versions}",
+            f"- NumPy's BLAS: {m['blas']}",
+            f"- load average (1, 5, 15 min) before: {_load(m['load_average'])}; "
+            f"after: {_load(results['load_average_after'])}",
+            f"- run: `{results['command']}` ({results['mode']}), started {results['started']}",
+        ]
+    )
+
+
+def targets_section(results: dict[str, Any]) -> str:
+    rows = [
+        [t["target"], t["goal"], f"{t['measured']:.2f}", "met" if t["met"] else "not met"]
+        for t in results["targets"]
+    ]
+    return table(["target", "goal", "measured", ""], rows)
+
+
+def training_section(results: dict[str, Any]) -> str:
+    training = results["training"]
+    rows = [
+        [
+            row["name"],
+            f"{row['median_s']:.3f}",
+            f"{row['low_s']:.3f} - {row['high_s']:.3f}",
+            f"{row['per_epoch_us']:.1f}",
+            f"{row['ratio']:.2f}",
+            f"{row['max_weight_difference']:.0e}",
+        ]
+        for row in training["rows"]
+    ]
+    header = [
+        "implementation",
+        "median s",
+        "range s",
+        "us / epoch",
+        "x notebook",
+        "max abs W diff",
+    ]
+    compile_rows = [[name, f"{seconds * 1e3:.0f}"] for name, seconds in training["compile"].items()]
+    return "\n\n".join(
+        [
+            f"{training['epochs']} epochs, median of {training['repeats']} interleaved runs; "
+            f"every implementation ends on the notebook loop's weights (last column) and MSE "
+            f"and accuracy curves (final training MSE {training['final_mse']:.6f}, accuracy "
+            f"{training['final_training_accuracy']:.4f}). Compile and import times are not "
+            "in these numbers; they follow.",
+            table(header, rows),
+            "JAX compilation (once per process, caches cleared before each):",
+            table(["function", "ms"], compile_rows),
+        ]
+    )
+
+
+def gradients_section(results: dict[str, Any]) -> str:
+    rows = [
+        [row["name"], f"{row['per_call_us']:.1f}", f"{row['ratio']:.2f}"]
+        for row in results["gradients"]["rows"]
+    ]
+    return (
+        f"One feedforward and backward pass on the 130 training flowers, initial weights; "
+        f"median of {results['gradients']['repeats']} interleaved repetitions.\n\n"
+        + table(["implementation", "us / call", "x notebook"], rows)
+    )
+
+
+def scaling_section(results: dict[str, Any]) -> str:
+    rows = [
+        [
+            row["net"],
+            f"{row['flops'] / 1e6:.1f}",
+            f"{row['handbp step ms']:.3f}",
+            f"{row['handbp step GFLOP/s']:.1f}",
+            f"{row['notebook step ms']:.3f}",
+            f"{row['five matmuls ms']:.3f}",
+            f"{row['five matmuls GFLOP/s']:.1f}",
+            f"{row['floor share']:.2f}",
+        ]
+        for row in results["scaling"]["rows"]
+    ]
+    header = [
+        "net (batch 256)",
+        "MFLOP / step",
+        "handbp step ms",
+        "handbp GFLOP/s",
+        "notebook step ms",
+        "five matmuls ms",
+        "matmuls GFLOP/s",
+        "floor / handbp",
+    ]
+    return (
+        "Synthetic data. A step is handbp's `feedforward`, `backpropagation` and "
+        "`weights_update` with their input checks; the floor is the step's five matrix "
+        f"products alone, same shapes, same run. Median of {results['scaling']['repeats']} "
+        "interleaved repetitions.\n\n" + table(header, rows)
+    )
+
+
+def startup_section(results: dict[str, Any]) -> str:
+    s = results["startup"]
+    rows = [[name, f"{seconds:.3f}"] for name, seconds in s["imports"].items()]
+    low, high = s["verify_range_s"]
+    return "\n\n".join(
+        [
+            f"Fresh processes, median of {s['repeats']} interleaved runs (wall time, start to exit).",
+            table(["command", "s"], rows),
+            table(
+                ["command", "s"],
+                [
+                    ["handbp verify", f"{s['verify_s']:.3f} (range {low:.3f} - {high:.3f})"],
+                    ['python -c "import jax"', f"{s['import_jax_s']:.3f}"],
+                    ["ratio", f"{s['ratio']:.2f}"],
+                ],
+            ),
+        ]
+    )
+
+
+def part5_section(results: dict[str, Any]) -> str:
+    part5 = results["part5"]
+    names = [key for key in part5["rows"][0] if key != "size"]
+    rows = [
+        [f"{row['size']} x {row['size']}"]
+        + [f"{row[name]:.2e}" for name in names]
+        + [f"{row[names[0]] / row['np.dot']:.0f}"]
+        for row in part5["rows"]
+    ]
+    return f"Seconds per call, median of {part5['repeats']} interleaved repetitions.\n\n" + table(
+        ["size", *names, f"{names[0]} / np.dot"], rows
+    )
+
+
+def markdown(results: dict[str, Any]) -> str:
+    """The whole report."""
+    sections = [
+        ("Machine", machine_section),
+        ("Targets", targets_section),
+        ("Training: the series' run (Iris, 4-2-3, eta 0.1, float64)", training_section),
+        ("Gradients only", gradients_section),
+        ("Scaling: the hand step against its five matrix products", scaling_section),
+        ("Start-up: imports and `handbp verify`", startup_section),
+        ("Part 5: pure-Python layer against np.dot", part5_section),
+    ]
+    parts = [
+        "# handbp benchmark results",
+        f"Written by `python -m bench`; do not edit by hand. Figure: [{FIGURE}]({FIGURE}).",
+    ]
+    for title, render in sections:
+        parts += [f"## {title}", render(results)]
+    return "\n\n".join(parts) + "\n"
+
+
+def figure(results: dict[str, Any], path: Path) -> None:
+    """Four panels: training ratios, scaling GFLOP/s, start-up, and part 5 by size."""
+    fig = Figure(figsize=(13, 9))
+    axes = fig.subplots(2, 2)
+    training = results["training"]["rows"]
+    ax = axes[0][0]
+    ax.barh([r["name"] for r in training], [r["ratio"] for r in training], color="tab:blue")
+    ax.axvline(1.0, color="black", linewidth=0.8)
+    ax.axvline(0.60, color="tab:red", linestyle="--", linewidth=0.8, label="target 0.60")
+    ax.set_xscale("log")
+    ax.invert_yaxis()
+    ax.set_xlabel("time / notebook loop (log scale)")
+    ax.set_title(f"Training, {results['training']['epochs']} epochs")
+    ax.legend(loc="lower right")
+
+    ax = axes[0][1]
+    scaling = results["scaling"]["rows"]
+    nets = [r["net"] for r in scaling]
+    width = 0.27
+    for offset, name in zip(
+        (-width, 0.0, width), ("handbp step", "notebook step", "five matmuls"), strict=True
+    ):
+        ax.bar(
+            [i + offset for i in range(len(nets))],
+            [r[f"{name} GFLOP/s"] for r in scaling],
+            width,
+            label=name,
+        )
+    ax.set_xticks(range(len(nets)), nets)
+    ax.set_ylabel("GFLOP/s (five matmuls' FLOPs / time)")
+    ax.set_title("Scaling, batch 256, float64")
+    ax.legend()
+
+    ax = axes[1][0]
+    s = results["startup"]
+    labels = [*s["imports"], "handbp verify"]
+    values = [*s["imports"].values(), s["verify_s"]]
+    ax.barh(labels, values, color="tab:green")
+    ax.axvline(
+        3 * s["import_jax_s"],
+        color="tab:red",
+        linestyle="--",
+        linewidth=0.8,
+        label="target: 3 x import jax",
+    )
+    ax.invert_yaxis()
+    ax.set_xlabel("seconds, fresh process")
+    ax.set_title("Start-up")
+    ax.legend(loc="lower right")
+
+    ax = axes[1][1]
+    part5 = results["part5"]["rows"]
+    sizes = [r["size"] for r in part5]
+    for name in (key for key in part5[0] if key != "size"):
+        ax.plot(sizes, [r[name] for r in part5], marker="o", label=name)
+    ax.set_yscale("log")
+    ax.set_xlabel("matrix size n (n x n)")
+    ax.set_ylabel("seconds per layer")
+    ax.set_title("Part 5: pure Python against np.dot")
+    ax.legend()
+
+    fig.suptitle(f"handbp benchmark ({results['mode']} run), {results['machine']['cpu']}")
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+
+
+def write_report(results: dict[str, Any], folder: Path) -> str:
+    """Write RESULTS.md and the figure into ``folder``; return the Markdown."""
+    text = markdown(results)
+    (folder / "RESULTS.md").write_text(text)
+    figure(results, folder / FIGURE)
+    return text

@@ -1,0 +1,272 @@
+"""``python -m bench``: every comparison of issue 6 in one run, checked, timed and reported.
+
+Prints the machine and library versions, checks that every implementation of the series'
+training run ends on the same weights (and stops with an error if one does not), times
+everything with interleaved repetitions, and writes ``bench/results/RESULTS.md``,
+``results.json`` and ``bench.png``. ``--quick`` is a smoke run: fewer epochs,
+repetitions and sizes; its numbers are not the ones to quote.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+
+from bench import machine, part5, scaling, series, startup, torch_series
+from bench.report import write_report
+from bench.timing import Timing, calls_for, interleaved
+
+RESULTS = Path(__file__).parent / "results"
+
+BASELINE = "NumPy, the series' notebook loop"
+
+TRAINERS: dict[str, Callable[[series.SeriesRun], series.Trained]] = {
+    BASELINE: series.notebook_train,
+    "NumPy, tuned (buffers, in place)": series.tuned_numpy_train,
+    "handbp functions in a user loop": series.handbp_functions_train,
+    "JAX, jitted step per epoch": series.jax_step_train,
+    "JAX, whole loop jitted (lax.scan)": series.jax_scan_train,
+    "PyTorch eager, autograd": torch_series.torch_train,
+}
+
+
+@dataclass(frozen=True)
+class Settings:
+    """How much to run: the full benchmark or a smoke run."""
+
+    quick: bool
+    epochs: int
+    repeats: int
+    process_repeats: int
+    seconds_per_repeat: float
+    part5_sizes: tuple[int, ...]
+    part5_repeats: int
+
+    @classmethod
+    def for_mode(cls, quick: bool, repeats: int | None) -> Settings:
+        if quick:
+            return cls(True, 1000, repeats or 3, repeats or 2, 0.05, part5.QUICK_SIZES, 2)
+        return cls(False, series.EPOCHS, repeats or 7, repeats or 5, 0.3, part5.SIZES, 3)
+
+
+def _timing_row(name: str, timing: Timing, baseline: Timing, **extra: Any) -> dict[str, Any]:
+    return {
+        "name": name,
+        "median_s": timing.median,
+        "low_s": timing.low,
+        "high_s": timing.high,
+        "ratio": timing.median / baseline.median,
+        **extra,
+    }
+
+
+def _say(text: str) -> None:
+    print(text, flush=True)
+
+
+def run_training(settings: Settings) -> dict[str, Any]:
+    """The series' run by every implementation: agreement first, then interleaved timings."""
+    run = series.series_run(settings.epochs)
+    reference = series.notebook_train(run)
+    differences = {}
+    for name, train in TRAINERS.items():
+        trained = train(run)
+        series.assert_same_training(reference, trained, name)  # stops the benchmark if not
+        differences[name] = max(
+            float(abs(trained.W1 - reference.W1).max()), float(abs(trained.W2 - reference.W2).max())
+        )
+        _say(
+            f"  {name}: same weights as the notebook loop (max |difference| {differences[name]:.1e})"
+        )
+    timings = interleaved(
+        {name: partial(train, run) for name, train in TRAINERS.items()},
+        settings.repeats,
+        warmup=False,  # every trainer ran once above
+    )
+    rows = [
+        _timing_row(
+            name,
+            timing,
+            timings[BASELINE],
+            per_epoch_us=timing.median / run.epochs * 1e6,
+            max_weight_difference=differences[name],
+        )
+        for name, timing in timings.items()
+    ]
+    return {
+        "epochs": run.epochs,
+        "repeats": settings.repeats,
+        "final_mse": float(reference.mse[-1]),
+        "final_training_accuracy": float(reference.accuracy[-1]),
+        "rows": rows,
+        "compile": series.jax_compile_seconds(run),
+    }
+
+
+def run_gradients(settings: Settings) -> dict[str, Any]:
+    """One gradient (feedforward + backward pass) on the 130 training flowers."""
+    run = series.series_run(1)
+    arrays = (run.X, run.Y, run.W1, run.W2)
+    with jax.enable_x64(True):
+        on_device = tuple(jnp.asarray(a) for a in arrays)
+    functions: dict[str, Callable[[], series.Gradients]] = {
+        "NumPy, the series' notebook": lambda: series.notebook_gradients(*arrays),
+        "handbp feedforward + backpropagation": lambda: series.handbp_gradients(*arrays),
+        "handbp, inside unchecked()": lambda: series.handbp_unchecked_gradients(*arrays),
+        "JAX jit(grad)": lambda: series.jax_gradients(*on_device),
+        "PyTorch autograd": lambda: torch_series.torch_gradients(*arrays),
+    }
+    reference = functions["NumPy, the series' notebook"]()
+    for name, function in functions.items():
+        series.assert_same_gradients(reference, function(), name)
+    calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
+    timings = interleaved(functions, settings.repeats, calls)
+    baseline = timings["NumPy, the series' notebook"]
+    rows = [
+        _timing_row(name, t, baseline, per_call_us=t.median * 1e6) for name, t in timings.items()
+    ]
+    return {"repeats": settings.repeats, "rows": rows}
+
+
+def run_scaling(settings: Settings) -> dict[str, Any]:
+    """handbp's step at batch 256 on three nets, against its five matrix products alone."""
+    rows = []
+    for size in scaling.SIZES:
+        problem = scaling.problem(*size)
+        flops = scaling.step_flops(*size)
+        hand = scaling.hand_step(problem)
+        notebook = scaling.notebook_step(problem)
+        series.assert_same_gradients(
+            series.Gradients(*notebook), series.Gradients(*hand), f"{problem.label} step"
+        )
+        functions: dict[str, Callable[[], object]] = {
+            "handbp step": partial(scaling.hand_step, problem),
+            "notebook step": partial(scaling.notebook_step, problem),
+            "five matmuls": scaling.five_matmuls(problem),
+        }
+        calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
+        timings = interleaved(functions, settings.repeats, calls)
+        row: dict[str, Any] = {"net": problem.label, "batch": scaling.BATCH, "flops": flops}
+        for name, timing in timings.items():
+            row[f"{name} ms"] = timing.median * 1e3
+            row[f"{name} GFLOP/s"] = flops / timing.median / 1e9
+        row["floor share"] = timings["five matmuls"].median / timings["handbp step"].median
+        rows.append(row)
+        _say(
+            f"  {problem.label}: handbp step {row['handbp step ms']:.2f} ms, "
+            f"five matmuls {row['five matmuls ms']:.2f} ms"
+        )
+    return {"repeats": settings.repeats, "rows": rows}
+
+
+def run_startup(settings: Settings) -> dict[str, Any]:
+    """Import times, and ``handbp verify`` against a bare ``import jax``, in fresh processes."""
+    imports = startup.interleaved_commands(startup.import_commands(), settings.process_repeats)
+    verify = startup.interleaved_commands(startup.verify_commands(), settings.process_repeats)
+    verify_s = verify["handbp verify"].median
+    jax_s = verify['python -c "import jax"'].median
+    return {
+        "repeats": settings.process_repeats,
+        "imports": {name: t.median for name, t in imports.items()},
+        "verify_s": verify_s,
+        "import_jax_s": jax_s,
+        "ratio": verify_s / jax_s,
+        "verify_range_s": (verify["handbp verify"].low, verify["handbp verify"].high),
+    }
+
+
+def run_part5(settings: Settings) -> dict[str, Any]:
+    """handbp.pure.layer_outputs, the notebook's plain loop and np.dot, by matrix size."""
+    rows = []
+    for size in settings.part5_sizes:
+        functions = part5.contenders(size)
+        calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
+        timings = interleaved(functions, settings.part5_repeats, calls)
+        rows.append({"size": size, **{name: t.median for name, t in timings.items()}})
+        _say(
+            f"  {size} x {size}: " + ", ".join(f"{n} {t.median:.2e} s" for n, t in timings.items())
+        )
+    return {"repeats": settings.part5_repeats, "rows": rows}
+
+
+def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 6's three targets, each a ratio from this run."""
+    training = {row["name"]: row for row in results["training"]["rows"]}
+    big = results["scaling"]["rows"][-1]
+    handbp_training = training["handbp functions in a user loop"]["ratio"]
+    return [
+        {
+            "target": "handbp training / notebook loop",
+            "goal": "<= 0.60",
+            "measured": handbp_training,
+            "met": handbp_training <= 0.60,
+        },
+        {
+            "target": f"five-matmul floor / handbp step at {big['net']}",
+            "goal": ">= 0.85",
+            "measured": big["floor share"],
+            "met": big["floor share"] >= 0.85,
+        },
+        {
+            "target": "handbp verify / bare import jax",
+            "goal": "<= 3",
+            "measured": results["startup"]["ratio"],
+            "met": results["startup"]["ratio"] <= 3,
+        },
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the benchmark; return 0 (a disagreement between implementations raises)."""
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="a smoke run (numbers not to quote)")
+    parser.add_argument(
+        "--repeats", type=int, help="repetitions of each timing (default 7, quick 3)"
+    )
+    parser.add_argument(
+        "--output",
+        type=Path,
+        default=RESULTS,
+        help="folder for RESULTS.md, results.json, bench.png",
+    )
+    args = parser.parse_args(argv)
+    settings = Settings.for_mode(args.quick, args.repeats)
+    described = machine.describe()
+    _say(f"machine: {described['cpu']}, {described['cores']} cores; {described['platform']}")
+    _say("versions: " + ", ".join(f"{k} {v}" for k, v in described["versions"].items()))  # type: ignore[union-attr]
+    _say(f"BLAS: {described['blas']}")
+    _say(f"load average before: {described['load_average']}")
+    results: dict[str, Any] = {
+        "mode": "quick" if settings.quick else "full",
+        "started": datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds"),
+        "command": " ".join(["python -m bench", *(argv if argv is not None else sys.argv[1:])]),
+        "machine": described,
+    }
+    sections: dict[str, Callable[[Settings], dict[str, Any]]] = {
+        "training": run_training,
+        "gradients": run_gradients,
+        "scaling": run_scaling,
+        "startup": run_startup,
+        "part5": run_part5,
+    }
+    for name, section in sections.items():
+        _say(f"{name} ...")
+        results[name] = section(settings)
+    results["load_average_after"] = machine.load_average()
+    results["targets"] = targets(results)
+    args.output.mkdir(parents=True, exist_ok=True)
+    (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    markdown = write_report(results, args.output)
+    _say("")
+    _say(markdown)
+    return 0

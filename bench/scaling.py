@@ -1,0 +1,92 @@
+"""Scaling: handbp's hand-derived step on bigger nets against its own five matrix products.
+
+One step of the series' net at batch 256 is one feedforward (``X W1``, ``H_out W2``), one
+backpropagation (``H_out^T O_delta``, ``O_delta W2^T``, ``X^T H_delta``) and one update:
+five matrix products, whose floating-point operations are counted by :func:`step_flops`.
+The same five products, timed alone on arrays of the same shapes in the same run, are the
+practical floor of any NumPy implementation of the step: everything else (sigmoids,
+elementwise products, checks, allocations) is what the step adds on top.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from bench.series import notebook_gradients
+from handbp import network
+
+BATCH = 256
+SIZES: tuple[tuple[int, int, int], ...] = ((64, 128, 10), (784, 256, 10), (784, 1024, 10))
+"""(inputs, hidden nodes, outputs) of the nets timed."""
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Synthetic data and weights for one net size: X, one-hot Y, W1, W2, eta."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+    eta: float
+
+    @property
+    def label(self) -> str:
+        """The net as the series writes it, e.g. ``784-1024-10``."""
+        return f"{self.W1.shape[0]}-{self.W1.shape[1]}-{self.W2.shape[1]}"
+
+
+def problem(
+    n_input: int, n_hidden: int, n_output: int, batch: int = BATCH, seed: int = 0
+) -> Problem:
+    """Standard-normal inputs, random one-hot labels, weights of scale 1/sqrt(fan-in)."""
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((batch, n_input))
+    Y = np.eye(n_output)[rng.integers(0, n_output, size=batch)]
+    W1, W2 = network.initial_weights(seed, n_input, n_hidden, n_output, scale=1 / np.sqrt(n_input))
+    return Problem(X, Y, W1, W2, 0.1)
+
+
+def step_flops(n_input: int, n_hidden: int, n_output: int, batch: int = BATCH) -> int:
+    """Floating-point operations of the five products of one step (2 per multiply-add).
+
+    ``X W1`` and ``X^T H_delta`` cost ``2 B I H`` each; ``H_out W2``, ``H_out^T O_delta``
+    and ``O_delta W2^T`` cost ``2 B H O`` each.
+    """
+    return 2 * batch * (2 * n_input * n_hidden + 3 * n_hidden * n_output)
+
+
+def hand_step(p: Problem) -> network.Weights:
+    """handbp's step as a user calls it: feedforward, backpropagation, weights_update."""
+    forward = network.feedforward(p.X, p.W1, p.W2)
+    backward = network.backpropagation(p.X, p.Y, p.W2, forward)
+    return network.weights_update(
+        p.W1, p.W2, backward.weights_1_update, backward.weights_2_update, p.eta
+    )
+
+
+def five_matmuls(p: Problem) -> Callable[[], None]:
+    """The step's five matrix products alone, on fixed arrays of the step's shapes."""
+    rng = np.random.default_rng(1)
+    H_out = rng.random((p.X.shape[0], p.W1.shape[1]))
+    H_delta = rng.standard_normal(H_out.shape)
+    O_delta = rng.standard_normal(p.Y.shape)
+    X, W1, W2 = p.X, p.W1, p.W2
+
+    def products() -> None:
+        X @ W1
+        H_out @ W2
+        H_out.T @ O_delta
+        O_delta @ W2.T
+        X.T @ H_delta
+
+    return products
+
+
+def notebook_step(p: Problem) -> tuple[np.ndarray, np.ndarray]:
+    """The series' notebook step on the same problem (np.dot, textbook sigmoid)."""
+    gradients = notebook_gradients(p.X, p.Y, p.W1, p.W2)
+    return p.W1 - p.eta * gradients.W1, p.W2 - p.eta * gradients.W2

@@ -1,0 +1,353 @@
+"""The series' training run (part 14) and one gradient, written five ways.
+
+The run: all 150 flowers of the UCI/Kaggle Iris copy the series loaded, split with
+``S = 4`` (130 training flowers, 20 test), ``np.random.seed(10)`` weights, a 4-2-3 sigmoid
+net, eta = 0.1, full-batch gradient descent for 15000 epochs in float64, with the MSE and
+the accuracy of every epoch recorded from that epoch's feedforward, before its update.
+
+Every implementation takes a :class:`SeriesRun` and returns a :class:`Trained`; the
+benchmark checks that they all end on the same weights with the same curves
+(:func:`assert_same_training`). NumPy, handbp and JAX live here; PyTorch, which is not a
+dependency of the test suite, lives in :mod:`bench.torch_series`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from handbp import data, losses, network
+from handbp._validate import unchecked
+
+SPLIT_SEED = 4
+WEIGHTS_SEED = 10
+ETA = 0.1
+EPOCHS = 15000
+
+# Agreement of two implementations of the same maths in float64: the sigmoids and
+# exponentials of NumPy, XLA and PyTorch differ in the last bits, and 15000 epochs carry
+# that along without amplifying it (the run converges).
+WEIGHTS_RTOL = 1e-9
+WEIGHTS_ATOL = 1e-12
+
+
+@dataclass(frozen=True)
+class SeriesRun:
+    """The inputs of the series' training run (part 14, split S = 4, seed 10)."""
+
+    X: np.ndarray
+    Y: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+    eta: float
+    epochs: int
+
+
+@dataclass(frozen=True)
+class Trained:
+    """Final weights and the curves monitored at every epoch."""
+
+    W1: np.ndarray
+    W2: np.ndarray
+    mse: np.ndarray
+    accuracy: np.ndarray
+
+
+@dataclass(frozen=True)
+class Gradients:
+    """dMSE/dW1 and dMSE/dW2 (the series' ``weights_1_update`` and ``weights_2_update``)."""
+
+    W1: np.ndarray
+    W2: np.ndarray
+
+
+def series_run(epochs: int = EPOCHS) -> SeriesRun:
+    """Part 14's first run: 130 training flowers (S = 4), seed-10 weights, eta 0.1."""
+    split = data.train_test_split(data.load_iris(data.SERIES_VARIANT), 20, seed=SPLIT_SEED)
+    W1, W2 = network.initial_weights(WEIGHTS_SEED)
+    return SeriesRun(split.train.X, split.train.Y, W1, W2, ETA, epochs)
+
+
+# --- 1. The series' notebook loop (the baseline) ------------------------------------------
+
+
+def _notebook_sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1 / (1 + np.exp(-x))
+
+
+def _notebook_mean_squared_error(predictions: np.ndarray, labels: np.ndarray) -> float:
+    N = labels.size
+    return ((predictions - labels) ** 2).sum() / (2 * N)
+
+
+def _notebook_accuracy(predictions: np.ndarray, labels: np.ndarray) -> float:
+    predictions_correct = predictions.argmax(axis=1) == labels.argmax(axis=1)
+    return predictions_correct.mean()
+
+
+def notebook_train(run: SeriesRun) -> Trained:
+    """The series' part-14 notebook: np.dot, 1/(1+exp(-x)), lists appended every epoch."""
+    X_train, y_train = run.X, run.Y
+    weights_1, weights_2 = run.W1, run.W2
+    learning_rate, N = run.eta, run.Y.size
+    monitoring: dict[str, list[float]] = {"mean_squared_error": [], "accuracy": []}
+    for _epoch in range(run.epochs):
+        # feedforward
+        hidden_layer_inputs = np.dot(X_train, weights_1)
+        hidden_layer_outputs = _notebook_sigmoid(hidden_layer_inputs)
+        output_layer_inputs = np.dot(hidden_layer_outputs, weights_2)
+        output_layer_outputs = _notebook_sigmoid(output_layer_inputs)
+
+        # monitor training process
+        mse = _notebook_mean_squared_error(output_layer_outputs, y_train)
+        acc = _notebook_accuracy(output_layer_outputs, y_train)
+        monitoring["mean_squared_error"].append(mse)
+        monitoring["accuracy"].append(acc)
+
+        # backpropagation
+        output_layer_error = output_layer_outputs - y_train
+        output_layer_delta = output_layer_error * output_layer_outputs * (1 - output_layer_outputs)
+        hidden_layer_error = np.dot(output_layer_delta, weights_2.T)
+        hidden_layer_delta = hidden_layer_error * hidden_layer_outputs * (1 - hidden_layer_outputs)
+
+        # weight updates
+        weights_2_update = np.dot(hidden_layer_outputs.T, output_layer_delta) / N
+        weights_1_update = np.dot(X_train.T, hidden_layer_delta) / N
+        weights_2 = weights_2 - learning_rate * weights_2_update
+        weights_1 = weights_1 - learning_rate * weights_1_update
+    return Trained(
+        weights_1,
+        weights_2,
+        np.array(monitoring["mean_squared_error"]),
+        np.array(monitoring["accuracy"]),
+    )
+
+
+def notebook_gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> Gradients:
+    """One feedforward and backpropagation pass of the notebook (parts 13-14)."""
+    N = Y.size
+    hidden_layer_outputs = _notebook_sigmoid(np.dot(X, W1))
+    output_layer_outputs = _notebook_sigmoid(np.dot(hidden_layer_outputs, W2))
+    output_layer_error = output_layer_outputs - Y
+    output_layer_delta = output_layer_error * output_layer_outputs * (1 - output_layer_outputs)
+    hidden_layer_error = np.dot(output_layer_delta, W2.T)
+    hidden_layer_delta = hidden_layer_error * hidden_layer_outputs * (1 - hidden_layer_outputs)
+    return Gradients(
+        np.dot(X.T, hidden_layer_delta) / N, np.dot(hidden_layer_outputs.T, output_layer_delta) / N
+    )
+
+
+# --- NumPy, tuned: the same maths in preallocated buffers -----------------------------------
+
+
+def tuned_numpy_train(run: SeriesRun) -> Trained:
+    """The notebook's maths with every array preallocated and every ufunc writing in place.
+
+    The arithmetic is the notebook's, operation for operation (same rounding); what goes
+    is the allocation of ~25 temporary arrays and two Python lists per epoch. The labels'
+    argmax, which never changes, is taken once.
+    """
+    X, Y, eta, N = run.X, run.Y, run.eta, run.Y.size
+    W1, W2 = run.W1.copy(), run.W2.copy()
+    XT, labels, n_examples = X.T.copy(), Y.argmax(axis=1), X.shape[0]
+    H_out = np.empty((X.shape[0], W1.shape[1]))
+    H_work = np.empty_like(H_out)
+    O_out = np.empty((X.shape[0], W2.shape[1]))
+    O_error, O_work = np.empty_like(O_out), np.empty_like(O_out)
+    W1_step, W2_step = np.empty_like(W1), np.empty_like(W2)
+    mse, accuracy = np.empty(run.epochs), np.empty(run.epochs)
+    for epoch in range(run.epochs):
+        np.matmul(X, W1, out=H_out)  # sigmoid(H_in) = 1 / (1 + exp(-H_in)), in place
+        np.negative(H_out, out=H_out)
+        np.exp(H_out, out=H_out)
+        H_out += 1
+        np.reciprocal(H_out, out=H_out)
+        np.matmul(H_out, W2, out=O_out)
+        np.negative(O_out, out=O_out)
+        np.exp(O_out, out=O_out)
+        O_out += 1
+        np.reciprocal(O_out, out=O_out)
+        np.subtract(O_out, Y, out=O_error)
+        np.square(O_error, out=O_work)
+        mse[epoch] = O_work.sum() / (2 * N)
+        accuracy[epoch] = np.count_nonzero(O_out.argmax(axis=1) == labels) / n_examples
+        np.multiply(O_error, O_out, out=O_work)  # O_delta = O_error * O_out * (1 - O_out)
+        np.subtract(1, O_out, out=O_error)
+        O_work *= O_error
+        np.matmul(H_out.T, O_work, out=W2_step)  # W2_update, from H_out, before H_out is reused
+        np.matmul(O_work, W2.T, out=H_work)  # H_delta = (O_delta W2^T) * H_out * (1 - H_out)
+        H_work *= H_out
+        np.subtract(1, H_out, out=H_out)  # H_out is not needed after this
+        H_work *= H_out
+        W2_step /= N
+        W2_step *= eta
+        W2 -= W2_step
+        np.matmul(XT, H_work, out=W1_step)
+        W1_step /= N
+        W1_step *= eta
+        W1 -= W1_step
+    return Trained(W1, W2, mse, accuracy)
+
+
+# --- 2. handbp ---------------------------------------------------------------------------
+
+
+def handbp_functions_train(run: SeriesRun) -> Trained:
+    """A user's loop over handbp's equation functions (feedforward, backpropagation, update)."""
+    W1, W2 = run.W1, run.W2
+    mse, accuracy = [], []
+    for _epoch in range(run.epochs):
+        forward = network.feedforward(run.X, W1, W2)
+        mse.append(losses.mse(forward.output_layer_outputs, run.Y))
+        accuracy.append(losses.accuracy(forward.output_layer_outputs, run.Y))
+        backward = network.backpropagation(run.X, run.Y, W2, forward)
+        W1, W2 = network.weights_update(
+            W1, W2, backward.weights_1_update, backward.weights_2_update, run.eta
+        )
+    return Trained(W1, W2, np.array(mse), np.array(accuracy))
+
+
+def handbp_gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> Gradients:
+    """handbp.network.feedforward and backpropagation, inputs checked (the default)."""
+    backward = network.backpropagation(X, Y, W2, network.feedforward(X, W1, W2))
+    return Gradients(backward.weights_1_update, backward.weights_2_update)
+
+
+def handbp_unchecked_gradients(
+    X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray
+) -> Gradients:
+    """The same inside ``handbp._validate.unchecked()`` (no input checks)."""
+    with unchecked():
+        return handbp_gradients(X, Y, W1, W2)
+
+
+# --- 3. JAX: autodiff, jitted per epoch or over the whole loop ------------------------------
+
+
+def _jax_loss(
+    W1: jax.Array, W2: jax.Array, X: jax.Array, Y: jax.Array
+) -> tuple[jax.Array, jax.Array]:
+    O_out = jax.nn.sigmoid(jax.nn.sigmoid(X @ W1) @ W2)
+    return jnp.sum((O_out - Y) ** 2) / (2 * Y.size), O_out
+
+
+_jax_value_and_grad = jax.value_and_grad(_jax_loss, argnums=(0, 1), has_aux=True)
+
+
+def _jax_epoch(
+    W1: jax.Array, W2: jax.Array, X: jax.Array, Y: jax.Array, eta: float
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    (mse, O_out), (W1_update, W2_update) = _jax_value_and_grad(W1, W2, X, Y)
+    accuracy = jnp.mean((jnp.argmax(O_out, axis=1) == jnp.argmax(Y, axis=1)).astype(O_out.dtype))
+    return W1 - eta * W1_update, W2 - eta * W2_update, mse, accuracy
+
+
+@partial(jax.jit, static_argnames="epochs")
+def _jax_scan_loop(
+    W1: jax.Array, W2: jax.Array, X: jax.Array, Y: jax.Array, eta: float, epochs: int
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    def body(
+        weights: tuple[jax.Array, jax.Array], _: None
+    ) -> tuple[tuple[jax.Array, jax.Array], tuple[jax.Array, jax.Array]]:
+        W1, W2, mse, accuracy = _jax_epoch(*weights, X, Y, eta)
+        return (W1, W2), (mse, accuracy)
+
+    (W1, W2), (mse, accuracy) = jax.lax.scan(body, (W1, W2), None, length=epochs)
+    return W1, W2, mse, accuracy
+
+
+_jax_epoch_jit = jax.jit(_jax_epoch)
+_jax_gradients_jit = jax.jit(jax.grad(lambda W1, W2, X, Y: _jax_loss(W1, W2, X, Y)[0], (0, 1)))
+
+
+def jax_step_train(run: SeriesRun) -> Trained:
+    """JAX autodiff: a jitted epoch (value_and_grad + update) called from a Python loop."""
+    with jax.enable_x64(True):
+        X, Y, W1, W2 = (jnp.asarray(a) for a in (run.X, run.Y, run.W1, run.W2))
+        mse, accuracy = [], []
+        for _epoch in range(run.epochs):
+            W1, W2, epoch_mse, epoch_accuracy = _jax_epoch_jit(W1, W2, X, Y, run.eta)
+            mse.append(epoch_mse)
+            accuracy.append(epoch_accuracy)
+        mse, accuracy = jax.device_get((mse, accuracy))
+        return Trained(np.asarray(W1), np.asarray(W2), np.array(mse), np.array(accuracy))
+
+
+def jax_scan_train(run: SeriesRun) -> Trained:
+    """JAX autodiff: the whole loop jitted, epochs folded with ``lax.scan``."""
+    with jax.enable_x64(True):
+        W1, W2, mse, accuracy = _jax_scan_loop(
+            *(jnp.asarray(a) for a in (run.W1, run.W2, run.X, run.Y)), run.eta, run.epochs
+        )
+        return Trained(np.asarray(W1), np.asarray(W2), np.asarray(mse), np.asarray(accuracy))
+
+
+def jax_gradients(
+    X: np.ndarray | jax.Array,
+    Y: np.ndarray | jax.Array,
+    W1: np.ndarray | jax.Array,
+    W2: np.ndarray | jax.Array,
+) -> Gradients:
+    """``jax.jit(jax.grad(mse))``; inputs already on the device are passed through."""
+    with jax.enable_x64(True):
+        W1_update, W2_update = _jax_gradients_jit(W1, W2, X, Y)
+        return Gradients(np.asarray(W1_update), np.asarray(W2_update))
+
+
+def jax_compile_seconds(run: SeriesRun) -> dict[str, float]:
+    """Seconds to trace + lower and to compile each jitted JAX function, caches cleared first."""
+    with jax.enable_x64(True):
+        arrays = [jnp.asarray(a) for a in (run.W1, run.W2, run.X, run.Y)]
+        lowerings: dict[str, Callable[[], Any]] = {
+            "JAX jitted step": lambda: _jax_epoch_jit.lower(*arrays, run.eta),
+            "JAX whole loop (lax.scan)": lambda: _jax_scan_loop.lower(*arrays, run.eta, run.epochs),
+            "JAX jit(grad)": lambda: _jax_gradients_jit.lower(*arrays),
+        }
+        seconds = {}
+        for name, lower in lowerings.items():
+            jax.clear_caches()
+            start = time.perf_counter()
+            lowered = lower()
+            traced = time.perf_counter()
+            lowered.compile()
+            seconds[f"{name}: trace + lower"] = traced - start
+            seconds[f"{name}: compile"] = time.perf_counter() - traced
+        return seconds
+
+
+# --- Agreement ---------------------------------------------------------------------------
+
+
+def _assert_fields_close(
+    reference: object, other: object, fields: tuple[str, ...], name: str
+) -> None:
+    for field in fields:
+        np.testing.assert_allclose(
+            getattr(other, field),
+            getattr(reference, field),
+            rtol=WEIGHTS_RTOL,
+            atol=WEIGHTS_ATOL,
+            err_msg=f"{name}: {field} differs from the notebook's",
+        )
+
+
+def assert_same_training(reference: Trained, other: Trained, name: str) -> None:
+    """Raise AssertionError unless ``other`` ends on ``reference``'s weights and curves."""
+    _assert_fields_close(reference, other, ("W1", "W2", "mse"), name)
+    # accuracies are counts over the training set: one flower classified differently moves
+    # them by 1/130, rounding in the mean by 1e-16
+    np.testing.assert_allclose(
+        other.accuracy, reference.accuracy, rtol=0, atol=1e-12, err_msg=f"{name}: accuracy differs"
+    )
+
+
+def assert_same_gradients(reference: Gradients, other: Gradients, name: str) -> None:
+    """Raise AssertionError unless ``other`` equals ``reference`` to float64 rounding."""
+    _assert_fields_close(reference, other, ("W1", "W2"), name)

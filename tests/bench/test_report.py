@@ -1,0 +1,90 @@
+"""bench.report: RESULTS.md and the figure, from a results document of the run's shape."""
+
+import pytest
+
+from bench import report
+
+
+def timing_row(name, ratio, **extra):
+    return {
+        "name": name,
+        "median_s": ratio,
+        "low_s": ratio,
+        "high_s": ratio,
+        "ratio": ratio,
+        **extra,
+    }
+
+
+@pytest.fixture
+def results():
+    scaling_row = {"net": "784-1024-10", "batch": 256, "flops": 2_000_000, "floor share": 0.5}
+    for name in ("handbp step", "notebook step", "five matmuls"):
+        scaling_row[f"{name} ms"] = 1.0
+        scaling_row[f"{name} GFLOP/s"] = 2.0
+    return {
+        "mode": "quick",
+        "started": "2026-01-01T00:00:00+00:00",
+        "command": "python -m bench --quick",
+        "machine": {
+            "cpu": "Test CPU",
+            "cores": 2,
+            "platform": "Linux",
+            "python": "3.11",
+            "versions": {"numpy": "2"},
+            "blas": "openblas",
+            "load_average": (0.5, 0.25, 0.125),
+        },
+        "load_average_after": (1.0, 0.5, 0.25),
+        "training": {
+            "epochs": 10,
+            "repeats": 3,
+            "final_mse": 0.1,
+            "final_training_accuracy": 0.9,
+            "rows": [
+                timing_row("notebook", 1.0, per_epoch_us=25.0, max_weight_difference=0.0),
+                timing_row("other", 0.5, per_epoch_us=12.5, max_weight_difference=1e-16),
+            ],
+            "compile": {"JAX step: compile": 0.1},
+        },
+        "gradients": {"repeats": 3, "rows": [timing_row("notebook", 1.0, per_call_us=9.0)]},
+        "scaling": {"repeats": 3, "rows": [scaling_row]},
+        "startup": {
+            "repeats": 2,
+            "imports": {"import jax": 1.0},
+            "verify_s": 2.0,
+            "import_jax_s": 1.0,
+            "ratio": 2.0,
+            "verify_range_s": (1.9, 2.1),
+        },
+        "part5": {
+            "repeats": 2,
+            "rows": [{"size": 10, "handbp.pure.layer_outputs": 1e-3, "np.dot": 1e-5}],
+        },
+        "targets": [
+            {"target": "a", "goal": "<= 0.60", "measured": 0.5, "met": True},
+            {"target": "b", "goal": ">= 0.85", "measured": 0.5, "met": False},
+        ],
+    }
+
+
+def test_table_has_a_row_per_entry_and_aligned_columns():
+    text = report.table(["a", "b"], [["x", "1"], ["y", "2"]])
+    assert text.splitlines() == ["| a | b |", "|:---|---:|", "| x | 1 |", "| y | 2 |"]
+
+
+def test_markdown_has_every_section_and_the_targets_verdicts(results):
+    text = report.markdown(results)
+    for heading in ("Machine", "Targets", "Training", "Gradients", "Scaling", "Start-up", "Part 5"):
+        assert f"\n## {heading}" in text
+    assert "| a | <= 0.60 | 0.50 | met |" in text
+    assert "| b | >= 0.85 | 0.50 | not met |" in text
+    assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text
+    assert "Test CPU, 2 cores" in text and "before: 0.50, 0.25, 0.12" in text
+    assert "| 10 x 10 | 1.00e-03 | 1.00e-05 | 100 |" in text
+
+
+def test_write_report_writes_markdown_and_a_png(results, tmp_path):
+    text = report.write_report(results, tmp_path)
+    assert (tmp_path / "RESULTS.md").read_text() == text
+    assert (tmp_path / report.FIGURE).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
