@@ -122,3 +122,10 @@ def test_jax_compile_seconds_names_each_jitted_function(run):
     seconds = series.jax_compile_seconds(dataclasses.replace(run, epochs=3))
     assert len(seconds) == 6
     assert all(value > 0 for value in seconds.values())
+
+
+@pytest.mark.parametrize("chunk", [1, 7, 8, 40, 41])
+def test_tuned_numpy_monitors_every_epoch_whatever_the_chunk(run, trained, chunk):
+    """Curves computed in chunks of epochs (full chunks, a remainder, or one partial chunk)."""
+    result = series.tuned_numpy_train(run, chunk=chunk)
+    series.assert_same_training(trained["notebook"], result, f"chunk {chunk}")
