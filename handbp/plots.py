@@ -1,0 +1,99 @@
+"""Pictures of the series: the training curves of part 14 and part 7's learning rates.
+
+matplotlib is imported inside the functions, so ``import handbp`` stays light. Figures
+are drawn on matplotlib's Agg canvas without pyplot: nothing global (backend, current
+figure) changes, no screen is needed, and in Jupyter a returned figure shows as usual.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from handbp.descent import DescentRun, learning_rate_experiments, square
+from handbp.training import History
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
+QUANTITIES: dict[str, str] = {"mse": "MSE", "accuracy": "accuracy"}
+"""The curves a :class:`handbp.training.History` holds, with their axis labels."""
+
+_COLOURS = {"train": "tab:blue", "validation": "tab:orange", "test": "tab:green"}
+
+
+def _figure(width: float, height: float) -> Figure:
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(width, height), layout="constrained")
+    FigureCanvasAgg(figure)
+    return figure
+
+
+def plot_curves(history: History, quantity: str = "mse", title: str | None = None) -> Figure:
+    """Part 14: the MSE or accuracy of every epoch, one line per monitored data set.
+
+    A dotted vertical line marks the epoch whose weights training returned when that is
+    not the last one (early stopping restores an earlier epoch).
+    """
+    if quantity not in QUANTITIES:
+        raise ValueError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
+    figure = _figure(7, 4)
+    axes = figure.add_subplot()
+    epochs = np.arange(history.epochs)
+    for name, curves in history.curves().items():
+        axes.plot(epochs, getattr(curves, quantity), label=name, color=_COLOURS[name])
+    stop = history.stop
+    if stop.weights_epoch < history.epochs - 1:
+        axes.axvline(
+            stop.weights_epoch,
+            color="grey",
+            linestyle=":",
+            label=f"weights returned (epoch {stop.weights_epoch})",
+        )
+    axes.set_xlabel("epoch")
+    axes.set_ylabel(QUANTITIES[quantity])
+    if quantity == "accuracy":
+        axes.set_ylim(0, 1.02)
+    axes.set_title(title or f"{QUANTITIES[quantity]} per epoch (eta = {history.eta:g})")
+    axes.grid(alpha=0.3)
+    axes.legend()
+    return figure
+
+
+def plot_descent(runs: Sequence[DescentRun] | None = None) -> Figure:
+    r"""Part 7: gradient descent :math:`x \leftarrow x - \eta\, 2x` on :math:`f(x) = x^2`.
+
+    One panel per run (by default :func:`handbp.descent.learning_rate_experiments`, the
+    four learning rates of the series from x = 5): the parabola and the path of x on it.
+    """
+    runs = learning_rate_experiments() if runs is None else list(runs)
+    if not runs:
+        raise ValueError("plot_descent needs at least one DescentRun, got none")
+    columns = min(3, len(runs))
+    rows = -(-len(runs) // columns)
+    figure = _figure(4 * columns, 3.2 * rows)
+    for position, run in enumerate(runs):
+        axes = figure.add_subplot(rows, columns, position + 1)
+        reach = max(float(np.max(np.abs(run.path))), 1.0) * 1.1
+        x = np.linspace(-reach, reach, 201)
+        axes.plot(x, square(x), color="lightgrey")
+        path = np.asarray(run.path, dtype=np.float64)
+        axes.plot(path, square(path), marker="o", markersize=3, color="tab:red", linewidth=1)
+        axes.plot(path[:1], square(path[:1]), marker="s", color="black", linestyle="none")
+        axes.set_title(
+            f"eta = {run.eta:g}, {run.steps} steps: {run.label}\nx: {path[0]:g} -> {path[-1]:.4g}",
+            fontsize=9,
+        )
+        axes.set_xlabel("x")
+        axes.set_ylabel("f(x) = x^2")
+    return figure
+
+
+def save_figure(figure: Figure, path: str | os.PathLike[str], dpi: int = 100) -> None:
+    """Write ``figure`` as a PNG file."""
+    figure.savefig(path, format="png", dpi=dpi)
