@@ -9,16 +9,18 @@ by name, so ``handbp step`` runs without JAX installed.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import sys
+import tempfile
 from collections.abc import Sequence
 from importlib.metadata import entry_points
 from typing import Any
 
 import numpy as np
 
-from handbp import data, network
+from handbp import data, descent, network, training
 from handbp.equations import CATALOGUE
 
 SERIES_SEED = 10
@@ -169,6 +171,327 @@ def _register_equations(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=_run_equations)
 
 
+# --- handbp train / evaluate / descent (part 14 and part 7) ---------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if not 0 <= value < 2**32:
+        raise argparse.ArgumentTypeError(f"a seed must be in 0..2**32 - 1, got {value}")
+    return value
+
+
+def _share(text: str) -> float:
+    value = _positive_float(text)
+    if value > 1:
+        raise argparse.ArgumentTypeError(f"must be a share in (0, 1], e.g. 0.95, got {text}")
+    return value
+
+
+class _ProgressBar:
+    """Epoch, MSE and accuracy on one line of stderr, redrawn with a carriage return."""
+
+    def __init__(self, stream: Any, width: int = 30) -> None:
+        self.stream, self.width, self.drawn = stream, width, False
+
+    def __call__(self, progress: training.Progress) -> None:
+        filled = self.width * progress.epoch // progress.epochs
+        digits = len(str(progress.epochs))
+        self.stream.write(
+            f"\repoch {progress.epoch:>{digits}}/{progress.epochs} "
+            f"[{'#' * filled}{'.' * (self.width - filled)}] "
+            f"MSE {progress.mse:.6f}  accuracy {progress.accuracy:.4f}"
+        )
+        self.stream.flush()
+        self.drawn = True
+
+    def close(self) -> None:
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+# The options of `handbp train` that change a preset's setup: option dest -> Setup field.
+_SETUP_OPTIONS = {
+    "epochs": "epochs",
+    "eta": "eta",
+    "hidden": "n_hidden",
+    "seed": "weight_seed",
+    "split_seed": "split_seed",
+    "test_size": "test_size",
+    "validation_size": "validation_size",
+    "variant": "variant",
+    "dtype": "dtype",
+}
+
+
+def _train_rules(args: argparse.Namespace) -> list[training.StoppingRule]:
+    rules: list[training.StoppingRule] = []
+    if args.target_mse is not None:
+        rules.append(training.TargetMSE(args.target_mse))
+    if args.target_accuracy is not None:
+        rules.append(training.TargetAccuracy(args.target_accuracy))
+    if args.plateau is not None:
+        rules.append(training.Plateau(args.plateau, args.plateau_tolerance))
+    if args.early_stopping is not None:
+        rules.append(training.EarlyStopping(args.early_stopping))
+    return rules
+
+
+def _print_confusion(confusion: np.ndarray, title: str) -> None:
+    names = [species.removeprefix("Iris-") for species in data.SPECIES]
+    width = max(len(name) for name in names) + 2
+    print(f"confusion matrix, {title}; rows: true species, columns: predicted")
+    print(" " * width + "".join(f"{name:>{width}}" for name in names))
+    for name, row in zip(names, confusion, strict=True):
+        print(f"{name:<{width}}" + "".join(f"{count:>{width}}" for count in row))
+
+
+def _print_figures(final: dict[str, training.Evaluation]) -> None:
+    print(f"{'':<12}{'MSE':>10}  accuracy")
+    for name, figures in final.items():
+        correct = int(np.trace(figures.confusion))
+        print(
+            f"{name:<12}{figures.mse:>10.6f}  {figures.accuracy:.4f}  "
+            f"({correct}/{figures.examples} flowers)"
+        )
+
+
+def _run_train(args: argparse.Namespace) -> int:
+    if args.list_presets:
+        for name, entry in training.PRESETS.items():
+            print(f"{name:<12} {entry.description}")
+        return 0
+    chosen = training.preset(args.preset)
+    changes = {
+        field: getattr(args, option)
+        for option, field in _SETUP_OPTIONS.items()
+        if getattr(args, option) is not None
+    }
+    if args.early_stopping is not None and args.validation_size is None:
+        changes["validation_size"] = 20
+    setup = dataclasses.replace(chosen.setup, **changes)
+    name = chosen.name if setup == chosen.setup else f"{chosen.name}-custom"
+    rules = _train_rules(args)
+    divergence = training.Divergence(args.runaway)
+    output = args.output_dir or os.path.join("handbp-runs", name)
+    if os.path.exists(output) and not os.path.isdir(output):
+        raise ValueError(f"output directory {output!r} exists and is not a directory")
+    held = f", {setup.validation_size} validation" if setup.validation_size else ""
+    print(f"{name}: {chosen.description}" if name == chosen.name else f"{name}: {setup}")
+    print(
+        f"Iris ({setup.variant}): {150 - setup.test_size - setup.validation_size} training"
+        f"{held}, {setup.test_size} test flowers; net {setup.sizes}; eta {setup.eta:g}; "
+        f"at most {setup.epochs} epochs; {setup.dtype}"
+    )
+    bar = _ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        run = training.run_setup(setup, rules, divergence, bar)
+    except training.TrainingDiverged as error:
+        if bar is not None:
+            bar.close()
+        print(f"handbp train: {error}; nothing was written", file=sys.stderr)
+        return 1
+    if bar is not None:
+        bar.close()
+    stop = run.training.history.stop
+    print(f"stopped: {stop.message}\n")
+    _print_figures(run.final)
+    print()
+    _print_confusion(
+        run.final["test"].confusion, f"test set ({run.final['test'].examples} flowers)"
+    )
+    paths = training.write_run(output, run, name)
+    print(f"\nwrote {output}{os.sep}: {' '.join(os.path.basename(p) for p in paths)}")
+    return 0
+
+
+def _run_evaluate(args: argparse.Namespace) -> int:
+    weights, metadata = training.load_weights(args.weights)
+    n_in, n_out = weights.W1.shape[0], weights.W2.shape[1]
+    if (n_in, n_out) != (len(data.FEATURES), len(data.SPECIES)):
+        raise ValueError(
+            f"the weights in {args.weights!r} are for a {n_in}-{weights.W1.shape[1]}-{n_out} "
+            f"net; Iris needs {len(data.FEATURES)} inputs and {len(data.SPECIES)} outputs"
+        )
+    recorded = {
+        "split_seed": metadata.get("split_seed", training.Setup.split_seed),
+        "test_size": metadata.get("test_size", training.Setup.test_size),
+        "variant": metadata.get("variant", data.SERIES_VARIANT),
+    }
+    chosen = {
+        key: value if getattr(args, key) is None else getattr(args, key)
+        for key, value in recorded.items()
+    }
+    for key in ("split_seed", "test_size"):
+        if isinstance(chosen[key], bool) or not isinstance(chosen[key], int):
+            raise ValueError(f"{key} in {args.weights!r} must be an integer, got {chosen[key]!r}")
+    iris = data.load_iris(str(chosen["variant"]), weights.W1.dtype)
+    split = data.train_test_split(iris, int(chosen["test_size"]), seed=int(chosen["split_seed"]))
+    source = (
+        "as saved with the weights"
+        if all(key in metadata and getattr(args, key) is None for key in recorded)
+        else "from the options and defaults"
+    )
+    print(
+        f"{args.weights}: {n_in}-{weights.W1.shape[1]}-{n_out} net, {weights.W1.dtype}; "
+        f"test split S = {chosen['split_seed']}, {chosen['test_size']} flowers, "
+        f"{chosen['variant']} data ({source})\n"
+    )
+    final = {
+        "train": training.evaluate(split.train.X, split.train.Y, *weights),
+        "test": training.evaluate(split.test.X, split.test.Y, *weights),
+    }
+    _print_figures(final)
+    print()
+    _print_confusion(final["test"].confusion, f"test set ({final['test'].examples} flowers)")
+    return 0
+
+
+def _run_descent(args: argparse.Namespace) -> int:
+    from handbp import plots
+
+    runs = descent.learning_rate_experiments(args.x0)
+    print(f"Part 7: gradient descent x <- x - eta * 2x on f(x) = x^2, from x = {args.x0:g}\n")
+    print(f"{'eta':>6}  {'steps':>5}  {'what happens':<28}  {'x after':>12}  {'f(x) after':>12}")
+    for run in runs:
+        x = float(run.path[-1])
+        print(f"{run.eta:>6g}  {run.steps:>5}  {run.label:<28}  {x:>12.6g}  {x * x:>12.6g}")
+    figure = plots.plot_descent(runs)
+    directory = os.path.dirname(os.path.abspath(args.output))
+    handle, temporary = tempfile.mkstemp(suffix=".png", dir=directory)
+    os.close(handle)
+    try:
+        plots.save_figure(figure, temporary)
+        os.replace(temporary, args.output)
+    except BaseException:
+        os.unlink(temporary)
+        raise
+    print(f"\nwrote {args.output}")
+    return 0
+
+
+def _register_train(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "train",
+        help="part 14: train the net on Iris, watch the curves, save weights and plots",
+        description="Train the series' net on Iris by full-batch gradient descent (part 14). "
+        "A preset reproduces one of the series' runs; the options below change it. Prints "
+        "the final MSE, accuracy and test confusion matrix and writes history.csv, "
+        "summary.json, mse.png, accuracy.png and weights.npz to the output directory.",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=list(training.PRESETS),
+        default="run1-15000",
+        metavar="NAME",
+        help=f"one of the series' runs: {', '.join(training.PRESETS)} (default: %(default)s)",
+    )
+    parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    setup = parser.add_argument_group("the run (default: the preset's)")
+    setup.add_argument("--epochs", type=_positive_int, help="epochs to run, at most")
+    setup.add_argument(
+        "--eta", "--learning-rate", dest="eta", type=_positive_float, help="learning rate"
+    )
+    setup.add_argument("--hidden", type=_positive_int, help="hidden nodes (the 2 of 4-2-3)")
+    setup.add_argument("--seed", type=_seed, help="seed of the initial weights")
+    setup.add_argument("--split-seed", type=_seed, help="seed S of the train/test split")
+    setup.add_argument("--test-size", type=_positive_int, help="flowers in the test set")
+    setup.add_argument(
+        "--variant",
+        choices=data.VARIANTS,
+        help="Iris variant: 'uci' (the UCI/Kaggle copy the series loaded, the presets' "
+        "default) or 'fisher' (Fisher's values, as in R and scikit-learn)",
+    )
+    setup.add_argument("--dtype", choices=("float64", "float32"), help="float type")
+    stopping = parser.add_argument_group(
+        "stopping rules (combinable; training stops at the first that fires)"
+    )
+    stopping.add_argument("--target-mse", type=_positive_float, help="stop once the MSE <= X")
+    stopping.add_argument(
+        "--target-accuracy", type=_share, help="stop once the training accuracy >= A (0 to 1)"
+    )
+    stopping.add_argument(
+        "--plateau",
+        type=_positive_int,
+        metavar="WINDOW",
+        help="stop when the MSE improved by less than --plateau-tolerance over WINDOW epochs",
+    )
+    stopping.add_argument(
+        "--plateau-tolerance",
+        type=_positive_float,
+        default=1e-4,
+        help="relative improvement that counts as a plateau (default: %(default)s)",
+    )
+    stopping.add_argument(
+        "--early-stopping",
+        type=_positive_int,
+        metavar="PATIENCE",
+        help="stop when the validation MSE has not improved for PATIENCE epochs and "
+        "restore the best weights",
+    )
+    stopping.add_argument(
+        "--validation-size",
+        type=_positive_int,
+        help="training flowers held out for --early-stopping (default with it: 20)",
+    )
+    stopping.add_argument(
+        "--runaway",
+        type=_positive_float,
+        default=training.Divergence.runaway,
+        help="diverged when the MSE exceeds this many times its lowest value "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--output-dir", help="where to write the results (default: handbp-runs/<preset>)"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=_run_train)
+
+
+def _register_evaluate(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "evaluate",
+        help="accuracy and confusion matrix of saved weights on the test split",
+        description="Load weights saved by `handbp train` (an .npz file with W1 and W2, "
+        "read without pickle) and report MSE, accuracy and the test confusion matrix. "
+        "The split is the one saved with the weights unless the options say otherwise.",
+    )
+    parser.add_argument("weights", help="the .npz file, e.g. handbp-runs/run1-15000/weights.npz")
+    parser.add_argument("--split-seed", type=_seed, help="seed S of the train/test split")
+    parser.add_argument("--test-size", type=_positive_int, help="flowers in the test set")
+    parser.add_argument("--variant", choices=data.VARIANTS, help="Iris variant")
+    parser.set_defaults(func=_run_evaluate)
+
+
+def _register_descent(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "descent",
+        help="part 7: gradient descent on x^2 with the series' four learning rates (PNG)",
+        description="Part 7's picture: gradient descent on f(x) = x^2 from x = 5 with "
+        "eta = 0.2 (ideal), 0.002 (too small: 10, 100, 1000 steps), 0.9 (overshoots) and "
+        "1.1 (diverges). Prints where each run ends and draws the paths.",
+    )
+    parser.add_argument("--x0", type=float, default=5.0, help="start (default: %(default)s)")
+    parser.add_argument(
+        "--output", default="descent.png", help="PNG file to write (default: %(default)s)"
+    )
+    parser.set_defaults(func=_run_descent)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``handbp`` argument parser, with the commands of installed plugins."""
     parser = argparse.ArgumentParser(
@@ -179,6 +502,9 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
     _register_step(subparsers)
     _register_equations(subparsers)
+    _register_train(subparsers)
+    _register_evaluate(subparsers)
+    _register_descent(subparsers)
     for plugin in sorted(entry_points(group="handbp.commands"), key=lambda ep: ep.name):
         plugin.load()(subparsers)
     return parser

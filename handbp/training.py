@@ -29,7 +29,7 @@ import csv
 import io
 import json
 import os
-import tempfile
+import secrets
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
@@ -1008,6 +1008,17 @@ def summary(run: Run, name: str) -> dict[str, Any]:
     }
 
 
+def _new_directory(parent: Path, prefix: str) -> Path:
+    """A new, empty directory in ``parent`` (made with the process's usual permissions)."""
+    while True:
+        candidate = parent / f"{prefix}{secrets.token_hex(4)}"
+        try:
+            candidate.mkdir()
+        except FileExistsError:
+            continue
+        return candidate
+
+
 def write_run(directory: str | os.PathLike[str], run: Run, name: str) -> list[Path]:
     """Write :data:`OUTPUT_FILES` for ``run`` into ``directory``; return their paths.
 
@@ -1020,7 +1031,7 @@ def write_run(directory: str | os.PathLike[str], run: Run, name: str) -> list[Pa
     if target.exists() and not target.is_dir():
         raise ValueError(f"output directory {str(target)!r} exists and is not a directory")
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}-", dir=target.parent))
+    staging = _new_directory(target.parent, f".{target.name}.partial-")
     try:
         history = run.training.history
         (staging / "history.csv").write_text(history_csv(history), encoding="utf-8")
