@@ -23,7 +23,7 @@ import jax
 import jax.numpy as jnp
 import numpy as np
 
-from handbp import data, losses, network
+from handbp import data, losses, network, training
 from handbp._validate import unchecked
 
 SPLIT_SEED = 4
@@ -210,6 +210,13 @@ def tuned_numpy_train(run: SeriesRun, chunk: int = 500) -> Trained:
 
 
 # --- 2. handbp ---------------------------------------------------------------------------
+
+
+def handbp_train(run: SeriesRun) -> Trained:
+    """``handbp.training.train``, as users run it (default divergence and fixed-point checks)."""
+    result = training.train(run.X, run.Y, run.W1, run.W2, eta=run.eta, epochs=run.epochs)
+    curves = result.history.train
+    return Trained(result.weights.W1, result.weights.W2, curves.mse, curves.accuracy)
 
 
 def handbp_functions_train(run: SeriesRun) -> Trained:

@@ -16,6 +16,7 @@ from tests.handbp import reference
 TRAINERS = {
     "notebook": series.notebook_train,
     "tuned NumPy": series.tuned_numpy_train,
+    "handbp.training": series.handbp_train,
     "handbp functions": series.handbp_functions_train,
     "JAX step": series.jax_step_train,
     "JAX scan": series.jax_scan_train,
