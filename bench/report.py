@@ -104,6 +104,8 @@ def scaling_section(results: dict[str, Any]) -> str:
             f"{row['five matmuls ms']:.3f}",
             f"{row['five matmuls GFLOP/s']:.1f}",
             f"{row['floor share']:.2f}",
+            f"{row['handbp step faults']:.0f} / {row['notebook step faults']:.0f} / "
+            f"{row['five matmuls faults']:.0f}",
         ]
         for row in results["scaling"]["rows"]
     ]
@@ -116,12 +118,15 @@ def scaling_section(results: dict[str, Any]) -> str:
         "five matmuls ms",
         "matmuls GFLOP/s",
         "floor / handbp",
+        "page faults / call (handbp / notebook / matmuls)",
     ]
     return (
         "Synthetic data. A step is handbp's `feedforward`, `backpropagation` and "
         "`weights_update` with their input checks; the floor is the step's five matrix "
         f"products alone, same shapes, same run. Median of {results['scaling']['repeats']} "
-        "interleaved repetitions.\n\n" + table(header, rows)
+        "interleaved repetitions. Page faults: fresh memory the kernel maps and zeroes "
+        "on each call, when large temporaries are handed back to it and asked for again.\n\n"
+        + table(header, rows)
     )
 
 

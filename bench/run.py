@@ -24,7 +24,7 @@ import jax.numpy as jnp
 
 from bench import machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
-from bench.timing import Timing, calls_for, interleaved
+from bench.timing import Timing, calls_for, interleaved, page_faults_per_call
 
 RESULTS = Path(__file__).parent / "results"
 
@@ -163,6 +163,8 @@ def run_scaling(settings: Settings) -> dict[str, Any]:
             row[f"{name} ms"] = timing.median * 1e3
             row[f"{name} GFLOP/s"] = flops / timing.median / 1e9
         row["floor share"] = timings["five matmuls"].median / timings["handbp step"].median
+        for name, function in functions.items():
+            row[f"{name} faults"] = page_faults_per_call(function, calls[name])
         rows.append(row)
         _say(
             f"  {problem.label}: handbp step {row['handbp step ms']:.2f} ms, "

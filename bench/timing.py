@@ -7,6 +7,7 @@ of each contender's repetitions. Ratios are taken between medians of the same ru
 
 from __future__ import annotations
 
+import resource
 import statistics
 import time
 from collections.abc import Callable, Mapping
@@ -75,3 +76,16 @@ def calls_for(function: Callable[[], object], target_seconds: float) -> int:
     """How many calls of ``function`` last about ``target_seconds`` (at least one)."""
     once = time_once(function)
     return max(1, round(target_seconds / max(once, 1e-9)))
+
+
+def page_faults_per_call(function: Callable[[], object], calls: int) -> float:
+    """Minor page faults per call: fresh memory the kernel had to map and zero (Unix).
+
+    Large temporary arrays that the allocator hands back to the kernel and asks for again
+    on the next call cost a fault per 4 KiB page; this counts them.
+    """
+    function()
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(calls):
+        function()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / calls

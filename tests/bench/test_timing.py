@@ -2,7 +2,7 @@
 
 import pytest
 
-from bench.timing import Timing, calls_for, interleaved, time_once
+from bench.timing import Timing, calls_for, interleaved, page_faults_per_call, time_once
 
 
 def test_interleaved_runs_contenders_in_turns():
@@ -36,3 +36,16 @@ def test_counts_must_be_positive(bad):
 
 def test_calls_for_is_at_least_one():
     assert calls_for(lambda: sum(range(1000)), 0.0) == 1
+
+
+def test_page_faults_per_call_counts_fresh_memory():
+    """An array above glibc's largest mmap threshold (32 MiB) is mapped anew on every call."""
+    import numpy as np
+
+    pages = (64 * 2**20) // 4096
+
+    def fresh() -> None:
+        np.ones(pages * 4096 // 8)  # written to, so every page is faulted in
+
+    assert page_faults_per_call(fresh, 2) >= pages / 2
+    assert page_faults_per_call(lambda: None, 2) < pages / 100
