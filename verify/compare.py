@@ -1,0 +1,292 @@
+"""Error measures and dtype-aware tolerances: how a hand value is compared with a reference.
+
+NumPy only. For a hand array ``h`` and a reference ``r`` of one quantity:
+
+* ``max_abs_error`` = :math:`\\max_i |h_i - r_i|`;
+* ``scale`` = :math:`\\max_i |r_i|`, the quantity's scale (for an update step, the size of
+  the step);
+* ``relative_error`` = ``max_abs_error / scale``: the error relative to the gradient's
+  scale, not element by element. A wrong constant factor on a saturated layer, whose
+  gradients are all tiny, still gives a relative error of order 1 (no pass by accident),
+  while rounding noise on an element that is tiny next to the others does not count
+  against it (no failure by accident);
+* ``noise_floor``: the rounding error the dtype allows in computing this quantity,
+  :data:`ROUNDING_FACTOR` x eps x :math:`\\max_i M_i`, where :math:`M` is the quantity
+  computed again with absolute values (the classic forward error bound: for
+  :math:`\\sum_e a_e b_e` it is :math:`\\sum_e |a_e||b_e|`, and
+  :math:`s(1 - s)` contributes :math:`|s|`, because :math:`1 - s` loses all its digits
+  when :math:`s` rounds to 1), plus the reference method's own error (the round-off of
+  finite differences);
+* ``passed``: ``max_abs_error <= max(tolerance * scale, noise_floor)``.
+
+So a quantity passes when it agrees with the reference to ``tolerance`` relative to its
+scale, or when both differ by no more than rounding can explain; the second only matters
+when every element of the quantity is smaller than its own rounding noise (a fully
+saturated layer, or a sum that cancels), where the check cannot tell more.
+The tolerances, per dtype and method, are measured: see ``docs/verify.md``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, DTypeLike
+
+from handbp._validate import float_dtype
+
+METHODS: tuple[str, ...] = ("value", "reverse", "forward", "finite_differences")
+"""How a reference is obtained: ``value`` (an independent JAX computation of the same
+value, for the forward maps), ``reverse`` (``jax.grad``/``jax.vjp``), ``forward``
+(``jax.jvp``/``jax.jacfwd``), ``finite_differences`` (central differences of the JAX
+forward map)."""
+
+DERIVATIVE_METHODS: tuple[str, ...] = METHODS[1:]
+
+TOLERANCES: dict[str, dict[str, float]] = {
+    "float64": {
+        "value": 1e-12,
+        "reverse": 1e-12,
+        "forward": 1e-12,
+        "finite_differences": 1e-6,
+    },
+    "float32": {
+        "value": 1e-4,
+        "reverse": 1e-4,
+        "forward": 1e-4,
+        "finite_differences": 5e-2,
+    },
+}
+"""Largest accepted ``relative_error`` per dtype and method (docs/verify.md: measured
+errors of the correct implementations are at least 20 times smaller)."""
+
+ROUNDING_FACTOR = 64.0
+"""The noise floor is this many eps x max |M| (docs/verify.md: measured at most 6)."""
+
+DIAGNOSIS_TOLERANCE: dict[str, float] = {"float64": 1e-6, "float32": 1e-2}
+"""How close a hand value must come to a candidate mistake for the diagnosis to name it
+(looser than the tolerances: the candidates are built from the references with a few
+more roundings, and a mistake changes a value by a factor, not by a rounding error)."""
+
+
+def dtype_name(dtype: DTypeLike) -> str:
+    """``"float64"`` or ``"float32"``; a ``TypeError`` for any other dtype."""
+    return float_dtype(dtype).name
+
+
+def eps(dtype: DTypeLike) -> float:
+    """The machine epsilon of ``dtype`` (float64: 2.2e-16, float32: 1.2e-7)."""
+    return float(np.finfo(float_dtype(dtype)).eps)
+
+
+def finite_difference_step(dtype: DTypeLike) -> float:
+    r"""The relative step of central differences: :math:`h = \epsilon^{1/3}`.
+
+    The error of :math:`\frac{f(x + h) - f(x - h)}{2h}` is truncation,
+    :math:`\frac{h^2}{6} |f'''|`, plus round-off, :math:`\frac{\epsilon |f|}{h}`; their sum
+    is smallest near :math:`h = \epsilon^{1/3}` (float64: 6.1e-6, float32: 4.9e-3). The step
+    at :math:`x` is :math:`h \max(1, |x|)`.
+    """
+    return eps(dtype) ** (1 / 3)
+
+
+def tolerance(dtype: DTypeLike, method: str) -> float:
+    """The accepted relative error of ``method`` in ``dtype``."""
+    if method not in METHODS:
+        raise ValueError(f"method must be one of {', '.join(METHODS)}, got {method!r}")
+    return TOLERANCES[dtype_name(dtype)][method]
+
+
+@dataclass(frozen=True)
+class Target:
+    """A reference value of one quantity, with what bounds its rounding.
+
+    ``magnitude`` is :math:`M` (see the module docstring), elementwise; ``scale_of`` the
+    array whose largest absolute value is the quantity's scale (``value`` itself unless
+    told: an update step uses the size of the step); ``noise`` the reference method's own
+    absolute error (finite differences' round-off; 0 for the others).
+    """
+
+    value: np.ndarray
+    magnitude: np.ndarray
+    scale_of: np.ndarray | None = None
+    noise: float = 0.0
+
+
+@dataclass(frozen=True)
+class MethodError:
+    """How far a hand value is from one reference (one method, one quantity)."""
+
+    method: str
+    component: str
+    shape: tuple[int, ...]
+    max_abs_error: float
+    relative_error: float
+    scale: float
+    noise_floor: float
+    tolerance: float
+    worst_index: tuple[int, ...]
+    hand_value: float
+    reference_value: float
+    passed: bool
+    hand_shape: tuple[int, ...] | None = None
+
+    @property
+    def ratio(self) -> float:
+        """``hand_value / reference_value`` at the worst element (nan if the reference is 0)."""
+        if self.reference_value == 0 or not np.isfinite(self.reference_value):
+            return float("nan")
+        return self.hand_value / self.reference_value
+
+    @property
+    def exact(self) -> bool:
+        """Whether hand and reference agree bit for bit."""
+        return self.max_abs_error == 0
+
+    @property
+    def shape_mismatch(self) -> bool:
+        """Whether the hand value had another shape than the reference (then nothing compares)."""
+        return self.hand_shape is not None and self.hand_shape != self.shape
+
+    @property
+    def below_noise(self) -> bool:
+        """Whether the pass rests on the noise floor alone (the quantity is below its rounding)."""
+        return self.passed and self.max_abs_error > self.tolerance * self.scale
+
+    def badness(self) -> float:
+        """Error in units of what is allowed (<= 1 passes); ranks the worst of several."""
+        allowed = max(self.tolerance * self.scale, self.noise_floor)
+        if self.max_abs_error == 0:
+            return 0.0
+        return self.max_abs_error / allowed if allowed > 0 else float("inf")
+
+    def summary(self) -> str:
+        """A short cell for a table: ``exact``, the relative error, or what is wrong."""
+        if self.shape_mismatch:
+            return f"shape {self.hand_shape}"
+        if not np.isfinite(self.max_abs_error):
+            return "not finite"
+        if self.exact:
+            return "exact"
+        if self.below_noise:
+            return f"{self.max_abs_error:.1e} abs*"
+        return f"{self.relative_error:.1e}"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The fields as JSON-ready Python values (inf and nan as strings)."""
+        return {
+            "method": self.method,
+            "component": self.component,
+            "shape": list(self.shape),
+            "hand_shape": None if self.hand_shape is None else list(self.hand_shape),
+            "max_abs_error": _json_float(self.max_abs_error),
+            "relative_error": _json_float(self.relative_error),
+            "scale": _json_float(self.scale),
+            "noise_floor": _json_float(self.noise_floor),
+            "tolerance": self.tolerance,
+            "worst_index": list(self.worst_index),
+            "hand_value": _json_float(self.hand_value),
+            "reference_value": _json_float(self.reference_value),
+            "ratio": _json_float(self.ratio),
+            "passed": self.passed,
+        }
+
+
+def _json_float(value: float) -> float | str:
+    return float(value) if np.isfinite(value) else str(value)
+
+
+def as_compared_array(value: Any, name: str) -> np.ndarray:
+    """A hand value as a float64 array, or a ``TypeError`` saying what arrived instead."""
+    try:
+        array = np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError) as error:
+        raise TypeError(
+            f"{name} must be a number or an array of numbers, got {type(value).__name__}"
+        ) from error
+    return array
+
+
+def compare(
+    hand: ArrayLike,
+    target: Target,
+    method: str,
+    dtype: DTypeLike,
+    component: str = "",
+) -> MethodError:
+    """Compare a hand value with a reference; see the module docstring for the measures."""
+    tol = tolerance(dtype, method)
+    reference = np.asarray(target.value, dtype=np.float64)
+    h = as_compared_array(hand, component or "the hand value")
+    scale_of = reference if target.scale_of is None else np.asarray(target.scale_of)
+    scale = float(np.max(np.abs(scale_of))) if scale_of.size else 0.0
+    magnitude = np.asarray(target.magnitude, dtype=np.float64)
+    floor = ROUNDING_FACTOR * eps(dtype) * (float(np.max(magnitude)) if magnitude.size else 0.0)
+    floor += target.noise
+    if h.shape != reference.shape:
+        return MethodError(
+            method,
+            component,
+            reference.shape,
+            float("inf"),
+            float("inf"),
+            scale,
+            floor,
+            tol,
+            (),
+            float("nan"),
+            float("nan"),
+            False,
+            hand_shape=h.shape,
+        )
+    diff = np.abs(h - reference)
+    bad = ~np.isfinite(diff)
+    if np.any(bad):
+        flat = int(np.flatnonzero(bad)[0])
+        max_abs = float("inf")
+    else:
+        flat = int(np.argmax(diff)) if diff.size else 0
+        max_abs = float(diff.max()) if diff.size else 0.0
+    index = tuple(int(i) for i in np.unravel_index(flat, reference.shape)) if reference.ndim else ()
+    if max_abs == 0:
+        relative = 0.0
+    else:
+        relative = max_abs / scale if scale > 0 else float("inf")
+    passed = bool(max_abs <= max(tol * scale, floor))
+    return MethodError(
+        method,
+        component,
+        reference.shape,
+        max_abs,
+        relative,
+        scale,
+        floor,
+        tol,
+        index,
+        float(h[index]),
+        float(reference[index]),
+        passed,
+        hand_shape=h.shape,
+    )
+
+
+def worst(errors: list[MethodError]) -> MethodError:
+    """The worst of several comparisons (failures first, then by :meth:`MethodError.badness`)."""
+    if not errors:
+        raise ValueError("worst needs at least one comparison, got none")
+    return max(errors, key=lambda e: (not e.passed, e.badness()))
+
+
+def worst_elements(
+    hand: np.ndarray, reference: np.ndarray, count: int = 3
+) -> list[tuple[tuple[int, ...], float, float]]:
+    """The ``count`` elements where hand and reference differ most: (index, hand, reference)."""
+    diff = np.abs(np.asarray(hand, dtype=np.float64) - np.asarray(reference, dtype=np.float64))
+    diff = np.where(np.isfinite(diff), diff, np.inf)
+    order = np.argsort(-diff, axis=None, kind="stable")[:count]
+    out = []
+    for flat in order:
+        index = tuple(int(i) for i in np.unravel_index(int(flat), diff.shape))
+        out.append((index, float(hand[index]), float(reference[index])))
+    return out

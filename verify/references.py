@@ -1,0 +1,888 @@
+r"""For each equation id of the catalogue, the same quantity computed independently with JAX.
+
+The series' net is written again here in ``jax.numpy`` (64-bit enabled): the forward
+map, the MSE, and nothing else by hand. Every hand-derived quantity is then obtained from
+JAX in three independent ways:
+
+* ``reverse``: reverse-mode autodiff, ``jax.grad`` (and ``jax.jacrev`` / ``jax.vmap`` of
+  ``jax.grad`` for elementwise derivatives);
+* ``forward``: forward-mode autodiff, ``jax.jacfwd`` (and ``jax.jvp`` with a tangent of
+  ones for elementwise derivatives);
+* ``finite_differences``: central differences of the JAX forward map, one input entry at a
+  time, with the step :func:`verify.compare.finite_difference_step` of the dtype.
+
+The gradients with respect to the intermediate matrices (:math:`\partial\mathrm{MSE}/
+\partial H_{in}` and so on) come from adding a zero perturbation to each intermediate in
+the forward map and differentiating with respect to it. The table of SERIES.md ("What
+autodiff must agree with") gives the correspondence:
+
+===================  =============================================
+hand                 reference
+===================  =============================================
+``O_error``          :math:`N\,\partial\mathrm{MSE}/\partial O_{out}`
+``O_delta``          :math:`N\,\partial\mathrm{MSE}/\partial O_{in}`
+``H_error``          :math:`N\,\partial\mathrm{MSE}/\partial H_{out}`
+``H_delta``          :math:`N\,\partial\mathrm{MSE}/\partial H_{in}`
+``W2_update``        :math:`\partial\mathrm{MSE}/\partial W_2`
+``W1_update``        :math:`\partial\mathrm{MSE}/\partial W_1`
+===================  =============================================
+
+Equations that are forward maps, not derivatives (``weighted_sum``, ``step_function``,
+``feedforward``, ``mse``, ``accuracy`` ...), have one reference, ``value``: the same value
+computed by the JAX forward map. Each entry's hand value is computed from handbp's own
+upstream values, so a check tests that one equation; ``feedforward`` and
+``backpropagation`` compare whole passes.
+
+One-variable equations (parts 6-8: ``square``, ``sigmoid``, ``chain_rule`` ...) are
+evaluated elementwise at the probe points ``x = H_in`` of the setup, a spread of ordinary
+values; ``chain_rule`` is checked on the chain :math:`z = \sigma(y),\ y = x^2`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import jax.numpy as jnp
+import numpy as np
+from jax.flatten_util import ravel_pytree
+
+from handbp import activations, descent, network
+from handbp.equations import CATALOGUE
+from verify._jax import jax
+from verify.compare import ROUNDING_FACTOR, Target, eps, finite_difference_step
+from verify.setups import Setup
+
+GRADIENT_WRT: tuple[str, ...] = ("W1", "W2", "H_in", "H_out", "O_in", "O_out")
+"""What the MSE is differentiated with respect to (weights and intermediates)."""
+
+BACKPROP_IDS: tuple[str, ...] = (
+    "output_layer_error",
+    "output_layer_delta",
+    "weights_2_update",
+    "hidden_layer_error",
+    "hidden_layer_delta",
+    "weights_1_update",
+)
+"""The six quantities of the backward pass, in the order they are computed (parts 11-12)."""
+
+FORWARD_IDS: tuple[str, ...] = (
+    "hidden_layer_inputs",
+    "hidden_layer_outputs",
+    "output_layer_inputs",
+    "output_layer_outputs",
+)
+
+_GRADIENT_OF: dict[str, tuple[str, bool]] = {
+    # id -> (what the MSE is differentiated with respect to, whether the hand value is N times it)
+    "output_layer_error": ("O_out", True),
+    "output_layer_delta": ("O_in", True),
+    "weights_2_update": ("W2", False),
+    "hidden_layer_error": ("H_out", True),
+    "hidden_layer_delta": ("H_in", True),
+    "weights_1_update": ("W1", False),
+}
+
+_METHOD_KEYS = {"reverse": "rev", "forward": "fwd", "finite_differences": "fd"}
+
+
+# --- The independent JAX side: the forward map and the MSE, and their derivatives ----------
+
+
+def jax_sigmoid(x: jax.Array) -> jax.Array:
+    r""":math:`\sigma(x) = 1 / (1 + e^{-x})` as ``jax.nn.sigmoid`` (JAX's derivative rule: :math:`\sigma(x)\sigma(-x)`)."""
+    return jax.nn.sigmoid(x)
+
+
+def jax_forward(
+    X: jax.Array,
+    W1: jax.Array,
+    W2: jax.Array,
+    dH_in: Any = 0.0,
+    dH_out: Any = 0.0,
+    dO_in: Any = 0.0,
+    dO_out: Any = 0.0,
+) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
+    """The series' forward map in ``jax.numpy``, with a perturbation added to each intermediate.
+
+    The perturbations are zero when checking; differentiating with respect to one gives
+    the MSE's gradient with respect to that intermediate.
+    """
+    H_in = jnp.matmul(X, W1) + dH_in
+    H_out = jax_sigmoid(H_in) + dH_out
+    O_in = jnp.matmul(H_out, W2) + dO_in
+    O_out = jax_sigmoid(O_in) + dO_out
+    return H_in, H_out, O_in, O_out
+
+
+def jax_mse(O_out: jax.Array, Y: jax.Array) -> jax.Array:
+    r""":math:`\mathrm{MSE} = \frac{1}{2N}\sum (O_{out} - Y)^2`, :math:`N` = ``Y.size``."""
+    return jnp.sum(jnp.square(O_out - Y)) / (2 * Y.size)
+
+
+def _loss(params: Sequence[jax.Array], X: jax.Array, Y: jax.Array) -> jax.Array:
+    W1, W2, dH_in, dH_out, dO_in, dO_out = params
+    return jax_mse(jax_forward(X, W1, W2, dH_in, dH_out, dO_in, dO_out)[3], Y)
+
+
+def _replace(params: Sequence[jax.Array], k: int, value: jax.Array) -> tuple[jax.Array, ...]:
+    return (*params[:k], value, *params[k + 1 :])
+
+
+def _steps(base: jax.Array) -> jax.Array:
+    """Finite-difference steps at ``base``: ``h max(1, |base|)``, h per dtype."""
+    h = finite_difference_step(base.dtype)
+    return h * jnp.maximum(1.0, jnp.abs(base))
+
+
+def _central_differences(
+    f: Callable[[jax.Array], jax.Array], a: jax.Array, steps: jax.Array
+) -> jax.Array:
+    """The derivative of ``f`` with respect to each entry of ``a``, by central differences.
+
+    Each entry is moved alone, up and down, all in one batch (``jax.vmap``); the divisor is
+    the step actually taken, ``(a + h) - (a - h)`` in floating point. The result has shape
+    ``a.shape + f(a).shape``.
+    """
+    flat, hs = a.reshape(-1), steps.reshape(-1)
+    shifts = jnp.diag(hs)
+    moved = jnp.concatenate([flat + shifts, flat - shifts])
+    values = jax.vmap(lambda v: f(v.reshape(a.shape)))(moved)
+    f_up, f_down = values[: flat.size], values[flat.size :]
+    taken = jnp.diagonal(moved[: flat.size]) - jnp.diagonal(moved[flat.size :])
+    derivative = (f_up - f_down) / taken.reshape((-1,) + (1,) * (f_up.ndim - 1))
+    return derivative.reshape(a.shape + f_up.shape[1:])
+
+
+def _elementwise_derivatives(
+    f: Callable[[jax.Array], jax.Array], x: jax.Array
+) -> dict[str, jax.Array]:
+    """The derivative of an elementwise function at every entry of ``x``, three ways.
+
+    ``f`` acts entry by entry, so its Jacobian is diagonal: a vector-Jacobian product
+    (reverse) and a Jacobian-vector product (forward) with a vector of ones give that
+    diagonal, and each entry's central difference can move all entries at once.
+    """
+    ones = jnp.ones_like(x)
+    up, down = x + _steps(x), x - _steps(x)
+    _, vjp = jax.vjp(f, x)
+    return {
+        "rev": vjp(ones)[0],
+        "fwd": jax.jvp(f, (x,), (ones,))[1],
+        "fd": (f(up) - f(down)) / (up - down),
+    }
+
+
+def _square(x: jax.Array) -> jax.Array:
+    return x * x
+
+
+def _chain(x: jax.Array) -> jax.Array:
+    return jax_sigmoid(x * x)
+
+
+@jax.jit
+def _reference_arrays(a: dict[str, jax.Array]) -> dict[str, jax.Array]:
+    """Everything JAX computes for one setup, in one compiled function (one per shape, dtype)."""
+    X, Y, W1, W2 = a["X"], a["Y"], a["W1"], a["W2"]
+    H_in, H_out, O_in, O_out = jax_forward(X, W1, W2)
+    out: dict[str, jax.Array] = {
+        "forward.H_in": H_in,
+        "forward.H_out": H_out,
+        "forward.O_in": O_in,
+        "forward.O_out": O_out,
+        "forward.mse": jax_mse(O_out, Y),
+    }
+    # The MSE's gradient with respect to the weights and to each intermediate, all entries
+    # in one flat vector theta, so that forward mode and finite differences each run as
+    # one batch (jax.vmap) over the entries.
+    params = (W1, W2, *(jnp.zeros_like(v) for v in (H_in, H_out, O_in, O_out)))
+    theta, unravel = ravel_pytree(params)
+    bases, _ = ravel_pytree((W1, W2, H_in, H_out, O_in, O_out))  # where steps are taken
+
+    def loss(t: jax.Array) -> jax.Array:
+        return _loss(unravel(t), X, Y)
+
+    gradients = {
+        "rev": jax.grad(loss)(theta),
+        "fwd": jax.jacfwd(loss)(theta),
+        "fd": _central_differences(loss, theta, _steps(bases)),
+    }
+    for method, gradient in gradients.items():
+        for name, value in zip(GRADIENT_WRT, unravel(gradient), strict=True):
+            out[f"{method}.{name}"] = value
+    # One-variable derivatives: sigmoid, x^2 and sigmoid(x^2) at the probe points
+    # x = H_in (hand), and the sigmoid at O_in (hand), as one elementwise map.
+    x, O_in_h, H_out_h = a["H_in_h"], a["O_in_h"], a["H_out_h"]
+    n, m = x.size, O_in_h.size
+    points = jnp.concatenate([x.reshape(-1)] * 3 + [O_in_h.reshape(-1)])
+
+    def one_variable(u: jax.Array) -> jax.Array:
+        return jnp.concatenate(
+            [
+                jax_sigmoid(u[:n]),
+                _square(u[n : 2 * n]),
+                _chain(u[2 * n : 3 * n]),
+                jax_sigmoid(u[3 * n :]),
+            ]
+        )
+
+    for method, value in _elementwise_derivatives(one_variable, points).items():
+        out[f"{method}.dsigmoid"] = value[:n].reshape(x.shape)
+        out[f"{method}.dsquare"] = value[n : 2 * n].reshape(x.shape)
+        out[f"{method}.dchain"] = value[2 * n : 3 * n].reshape(x.shape)
+        out[f"{method}.dsigmoid_O"] = value[3 * n : 3 * n + m].reshape(O_in_h.shape)
+
+    # do_in/dw2: the Jacobian of O_in = H_out W2 with respect to W2, entries [e, k, j, k].
+    def o_in(W: jax.Array) -> jax.Array:
+        return jnp.matmul(H_out_h, W)
+
+    jacobians = {
+        "rev": jax.jacrev(o_in)(W2),
+        "fwd": jax.jacfwd(o_in)(W2),
+        "fd": jnp.moveaxis(_central_differences(o_in, W2, _steps(W2)), (0, 1), (2, 3)),
+    }
+    for method, jacobian in jacobians.items():
+        out[f"{method}.do_in_dw2"] = jnp.einsum("ekjk->ejk", jacobian)
+    # Values of the forward maps, from the same (hand) inputs as the hand functions.
+    X64, W1_64 = a["X64"], a["W1_64"]
+    sums = jnp.sum(X64[:, :, None] * W1_64[None, :, :], axis=1)
+    out |= {
+        "value.weighted_sums": sums,
+        "value.weighted_sums_sigmoid": jax_sigmoid(sums),
+        "value.step": jnp.where(x >= 2, 1.0, 0.0).astype(x.dtype),
+        "value.sigmoid_x": jax_sigmoid(x),
+        "value.sigmoid_O": jax_sigmoid(O_in_h),
+        "value.square": x * x,
+        "value.O_in_h": jnp.matmul(H_out_h, W2),
+        "value.mse_h": jax_mse(a["O_out_h"], Y),
+        "value.accuracy": jnp.sum(jnp.argmax(a["O_out_h"], axis=1) == jnp.argmax(Y, axis=1))
+        / Y.shape[0],
+    }
+    return out
+
+
+# --- The hand side: handbp's values for a setup ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class HandPass:
+    """handbp's feedforward and backpropagation on a setup: the inputs of every hand function."""
+
+    setup: Setup
+    forward: network.Forward
+    backward: network.Backward
+
+    @property
+    def x(self) -> np.ndarray:
+        """The probe points of the one-variable equations: ``H_in`` of the setup."""
+        return self.forward.hidden_layer_inputs
+
+
+def hand_pass(setup: Setup) -> HandPass:
+    """Run handbp's feedforward and backpropagation on ``setup``."""
+    forward = network.feedforward(setup.X, setup.W1, setup.W2)
+    backward = network.backpropagation(setup.X, setup.Y, setup.W2, forward)
+    return HandPass(setup, forward, backward)
+
+
+# --- The JAX results of a setup, with the rounding magnitudes of each quantity --------------
+
+
+@dataclass
+class JaxResults:
+    """The arrays JAX computed for a setup (NumPy), and the magnitudes that bound rounding."""
+
+    setup: Setup
+    hand: HandPass
+    arrays: dict[str, np.ndarray]
+    _cache: dict[str, Any] = field(default_factory=dict, repr=False)
+
+    def __getitem__(self, key: str) -> np.ndarray:
+        return self.arrays[key]
+
+    @property
+    def N(self) -> int:
+        return self.setup.N
+
+    def gradient(self, wrt: str, method: str) -> np.ndarray:
+        """:math:`\\partial\\mathrm{MSE}/\\partial` ``wrt`` by ``method``."""
+        return self.arrays[f"{_METHOD_KEYS[method]}.{wrt}"]
+
+    @cached_property
+    def magnitudes(self) -> dict[str, np.ndarray]:
+        """:math:`M` of each quantity of the net (see :mod:`verify.compare`), float64."""
+        s = self.setup
+        aX, aW1, aW2, aY = (np.abs(v.astype(np.float64)) for v in (s.X, s.W1, s.W2, s.Y))
+        H_out = np.abs(self["forward.H_out"].astype(np.float64))
+        O_out = np.abs(self["forward.O_out"].astype(np.float64))
+        m: dict[str, np.ndarray] = {"H_in": aX @ aW1}
+        m["H_out"] = H_out + 0.25 * m["H_in"]
+        m["O_in"] = m["H_out"] @ aW2
+        m["O_out"] = O_out + 0.25 * m["O_in"]
+        m["O_error"] = m["O_out"] + aY
+        m["O_delta"] = m["O_error"] * (0.25 + m["O_out"])
+        m["W2_update"] = m["H_out"].T @ m["O_delta"] / s.N
+        m["H_error"] = m["O_delta"] @ aW2.T
+        m["H_delta"] = m["H_error"] * (0.25 + m["H_out"])
+        m["W1_update"] = aX.T @ m["H_delta"] / s.N
+        return m
+
+    @cached_property
+    def loss_noise(self) -> float:
+        """An absolute bound of the MSE's rounding in the setup's dtype, divided by eps."""
+        O_error = np.abs(self["forward.O_out"].astype(np.float64) - self.setup.Y)
+        return float(
+            self["forward.mse"] + np.sum(O_error * self.magnitudes["O_out"]) / self.setup.N
+        )
+
+    def gradient_target(self, equation_id: str, method: str) -> Target:
+        """The reference of one of the six backprop quantities (N x the gradient for errors/deltas)."""
+        wrt, times_n = _GRADIENT_OF[equation_id]
+        factor = self.N if times_n else 1
+        symbol = CATALOGUE[equation_id].symbol
+        noise = 0.0
+        if method == "finite_differences":
+            base = {"W1": self.setup.W1, "W2": self.setup.W2}.get(wrt)
+            if base is None:
+                base = self[f"forward.{wrt}"]
+            steps = finite_difference_step(self.setup.dtype) * np.maximum(1.0, np.abs(base))
+            noise = factor * _fd_noise(self.setup.dtype, self.loss_noise, float(np.min(steps)))
+        return Target(
+            factor * self.gradient(wrt, method), factor * self.magnitudes[symbol], noise=noise
+        )
+
+    def elementwise_target(
+        self, name: str, method: str, values: np.ndarray, magnitude: Any
+    ) -> Target:
+        """The reference of a one-variable derivative (``name``: sigmoid, square, chain, sigmoid_O)."""
+        at = self.hand.x if name != "sigmoid_O" else self.hand.forward.output_layer_inputs
+        noise = 0.0
+        if method == "finite_differences":
+            steps = finite_difference_step(self.setup.dtype) * np.maximum(1.0, np.abs(at))
+            noise = float(np.max(_fd_noise(self.setup.dtype, np.abs(values), steps)))
+        return Target(
+            self.arrays[f"{_METHOD_KEYS[method]}.d{name}"],
+            np.broadcast_to(np.asarray(magnitude, dtype=np.float64), np.shape(at)),
+            noise=noise,
+        )
+
+
+def _fd_noise(dtype: Any, value_magnitude: Any, steps: Any) -> Any:
+    """Round-off of a central difference: eps |f| / h, times the rounding factor."""
+    return ROUNDING_FACTOR * eps(dtype) * np.asarray(value_magnitude) / np.asarray(steps)
+
+
+def jax_results(hand: HandPass) -> JaxResults:
+    """Run the compiled JAX references on the setup of ``hand`` (compiled once per shape, dtype)."""
+    s = hand.setup
+    f = hand.forward
+    inputs = {
+        "X": s.X,
+        "Y": s.Y,
+        "W1": s.W1,
+        "W2": s.W2,
+        "H_in_h": f.hidden_layer_inputs,
+        "H_out_h": f.hidden_layer_outputs,
+        "O_in_h": f.output_layer_inputs,
+        "O_out_h": f.output_layer_outputs,
+        "X64": s.X.astype(np.float64),
+        "W1_64": s.W1.astype(np.float64),
+    }
+    arrays = jax.device_get(_reference_arrays(inputs))
+    return JaxResults(s, hand, {k: np.asarray(v) for k, v in arrays.items()})
+
+
+# --- One reference per catalogue entry --------------------------------------------------------
+
+Components = dict[str, np.ndarray]
+Targets = dict[str, dict[str, Target]]  # method -> component -> Target
+
+
+@dataclass(frozen=True)
+class Reference:
+    """How one catalogue entry is checked.
+
+    ``hand(fn, hand_pass)`` computes the entry's value with ``fn`` (the catalogue's
+    function, or a learner's with the same signature) from handbp's upstream values;
+    ``targets(jax_results)`` gives, per method, the reference of each component.
+    ``quantity`` says in words what the reference is. ``float64_only``: the hand function
+    computes in Python floats (parts 2-4), whatever the setup's dtype.
+    """
+
+    id: str
+    quantity: str
+    hand: Callable[[Callable[..., Any], HandPass], Components]
+    targets: Callable[[JaxResults], Targets]
+    float64_only: bool = False
+    kind: str = "derivative"
+
+    @property
+    def methods(self) -> tuple[str, ...]:
+        """``("value",)`` for forward maps, the three derivative methods for derivatives."""
+        return ("value",) if self.kind == "value" else tuple(_METHOD_KEYS)
+
+
+def _value_reference(
+    id: str,
+    quantity: str,
+    hand: Callable[[Callable[..., Any], HandPass], Components],
+    targets: Callable[[JaxResults], Targets],
+    float64_only: bool = False,
+) -> Reference:
+    return Reference(id, quantity, hand, targets, float64_only, kind="value")
+
+
+def _grid(shape: tuple[int, ...], value: Callable[..., Any]) -> np.ndarray:
+    """``value(*index)`` at every index of ``shape``, as an array (the scalar forms' loops)."""
+    return np.array([value(*index) for index in np.ndindex(*shape)]).reshape(shape)
+
+
+def components(result: Any, names: Sequence[str], what: str) -> Components:
+    """A whole pass's result as ``{name: array}``: from attributes, a mapping, or a sequence."""
+    if isinstance(result, Mapping):
+        missing = [n for n in names if n not in result]
+        if missing:
+            raise TypeError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
+        return {n: result[n] for n in names}
+    if all(hasattr(result, n) for n in names):
+        return {n: getattr(result, n) for n in names}
+    if isinstance(result, Sequence) and not isinstance(result, str) and len(result) == len(names):
+        return dict(zip(names, result, strict=True))
+    raise TypeError(
+        f"{what} must be an object with the attributes {', '.join(names)}, a mapping with "
+        f"those keys, or a sequence of {len(names)} arrays; got {type(result).__name__}"
+    )
+
+
+def _value(jr: JaxResults, **components_: tuple[np.ndarray, Any]) -> Targets:
+    return {
+        "value": {
+            name: Target(value, np.broadcast_to(np.asarray(m, dtype=np.float64), np.shape(value)))
+            for name, (value, m) in components_.items()
+        }
+    }
+
+
+def _per_method(make: Callable[[str], dict[str, Target]]) -> Targets:
+    return {method: make(method) for method in _METHOD_KEYS}
+
+
+def _abs(array: np.ndarray) -> np.ndarray:
+    return np.abs(np.asarray(array, dtype=np.float64))
+
+
+def _hand_backprop_input(eq_id: str) -> Callable[[Callable[..., Any], HandPass], Components]:
+    """The hand value of one of the six backprop quantities, from handbp's upstream values."""
+
+    def hand(fn: Callable[..., Any], hp: HandPass) -> Components:
+        s, f, b = hp.setup, hp.forward, hp.backward
+        arguments = {
+            "output_layer_error": (f.output_layer_outputs, s.Y),
+            "output_layer_delta": (b.output_layer_error, f.output_layer_outputs),
+            "weights_2_update": (f.hidden_layer_outputs, b.output_layer_delta, s.N),
+            "hidden_layer_error": (b.output_layer_delta, s.W2),
+            "hidden_layer_delta": (b.hidden_layer_error, f.hidden_layer_outputs),
+            "weights_1_update": (s.X, b.hidden_layer_delta, s.N),
+        }[eq_id]
+        return {eq_id: fn(*arguments)}
+
+    return hand
+
+
+def _backprop_targets(eq_ids: Iterable[str]) -> Callable[[JaxResults], Targets]:
+    ids = tuple(eq_ids)
+    return lambda jr: _per_method(lambda m: {i: jr.gradient_target(i, m) for i in ids})
+
+
+def _forward_targets(jr: JaxResults) -> Targets:
+    m = jr.magnitudes
+    return _value(
+        jr,
+        hidden_layer_inputs=(jr["forward.H_in"], m["H_in"]),
+        hidden_layer_outputs=(jr["forward.H_out"], m["H_out"]),
+        output_layer_inputs=(jr["forward.O_in"], m["O_in"]),
+        output_layer_outputs=(jr["forward.O_out"], m["O_out"]),
+    )
+
+
+def _elementwise(
+    name: str, magnitude: Callable[[HandPass], Any]
+) -> Callable[[JaxResults], Targets]:
+    def targets(jr: JaxResults) -> Targets:
+        values = {
+            "sigmoid": jr["value.sigmoid_x"],
+            "square": jr["value.square"],
+            "chain": jr["value.sigmoid_x"],
+            "sigmoid_O": jr["value.sigmoid_O"],
+        }[name]
+        return _per_method(
+            lambda m: {"": jr.elementwise_target(name, m, values, magnitude(jr.hand))}
+        )
+
+    return targets
+
+
+def _update_targets(jr: JaxResults) -> Targets:
+    """weights_update: W - eta * dMSE/dW with the gradient of each method; scale: the step."""
+    s = jr.setup
+
+    def make(method: str) -> dict[str, Target]:
+        out = {}
+        for name, W, symbol in (("W1", s.W1, "W1_update"), ("W2", s.W2, "W2_update")):
+            step = s.eta * jr.gradient(name, method).astype(np.float64)
+            magnitude = _abs(W) + s.eta * jr.magnitudes[symbol]
+            out[name] = Target(W.astype(np.float64) - step, magnitude, scale_of=step)
+        return out
+
+    return _per_method(make)
+
+
+def _descent_step_targets(jr: JaxResults) -> Targets:
+    """gradient_descent_step at x = H_in: x - eta * d(x^2)/dx with the derivative of each method."""
+    x, eta = jr.hand.x.astype(np.float64), jr.setup.eta
+
+    def make(method: str) -> dict[str, Target]:
+        step = eta * jr.arrays[f"{_METHOD_KEYS[method]}.dsquare"].astype(np.float64)
+        return {"": Target(x - step, np.abs(x) + np.abs(step), scale_of=step)}
+
+    return _per_method(make)
+
+
+def _scalar_dmse_do_out(jr: JaxResults) -> Targets:
+    def make(method: str) -> dict[str, Target]:
+        t = jr.gradient_target("output_layer_error", method)
+        return {"": Target(t.value / jr.N, t.magnitude / jr.N, noise=t.noise / jr.N)}
+
+    return _per_method(make)
+
+
+def _scalar_gradient(eq_id: str) -> Callable[[JaxResults], Targets]:
+    return lambda jr: _per_method(lambda m: {"": jr.gradient_target(eq_id, m)})
+
+
+def _do_in_dw2_targets(jr: JaxResults) -> Targets:
+    hp = jr.hand
+    H_out = _abs(hp.forward.hidden_layer_outputs)
+    K = jr.setup.sizes[2]
+    magnitude = np.repeat(H_out[:, :, None], K, axis=2)
+    steps = finite_difference_step(jr.setup.dtype) * np.maximum(1.0, np.abs(jr.setup.W2))
+    o_in = H_out @ _abs(jr.setup.W2)
+    noise = float(_fd_noise(jr.setup.dtype, np.max(o_in), np.min(steps)))
+
+    def make(method: str) -> dict[str, Target]:
+        key = f"{_METHOD_KEYS[method]}.do_in_dw2"
+        return {
+            "": Target(jr[key], magnitude, noise=noise if method == "finite_differences" else 0)
+        }
+
+    return _per_method(make)
+
+
+def _broadcast_k(fn: Callable[..., Any], hp: HandPass) -> Components:
+    E, (_, J, K) = hp.setup.examples, hp.setup.sizes
+    H_out = hp.forward.hidden_layer_outputs
+    values = _grid((E, J), lambda e, j: fn(H_out, e, j))
+    return {"": np.repeat(values[:, :, None], K, axis=2)}
+
+
+def _references() -> dict[str, Reference]:
+    def one(fn: Callable[..., Any], *args: Any) -> Components:
+        return {"": fn(*args)}
+
+    def sig_mag(hp: HandPass) -> np.ndarray:
+        return _abs(activations.sigmoid(hp.x))
+
+    def chain_mag(hp: HandPass) -> np.ndarray:
+        x = _abs(hp.x)
+        return (_abs(activations.sigmoid(hp.x * hp.x)) + 0.25 * x * x) * 2 * x
+
+    def O_mag(hp: HandPass) -> np.ndarray:
+        return _abs(hp.forward.output_layer_outputs)
+
+    entries = [
+        _value_reference(
+            "weighted_sum",
+            "sum_i x_i w_i for every flower e and hidden node j (X W1, float64)",
+            lambda fn, hp: {
+                "": _grid(
+                    (hp.setup.examples, hp.setup.sizes[1]),
+                    lambda e, j: fn(hp.setup.X[e].tolist(), hp.setup.W1[:, j].tolist()),
+                )
+            },
+            lambda jr: _value(
+                jr,
+                **{"": (jr["value.weighted_sums"], _abs(jr.setup.X) @ _abs(jr.setup.W1))},
+            ),
+            float64_only=True,
+        ),
+        _value_reference(
+            "step_function",
+            "1 where z >= 2 else 0, at z = H_in",
+            lambda fn, hp: one(fn, hp.x),
+            lambda jr: _value(jr, **{"": (jr["value.step"], 0.0)}),
+        ),
+        _value_reference(
+            "hidden_layer_inputs",
+            "X W1",
+            lambda fn, hp: one(fn, hp.setup.X, hp.setup.W1),
+            lambda jr: _value(jr, **{"": (jr["forward.H_in"], jr.magnitudes["H_in"])}),
+        ),
+        _value_reference(
+            "hidden_layer_outputs",
+            "sigmoid(H_in)",
+            lambda fn, hp: one(fn, hp.x),
+            lambda jr: _value(jr, **{"": (jr["value.sigmoid_x"], _abs(jr["value.sigmoid_x"]))}),
+        ),
+        _value_reference(
+            "output_layer_inputs",
+            "H_out W2",
+            lambda fn, hp: one(fn, hp.forward.hidden_layer_outputs, hp.setup.W2),
+            lambda jr: _value(
+                jr,
+                **{
+                    "": (
+                        jr["value.O_in_h"],
+                        _abs(jr.hand.forward.hidden_layer_outputs) @ _abs(jr.setup.W2),
+                    )
+                },
+            ),
+        ),
+        _value_reference(
+            "output_layer_outputs",
+            "sigmoid(O_in)",
+            lambda fn, hp: one(fn, hp.forward.output_layer_inputs),
+            lambda jr: _value(jr, **{"": (jr["value.sigmoid_O"], _abs(jr["value.sigmoid_O"]))}),
+        ),
+        _value_reference(
+            "layer_outputs",
+            "the layer's inputs X W1 and outputs sigmoid(X W1), float64",
+            lambda fn, hp: {
+                "inputs": np.array(fn(hp.setup.X.tolist(), hp.setup.W1.T.tolist())),
+                "outputs": np.array(
+                    fn(hp.setup.X.tolist(), hp.setup.W1.T.tolist(), activations.sigmoid)
+                ),
+            },
+            lambda jr: _value(
+                jr,
+                inputs=(jr["value.weighted_sums"], _abs(jr.setup.X) @ _abs(jr.setup.W1)),
+                outputs=(
+                    jr["value.weighted_sums_sigmoid"],
+                    1 + 0.25 * _abs(jr.setup.X) @ _abs(jr.setup.W1),
+                ),
+            ),
+            float64_only=True,
+        ),
+        _value_reference(
+            "feedforward",
+            "the whole JAX forward pass H_in, H_out, O_in, O_out",
+            lambda fn, hp: components(
+                fn(hp.setup.X, hp.setup.W1, hp.setup.W2), FORWARD_IDS, "feedforward's result"
+            ),
+            _forward_targets,
+        ),
+        _value_reference(
+            "mse",
+            "sum (O_out - Y)^2 / (2N)",
+            lambda fn, hp: one(fn, hp.forward.output_layer_outputs, hp.setup.Y),
+            lambda jr: _value(jr, **{"": (jr["value.mse_h"], jr["value.mse_h"])}),
+        ),
+        _value_reference(
+            "square",
+            "x^2 at x = H_in",
+            lambda fn, hp: one(fn, hp.x),
+            lambda jr: _value(jr, **{"": (jr["value.square"], jr["value.square"])}),
+        ),
+        Reference(
+            "square_derivative",
+            "d(x^2)/dx at x = H_in",
+            lambda fn, hp: one(fn, hp.x),
+            _elementwise("square", lambda hp: 2 * _abs(hp.x)),
+        ),
+        Reference(
+            "gradient_descent_step",
+            "x - eta d(x^2)/dx at x = H_in: the step uses the autodiff derivative",
+            lambda fn, hp: one(fn, hp.x, descent.square_derivative(hp.x), hp.setup.eta),
+            _descent_step_targets,
+        ),
+        Reference(
+            "chain_rule",
+            "d sigmoid(x^2)/dx at x = H_in, from the factors sigma'(x^2) and 2x",
+            lambda fn, hp: one(
+                fn,
+                activations.sigmoid_derivative(activations.sigmoid(descent.square(hp.x))),
+                descent.square_derivative(hp.x),
+            ),
+            _elementwise("chain", chain_mag),
+        ),
+        _value_reference(
+            "sigmoid",
+            "sigmoid(x) at x = H_in",
+            lambda fn, hp: one(fn, hp.x),
+            lambda jr: _value(jr, **{"": (jr["value.sigmoid_x"], _abs(jr["value.sigmoid_x"]))}),
+        ),
+        Reference(
+            "sigmoid_derivative",
+            "d sigmoid(x)/dx at x = H_in, from the output sigmoid(x)",
+            lambda fn, hp: one(fn, activations.sigmoid(hp.x)),
+            _elementwise("sigmoid", sig_mag),
+        ),
+        _value_reference(
+            "output_node_input",
+            "(H_out W2)[e, k] for every flower e and output node k",
+            lambda fn, hp: {
+                "": _grid(
+                    hp.forward.output_layer_inputs.shape,
+                    lambda e, k: fn(hp.forward.hidden_layer_outputs, hp.setup.W2, e, k),
+                )
+            },
+            lambda jr: _value(
+                jr,
+                **{
+                    "": (
+                        jr["value.O_in_h"],
+                        _abs(jr.hand.forward.hidden_layer_outputs) @ _abs(jr.setup.W2),
+                    )
+                },
+            ),
+        ),
+        Reference(
+            "dmse_do_out",
+            "dMSE/dO_out[e, k] for every flower e and output node k",
+            lambda fn, hp: {
+                "": _grid(
+                    hp.setup.Y.shape,
+                    lambda e, k: fn(hp.forward.output_layer_outputs, hp.setup.Y, e, k),
+                )
+            },
+            _scalar_dmse_do_out,
+        ),
+        Reference(
+            "do_out_do_in",
+            "d sigmoid(O_in)/dO_in[e, k] for every flower e and output node k",
+            lambda fn, hp: {
+                "": _grid(hp.setup.Y.shape, lambda e, k: fn(hp.forward.output_layer_outputs, e, k))
+            },
+            _elementwise("sigmoid_O", O_mag),
+        ),
+        Reference(
+            "do_in_dw2",
+            "dO_in[e, k]/dW2[j, k] (Jacobian of H_out W2) for every e, j, k",
+            _broadcast_k,
+            _do_in_dw2_targets,
+        ),
+        Reference(
+            "dmse_dw2_scalar",
+            "dMSE/dW2[j, k] for every hidden node j and output node k",
+            lambda fn, hp: {
+                "": _grid(
+                    hp.setup.W2.shape,
+                    lambda j, k: fn(
+                        hp.forward.hidden_layer_outputs,
+                        hp.forward.output_layer_outputs,
+                        hp.setup.Y,
+                        j,
+                        k,
+                    ),
+                )
+            },
+            _scalar_gradient("weights_2_update"),
+        ),
+        Reference(
+            "output_layer_error",
+            "N dMSE/dO_out",
+            _hand_backprop_input("output_layer_error"),
+            _backprop_targets(["output_layer_error"]),
+        ),
+        Reference(
+            "output_layer_delta",
+            "N dMSE/dO_in",
+            _hand_backprop_input("output_layer_delta"),
+            _backprop_targets(["output_layer_delta"]),
+        ),
+        Reference(
+            "weights_2_update",
+            "dMSE/dW2",
+            _hand_backprop_input("weights_2_update"),
+            _backprop_targets(["weights_2_update"]),
+        ),
+        Reference(
+            "hidden_layer_error",
+            "N dMSE/dH_out",
+            _hand_backprop_input("hidden_layer_error"),
+            _backprop_targets(["hidden_layer_error"]),
+        ),
+        Reference(
+            "hidden_layer_delta",
+            "N dMSE/dH_in",
+            _hand_backprop_input("hidden_layer_delta"),
+            _backprop_targets(["hidden_layer_delta"]),
+        ),
+        Reference(
+            "weights_1_update",
+            "dMSE/dW1",
+            _hand_backprop_input("weights_1_update"),
+            _backprop_targets(["weights_1_update"]),
+        ),
+        Reference(
+            "dmse_dw1_scalar",
+            "dMSE/dW1[i, j] for every input i and hidden node j",
+            lambda fn, hp: {
+                "": _grid(
+                    hp.setup.W1.shape,
+                    lambda i, j: fn(
+                        hp.setup.X,
+                        hp.forward.hidden_layer_outputs,
+                        hp.forward.output_layer_outputs,
+                        hp.setup.Y,
+                        hp.setup.W2,
+                        i,
+                        j,
+                    ),
+                )
+            },
+            _scalar_gradient("weights_1_update"),
+        ),
+        Reference(
+            "backpropagation",
+            "the whole backward pass: N dMSE/dO_out, N dMSE/dO_in, dMSE/dW2, N dMSE/dH_out, "
+            "N dMSE/dH_in, dMSE/dW1",
+            lambda fn, hp: components(
+                fn(hp.setup.X, hp.setup.Y, hp.setup.W2, hp.forward),
+                BACKPROP_IDS,
+                "backpropagation's result",
+            ),
+            _backprop_targets(BACKPROP_IDS),
+        ),
+        Reference(
+            "weights_update",
+            "W - eta dMSE/dW for W1 and W2: the update uses the autodiff gradient",
+            lambda fn, hp: components(
+                fn(
+                    hp.setup.W1,
+                    hp.setup.W2,
+                    hp.backward.weights_1_update,
+                    hp.backward.weights_2_update,
+                    hp.setup.eta,
+                ),
+                ("W1", "W2"),
+                "weights_update's result",
+            ),
+            _update_targets,
+        ),
+        _value_reference(
+            "accuracy",
+            "share of rows where argmax O_out = argmax Y",
+            lambda fn, hp: one(fn, hp.forward.output_layer_outputs, hp.setup.Y),
+            lambda jr: _value(jr, **{"": (jr["value.accuracy"], 1.0)}),
+        ),
+    ]
+    by_id = {reference.id: reference for reference in entries}
+    in_catalogue = [i for i in CATALOGUE if i in by_id]
+    return {i: by_id[i] for i in [*in_catalogue, *(i for i in by_id if i not in CATALOGUE)]}
+
+
+REFERENCES: dict[str, Reference] = _references()
+"""Equation id -> its :class:`Reference`, in the catalogue's order."""
