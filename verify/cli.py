@@ -1,0 +1,187 @@
+"""``handbp verify`` and ``handbp check``: verify's commands, plugged into the ``handbp`` command.
+
+Registered through the ``handbp.commands`` entry-point group (pyproject.toml). This
+module does not import JAX: the commands import it when they run, so that ``handbp step``
+stays fast and works without JAX.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, format_sizes, parse_sizes
+
+DEFAULT_SIZES_TEXT = ",".join(format_sizes(s) for s in DEFAULT_SIZES)
+
+PROGRESS_AFTER = 0.3
+"""Seconds after which ``handbp verify`` shows progress on a terminal."""
+
+
+def _sizes(text: str) -> list[tuple[int, int, int]]:
+    try:
+        return parse_sizes(text) if text.strip() else []
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _add_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--dtype",
+        choices=("float64", "float32"),
+        default="float64",
+        help="floating-point type of data, weights and references (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--sizes",
+        type=_sizes,
+        default=_sizes(DEFAULT_SIZES_TEXT),
+        help="random nets to check besides the series' one, as comma-separated layer widths "
+        f"inputs-hidden-outputs; '' for none (default: {DEFAULT_SIZES_TEXT})",
+    )
+    parser.add_argument(
+        "--examples",
+        type=int,
+        default=RANDOM_EXAMPLES,
+        help="examples (rows of X) of each random net (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--seed", type=int, default=0, help="seed of the first random net (default: %(default)s)"
+    )
+    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+class _Progress:
+    """A one-line progress indication on stderr, shown only on a terminal and only if slow."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.start = time.perf_counter()
+        self.shown = False
+
+    def __call__(self, i: int, n: int, setup: Any) -> None:
+        if self.enabled and time.perf_counter() - self.start > PROGRESS_AFTER:
+            sys.stderr.write(f"\rhandbp verify: net {i + 1} of {n}: {setup.name} ...\033[K")
+            sys.stderr.flush()
+            self.shown = True
+
+    def done(self) -> None:
+        if self.shown:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def run_verify(args: argparse.Namespace) -> int:
+    """Check the whole catalogue; exit status 1 if anything fails."""
+    from verify._jax import enable_compilation_cache
+
+    enable_compilation_cache()
+    from verify.report import verify_all
+
+    progress = _Progress(enabled=not args.json)
+    try:
+        report = verify_all(args.dtype, args.sizes, args.seed, args.examples, progress)
+    finally:
+        progress.done()
+    print(report.to_json() if args.json else report.table())
+    return 0 if report.passed else 1
+
+
+def register_verify(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``handbp verify`` (entry point of the ``handbp.commands`` group)."""
+    parser = subparsers.add_parser(
+        "verify",
+        help="prove every equation of the catalogue against JAX autodiff",
+        description="Check every equation of the catalogue against an independent JAX "
+        "implementation: forward maps by value, derivatives by reverse-mode and forward-mode "
+        "autodiff and by central finite differences; on the series' net (three flowers, "
+        "seed-10 weights, eta 0.1) and on random nets. Prints one row per equation; the exit "
+        "status is 1 if any fails.",
+    )
+    _add_common(parser)
+    parser.set_defaults(func=run_verify)
+
+
+def load_function(target: str) -> tuple[Callable[..., Any], str]:
+    """``"path/to/file.py:function"`` -> (the function, its name); ``ValueError`` if not found."""
+    path_text, sep, name = target.rpartition(":")
+    if not sep or not path_text or not name:
+        raise ValueError(f"expected path/to/file.py:function, got {target!r}")
+    path = Path(path_text)
+    if not path.is_file():
+        raise ValueError(f"no such file: {path_text}")
+    directory = str(path.resolve().parent)
+    if directory not in sys.path:
+        sys.path.insert(0, directory)  # so that the file can import its neighbours
+    spec = importlib.util.spec_from_file_location(f"handbp_check_{path.stem}", path)
+    if spec is None or spec.loader is None:
+        raise ValueError(f"cannot load {path_text} as a Python module")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    function = getattr(module, name, None)
+    if not callable(function):
+        raise ValueError(f"{path_text} has no function {name!r}")
+    return function, name
+
+
+def run_check(args: argparse.Namespace) -> int:
+    """Check a learner's function; exit status 1 if it fails, 2 if it cannot be loaded."""
+    from handbp.equations import CATALOGUE
+
+    try:
+        function, name = load_function(args.target)
+    except ValueError:
+        raise
+    except Exception as error:  # the learner's file failed to import: say so, do not crash
+        print(f"handbp check: error: importing {args.target} raised {error!r}", file=sys.stderr)
+        return 2
+    equation_id = args.equation or (name if name in CATALOGUE else "backpropagation")
+    if equation_id not in CATALOGUE:
+        raise ValueError(f"unknown equation id {equation_id!r}; `handbp equations` lists them")
+    from verify._jax import enable_compilation_cache
+
+    enable_compilation_cache()
+    from verify.checker import check_backprop, check_function
+
+    options: dict[str, Any] = {
+        "sizes": args.sizes,
+        "seed": args.seed,
+        "examples": args.examples,
+    }
+    if equation_id == "backpropagation":
+        result: Any = check_backprop(function, args.dtype, **options)
+    else:
+        result = check_function(equation_id, function, args.dtype, **options)
+    if args.json:
+        print(json.dumps(result.as_dict(), indent=2))
+    else:
+        print(f"handbp check: {args.target} as {equation_id}, {args.dtype}\n")
+        print(result)
+    return 0 if result.passed else 1
+
+
+def register_check(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``handbp check`` (entry point of the ``handbp.commands`` group)."""
+    parser = subparsers.add_parser(
+        "check",
+        help="check your own function (e.g. your backpropagation) against JAX",
+        description="Load FUNCTION from FILE and check it against JAX on the series' net and "
+        "random nets; name the likely mistake if it is wrong. The function has the "
+        "signature of a catalogue entry: by default the entry named like the function "
+        "(e.g. hidden_layer_delta(H_error, H_out)), else backpropagation(X, Y, W2, forward).",
+    )
+    parser.add_argument("target", metavar="FILE:FUNCTION", help="e.g. my_backprop.py:backprop")
+    parser.add_argument(
+        "--equation",
+        metavar="ID",
+        help="the catalogue entry the function computes (default: its name if that is an "
+        "equation id, else backpropagation)",
+    )
+    _add_common(parser)
+    parser.set_defaults(func=run_check)

@@ -1,0 +1,401 @@
+"""Names the likely mistake behind a hand value that disagrees with its JAX reference.
+
+A diagnosis compares the hand value with the reference *transformed by each candidate
+mistake*, and names the candidate that matches (to :data:`verify.compare.DIAGNOSIS_TOLERANCE`):
+
+* a constant factor: 2, 1/2, N, 1/N, or the number of examples instead of ``N = Y.size``;
+* a sign flip (``Y - O_out`` instead of ``O_out - Y``), or an update applied with ``+``;
+* a transposed matrix, or another shape;
+* the sigmoid derivative taken of the layer input, :math:`z(1 - z)` instead of
+  :math:`s(1 - s)`; the sigmoid derivative applied to the output as if it were the input,
+  :math:`\\sigma(s)(1 - \\sigma(s))`; a missing activation derivative;
+* the wrong layer's values (``H_in`` or ``X`` for ``H_out`` ...).
+
+The structural candidates are built from the autodiff references, replacing one factor:
+e.g. ``H_delta`` with the input derivative is :math:`N\\,\\partial\\mathrm{MSE}/\\partial
+H_{out} \\odot H_{in}(1 - H_{in})`. A mistake upstream changes every quantity after it, so the
+backpropagation checker first asks whether a wrong quantity is right *given the learner's
+own upstream value* (one chain-rule step, the vector-Jacobian product of one layer map).
+The diagnosis is only made for a value that failed its check: a correct value is never
+diagnosed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elements
+from verify.references import BACKPROP_IDS, JaxResults
+
+MISTAKES: tuple[str, ...] = (
+    "raised",
+    "not_numeric",
+    "upstream",
+    "shape_mismatch",
+    "transposed",
+    "sign_flip",
+    "plus_instead_of_minus",
+    "factor_2",
+    "factor_1/2",
+    "factor_N",
+    "factor_1/N",
+    "examples_instead_of_N",
+    "derivative_of_input",
+    "sigmoid_of_output",
+    "missing_derivative",
+    "missing_factor",
+    "error_instead_of_delta",
+    "wrong_layer",
+    "missing_activation",
+    "missing_eta",
+    "function_instead_of_derivative",
+    "sum_instead_of_product",
+    "missing_link",
+    "unknown",
+)
+"""Every mistake a diagnosis can name (``Diagnosis.mistake``)."""
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """The likely mistake (one of :data:`MISTAKES`) and a sentence for the learner."""
+
+    mistake: str
+    message: str
+
+    def __str__(self) -> str:
+        return self.message
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What a hand value would be after one mistake."""
+
+    mistake: str
+    message: str
+    value: np.ndarray
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 0.5 * (1 + np.tanh(0.5 * x))  # no overflow for any finite x
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The values candidates are built from: handbp's forward pass and JAX's references."""
+
+    X: np.ndarray
+    W2: np.ndarray
+    H_in: np.ndarray
+    H_out: np.ndarray
+    O_in: np.ndarray
+    O_out: np.ndarray
+    d_H: np.ndarray
+    d_O: np.ndarray
+    reference: dict[str, np.ndarray]
+    N: int
+    E: int
+
+    @classmethod
+    def of(cls, jr: JaxResults) -> Pieces:
+        """Pieces of a setup; derivatives are JAX's reverse-mode ones."""
+        f, s = jr.hand.forward, jr.setup
+
+        def as64(a: np.ndarray) -> np.ndarray:
+            return np.asarray(a, dtype=np.float64)
+
+        return cls(
+            as64(s.X),
+            as64(s.W2),
+            as64(f.hidden_layer_inputs),
+            as64(f.hidden_layer_outputs),
+            as64(f.output_layer_inputs),
+            as64(f.output_layer_outputs),
+            as64(jr["rev.dsigmoid"]),
+            as64(jr["rev.dsigmoid_O"]),
+            {i: as64(jr.gradient_target(i, "reverse").value) for i in BACKPROP_IDS},
+            s.N,
+            s.examples,
+        )
+
+
+def generic_candidates(value: np.ndarray, N: int, E: int, what: str = "") -> list[Candidate]:
+    """The reference ``value`` under each constant-factor, sign or transpose mistake."""
+    of = f" {what}" if what else ""
+    out = [
+        Candidate(
+            "sign_flip", f"the sign is flipped{of} (Y - O_out instead of O_out - Y?)", -value
+        ),
+        Candidate(
+            "examples_instead_of_N",
+            f"divided by the number of examples ({E}) instead of N = Y.size = {N}{of}",
+            value * N / E,
+        ),
+        Candidate(
+            "factor_2",
+            f"twice the right value{of}: the 2 from differentiating the square stays, but "
+            "the 1/2 of the MSE cancels it",
+            2 * value,
+        ),
+        Candidate("factor_1/2", f"half the right value{of}", value / 2),
+        Candidate(
+            "factor_1/N",
+            f"divided by N = Y.size = {N} once too often{of} (the 1/N belongs in the weight "
+            "updates only)",
+            value / N,
+        ),
+        Candidate(
+            "factor_N",
+            f"N = Y.size = {N} times the right value{of} (the 1/N is missing)",
+            N * value,
+        ),
+    ]
+    if value.ndim == 2:
+        out.append(Candidate("transposed", f"transposed{of}", value.T))
+    return [c for c in out if not (c.mistake == "examples_instead_of_N" and N == E)]
+
+
+def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]]:
+    """The six backprop quantities under each structural mistake, from the references."""
+
+    def run(
+        out_d: np.ndarray | float | None = None,
+        hid_d: np.ndarray | float | None = None,
+        w2_left: np.ndarray | None = None,
+        w1_left: np.ndarray | None = None,
+        h_error_from_error: bool = False,
+    ) -> dict[str, np.ndarray]:
+        O_error = p.reference["output_layer_error"]
+        O_delta = O_error * (p.d_O if out_d is None else out_d)
+        W2_update = (p.H_out if w2_left is None else w2_left).T @ O_delta / p.N
+        H_error = (O_error if h_error_from_error else O_delta) @ p.W2.T
+        H_delta = H_error * (p.d_H if hid_d is None else hid_d)
+        W1_update = (p.X if w1_left is None else w1_left).T @ H_delta / p.N
+        return dict(
+            zip(
+                BACKPROP_IDS,
+                (O_error, O_delta, W2_update, H_error, H_delta, W1_update),
+                strict=True,
+            )
+        )
+
+    variants = []
+    for layer, (z, s, z_value, sig, key) in {
+        "output": ("O_in", "O_out", p.O_in, _sigmoid(p.O_out), "out_d"),
+        "hidden": ("H_in", "H_out", p.H_in, _sigmoid(p.H_out), "hid_d"),
+    }.items():
+        variants += [
+            (
+                "derivative_of_input",
+                f"the {layer} layer's sigmoid derivative is taken of its input: "
+                f"{z} (1 - {z}) instead of {s} (1 - {s})",
+                run(**{key: z_value * (1 - z_value)}),
+            ),
+            (
+                "sigmoid_of_output",
+                f"the {layer} layer's sigmoid derivative is applied to its output as if it "
+                f"were the input: sigma({s}) (1 - sigma({s})) instead of {s} (1 - {s})",
+                run(**{key: sig * (1 - sig)}),
+            ),
+            (
+                "missing_derivative",
+                f"the {layer} layer's activation derivative {s} (1 - {s}) is missing",
+                run(**{key: 1.0}),
+            ),
+        ]
+    variants.append(
+        (
+            "error_instead_of_delta",
+            "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
+            run(h_error_from_error=True),
+        )
+    )
+    w2 = "W2_update = (1/N) H_out^T O_delta"
+    w1 = "W1_update = (1/N) X^T H_delta"
+    for option, used, value, right, formula in (
+        ("w2_left", "H_in", p.H_in, "H_out", w2),
+        ("w2_left", "X", p.X, "H_out", w2),
+        ("w1_left", "H_in", p.H_in, "X", w1),
+        ("w1_left", "H_out", p.H_out, "X", w1),
+    ):
+        message = f"{formula.split(' =')[0]} uses {used} instead of {right}: {formula}"
+        variants.append(("wrong_layer", message, run(**{option: value})))
+    return variants
+
+
+_SCALAR_FORM_OF = {
+    "dmse_dw2_scalar": "weights_2_update",
+    "dmse_dw1_scalar": "weights_1_update",
+    "dmse_do_out": "output_layer_error",
+}
+
+
+def candidates(
+    equation_id: str, component: str, value: np.ndarray, jr: JaxResults
+) -> list[Candidate]:
+    """Every candidate mistake of one quantity; ``value`` is its (reverse-mode) reference."""
+    p = Pieces.of(jr)
+    quantity = component if component in BACKPROP_IDS else equation_id
+    quantity = _SCALAR_FORM_OF.get(quantity, quantity)
+    found: list[Candidate] = []
+    if quantity in BACKPROP_IDS:
+        scale = 1 / p.N if equation_id == "dmse_do_out" else 1
+        correct = p.reference[quantity]
+        for mistake, message, values in _backprop_variants(p):
+            candidate = values[quantity] * scale
+            if candidate.shape != correct.shape or not np.allclose(values[quantity], correct):
+                found.append(Candidate(mistake, message, candidate))
+    found += _specific_candidates(equation_id, component, value, jr)
+    hint = ": Y - O_out instead of O_out - Y" if quantity == "output_layer_error" else ""
+    found += generic_candidates(value, p.N, p.E, sign_hint=hint)
+    return found
+
+
+def _specific_candidates(
+    equation_id: str, component: str, value: np.ndarray, jr: JaxResults
+) -> list[Candidate]:
+    hand = jr.hand
+    x = np.asarray(hand.x, dtype=np.float64)
+    eta = jr.setup.eta
+    if equation_id in ("sigmoid_derivative", "do_out_do_in"):
+        s = _sigmoid(x) if equation_id == "sigmoid_derivative" else _out(jr)
+        return [
+            Candidate(
+                "sigmoid_of_output",
+                "the sigmoid derivative is applied to the output as if it were the input: "
+                "sigma(s) (1 - sigma(s)) instead of s (1 - s)",
+                _sigmoid(s) * (1 - _sigmoid(s)),
+            ),
+            Candidate("missing_factor", "the factor (1 - s) is missing: s instead of s (1 - s)", s),
+            Candidate(
+                "missing_factor", "the factor s is missing: 1 - s instead of s (1 - s)", 1 - s
+            ),
+        ]
+    if equation_id in ("hidden_layer_outputs", "output_layer_outputs", "sigmoid"):
+        z = x if equation_id != "output_layer_outputs" else _out_in(jr)
+        return [
+            Candidate("missing_activation", "the activation is not applied: f(z) = z", z),
+            Candidate(
+                "sign_flip",
+                "the sign in the exponent is flipped: 1 / (1 + e^z) instead of 1 / (1 + e^-z)",
+                _sigmoid(-z),
+            ),
+        ]
+    if equation_id == "square_derivative":
+        return [
+            Candidate(
+                "function_instead_of_derivative",
+                "returns the function x^2, not its derivative 2x",
+                x * x,
+            )
+        ]
+    if equation_id == "chain_rule":
+        outer = _sigmoid(x * x) * (1 - _sigmoid(x * x))
+        return [
+            Candidate(
+                "sum_instead_of_product",
+                "the factors are added, not multiplied: dz/dy + dy/dx",
+                outer + 2 * x,
+            ),
+            Candidate("missing_link", "only the first factor dz/dy: dy/dx is missing", outer),
+            Candidate("missing_link", "only the last factor dy/dx: dz/dy is missing", 2 * x),
+        ]
+    if equation_id == "gradient_descent_step":
+        return [
+            Candidate(
+                "plus_instead_of_minus",
+                "the step goes uphill: x + eta f'(x) instead of x - eta f'(x)",
+                2 * x - value,
+            ),
+            Candidate(
+                "missing_eta",
+                "the learning rate is missing: x - f'(x)",
+                x - (x - value) / eta,
+            ),
+        ]
+    if equation_id == "weights_update":
+        W = np.asarray(getattr(jr.setup, component), dtype=np.float64)
+        return [
+            Candidate(
+                "plus_instead_of_minus",
+                f"the update goes uphill: {component} + eta {component}_update instead of "
+                f"{component} - eta {component}_update",
+                2 * W - value,
+            ),
+            Candidate(
+                "missing_eta",
+                f"the learning rate is missing: {component} - {component}_update",
+                W - (W - value) / eta,
+            ),
+        ]
+    if equation_id == "mse":
+        N, E = jr.setup.N, jr.setup.examples
+        return [
+            Candidate(
+                "factor_N", f"not divided by 2N = {2 * N}: the plain sum of squares", 2 * N * value
+            ),
+            Candidate(
+                "examples_instead_of_N",
+                f"divided by 2 x the number of examples ({2 * E}) instead of 2N = {2 * N}",
+                value * N / E,
+            ),
+        ]
+    return []
+
+
+def _out(jr: JaxResults) -> np.ndarray:
+    return np.asarray(jr.hand.forward.output_layer_outputs, dtype=np.float64)
+
+
+def _out_in(jr: JaxResults) -> np.ndarray:
+    return np.asarray(jr.hand.forward.output_layer_inputs, dtype=np.float64)
+
+
+def matches(hand: np.ndarray, candidate: np.ndarray, magnitude: float, dtype: str) -> bool:
+    """Whether ``hand`` equals ``candidate`` to within the diagnosis tolerance."""
+    if hand.shape != candidate.shape:
+        return False
+    if not np.all(np.isfinite(hand)):
+        return False
+    error = float(np.max(np.abs(hand - candidate))) if hand.size else 0.0
+    scale = float(np.max(np.abs(candidate))) if candidate.size else 0.0
+    floor = ROUNDING_FACTOR * eps(dtype) * magnitude
+    return error <= max(DIAGNOSIS_TOLERANCE[dtype] * scale, floor)
+
+
+def matching_mistakes(
+    hand: np.ndarray, found: Sequence[Candidate], magnitude: float, dtype: str
+) -> list[Candidate]:
+    """The candidates that ``hand`` matches, in the order given."""
+    return [c for c in found if matches(hand, c.value, magnitude, dtype)]
+
+
+LOCAL_STEPS: dict[str, tuple[str, Callable[[np.ndarray, Pieces], np.ndarray]]] = {
+    "output_layer_delta": ("output_layer_error", lambda up, p: up * p.d_O),
+    "weights_2_update": ("output_layer_delta", lambda up, p: p.H_out.T @ up / p.N),
+    "hidden_layer_error": ("output_layer_delta", lambda up, p: up @ p.W2.T),
+    "hidden_layer_delta": ("hidden_layer_error", lambda up, p: up * p.d_H),
+    "weights_1_update": ("hidden_layer_delta", lambda up, p: p.X.T @ up / p.N),
+}
+"""For each backprop quantity after the first: the quantity it is computed from, and the
+chain-rule step (the vector-Jacobian product of one layer map, with JAX's sigmoid
+derivative) that gives it from that quantity."""
+
+
+def worst_elements_message(hand: np.ndarray, reference: np.ndarray) -> str:
+    """No candidate matched: where hand and reference differ most."""
+    parts = []
+    for index, h, r in worst_elements(hand, reference):
+        ratio = f", ratio {h / r:.4g}" if r != 0 else ""
+        parts.append(f"{list(index)}: yours {h:.6g}, reference {r:.6g}{ratio}")
+    return "no single known mistake matches; the worst elements: " + "; ".join(parts)
+
+
+def shape_message(hand_shape: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """A shape that no candidate explains."""
+    if len(shape) == 2 and hand_shape == shape[::-1]:
+        return f"shape {hand_shape} is the transpose of the expected {shape}, and the values differ too"
+    return f"shape {hand_shape}, expected {shape}"
