@@ -55,9 +55,14 @@ WATCHED = ("train", "validation")
 """The curves a stopping rule can watch: the training data's or the validation data's."""
 
 BLOCK_EPOCHS = 128
-"""Epochs run between two looks at the curves (stopping rules, divergence, progress)."""
+"""Epochs run between two looks at the curves (stopping rules, divergence, progress).
 
-_BLOCK_BYTES = 4 * 2**20  # the per-epoch outputs and weights kept for one block, at most
+Longer runs look about 100 times in all (blocks of ``epochs / 100``), and a block never
+keeps more than 4 MiB of per-epoch outputs and weights (fewer epochs for big data)."""
+
+_LOOKS = 100
+_INITIAL_EPOCHS = 2**16  # history arrays start this long (or shorter) and double
+_BLOCK_BYTES = 4 * 2**20
 
 
 # --- What a run records ---------------------------------------------------------------------
@@ -292,18 +297,22 @@ class EarlyStopping(StoppingRule):
         self._check_watch()
 
     @staticmethod
-    def best_so_far(mse: np.ndarray) -> np.ndarray:
-        """For every epoch e, the epoch of the lowest MSE among epochs 0..e."""
-        epochs = np.arange(mse.shape[0])
-        previous_low = np.concatenate(([np.inf], np.minimum.accumulate(mse)[:-1]))
-        return np.maximum.accumulate(np.where(mse < previous_low, epochs, 0))
+    def best_so_far(mse: np.ndarray, start: int = 0) -> np.ndarray:
+        """For every epoch ``e >= start``, the epoch of the lowest MSE among epochs 0..e."""
+        best_before = int(np.argmin(mse[:start])) if start else 0
+        low_before = mse[best_before] if start else np.inf
+        recent = mse[start:]
+        previous_low = np.concatenate(([np.inf], np.minimum.accumulate(recent)[:-1]))
+        improved = recent < np.minimum(previous_low, low_before)
+        epochs = np.arange(start, mse.shape[0])
+        return np.maximum.accumulate(np.where(improved, epochs, best_before))
 
     def first_stop(self, curves: Curves, start: int = 0) -> int | None:
-        waited = np.arange(len(curves)) - self.best_so_far(curves.mse)
-        return _first(waited[start:] >= self.patience, start)
+        waited = np.arange(start, len(curves)) - self.best_so_far(curves.mse, start)
+        return _first(waited >= self.patience, start)
 
     def weights_epoch(self, curves: Curves, epoch: int) -> int:
-        return int(self.best_so_far(curves.mse[: epoch + 1])[epoch])
+        return int(np.argmin(curves.mse[: epoch + 1]))  # the first of equal lows
 
     def message(self, curves: Curves, epoch: int) -> str:
         best = self.weights_epoch(curves, epoch)
@@ -340,10 +349,12 @@ class Divergence:
 
         ``weights_finite[e]`` says whether the update of epoch ``e`` gave finite weights.
         """
-        non_finite = ~np.isfinite(mse[start:]) | ~weights_finite[start:]
-        previous_low = np.concatenate(([np.inf], np.fmin.accumulate(mse)[:-1]))[start:]
+        recent = mse[start:]
+        non_finite = ~np.isfinite(recent) | ~weights_finite[start:]
+        low_before = np.fmin.reduce(mse[:start]) if start else np.inf
+        previous_low = np.concatenate(([low_before], np.fmin.accumulate(recent)[:-1]))
         with np.errstate(invalid="ignore"):
-            runaway = mse[start:] > self.runaway * previous_low
+            runaway = recent > self.runaway * np.fmin(previous_low, low_before)
         first_non_finite = _first(non_finite, start)
         first_runaway = _first(runaway, start)
         if first_non_finite is not None and (
@@ -476,16 +487,24 @@ def _accuracy_per_epoch(O_out: np.ndarray, labels: np.ndarray) -> np.ndarray:
 
 
 class _Monitored:
-    """Curves of one data set, filled block by block into arrays allocated once."""
+    """Curves of one data set, filled block by block into preallocated arrays.
+
+    The arrays hold the epochs asked for, or ``_INITIAL_EPOCHS`` to begin with and double
+    when full, so that asking for a huge number of epochs does not reserve memory up front.
+    """
 
     def __init__(self, X: np.ndarray, Y: np.ndarray, epochs: int) -> None:
         self.X, self.Y = X, Y
         self.labels = np.argmax(Y, axis=1)
-        self.mse = np.empty(epochs)
-        self.accuracy = np.empty(epochs)
+        self.mse = np.empty(min(epochs, _INITIAL_EPOCHS))
+        self.accuracy = np.empty_like(self.mse)
 
     def record(self, start: int, O_out: np.ndarray, O_error: np.ndarray) -> None:
         stop = start + O_out.shape[0]
+        if stop > self.mse.shape[0]:
+            size = max(stop, 2 * self.mse.shape[0])
+            self.mse = np.concatenate((self.mse[:start], np.empty(size - start)))
+            self.accuracy = np.concatenate((self.accuracy[:start], np.empty(size - start)))
         self.mse[start:stop] = _mse_per_epoch(O_error, self.Y.size)
         self.accuracy[start:stop] = _accuracy_per_epoch(O_out, self.labels)
 
@@ -493,6 +512,10 @@ class _Monitored:
         """Feedforward of the held-out data with the weights of every epoch of a block."""
         O_out = sigmoid(np.matmul(sigmoid(np.matmul(self.X, W1)), W2))
         self.record(start, O_out, O_out - self.Y)
+
+    def view(self, epochs: int) -> Curves:
+        """The first ``epochs`` entries, without copying (for the rules, during the loop)."""
+        return Curves(self.mse[:epochs], self.accuracy[:epochs])
 
     def curves(self, epochs: int) -> Curves:
         return Curves(self.mse[:epochs].copy(), self.accuracy[:epochs].copy())
@@ -532,7 +555,8 @@ def _held_out(
 
 def _block_size(X: np.ndarray, Y: np.ndarray, weights: Weights, epochs: int) -> int:
     per_epoch = (2 * Y.size + weights.W1.size + weights.W2.size) * X.dtype.itemsize
-    return max(1, min(BLOCK_EPOCHS, epochs, _BLOCK_BYTES // per_epoch))
+    wanted = max(BLOCK_EPOCHS, -(-epochs // _LOOKS))
+    return max(1, min(wanted, epochs, _BLOCK_BYTES // per_epoch))
 
 
 def train(
@@ -604,7 +628,7 @@ def train(
                     monitored[name].record_held_out(done, loop.W1[:count], loop.W2[:count])
         for stack in (loop.W1, loop.W2):
             weights_finite[done:end] &= np.all(np.isfinite(stack[1 : count + 1]), axis=(1, 2))
-        curves = {name: m.curves(end) for name, m in monitored.items()}
+        curves = {name: m.view(end) for name, m in monitored.items()}
         stop = _first_stop(rules, curves, loop, done, count, kept)
         diverged = divergence.first(curves["train"].mse, weights_finite[:end], done)
         if diverged is not None and (stop is None or diverged[0] <= stop.epoch):

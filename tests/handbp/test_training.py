@@ -289,6 +289,47 @@ def test_early_stopping_does_not_count_a_tie_as_improvement():
     assert EarlyStopping(patience=2).weights_epoch(flat, 3) == 1
 
 
+def plain_best_so_far(values):
+    best, out = 0, []
+    for epoch, value in enumerate(values):
+        if value < values[best]:
+            best = epoch
+        out.append(best)
+    return out
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.sampled_from([0.1, 0.2, 0.3, 0.4]), min_size=1, max_size=30),
+    data_=st.data(),
+)
+def test_early_stopping_tracks_the_best_epoch_like_a_plain_loop(values, data_):
+    """From any block start on (ties included, values drawn from four levels)."""
+    start = data_.draw(st.integers(0, len(values) - 1))
+    expected = plain_best_so_far(values)
+    best = EarlyStopping.best_so_far(np.array(values), start)
+    assert best.tolist() == expected[start:]
+    patience = data_.draw(st.integers(1, 5))
+    fires = next((e for e in range(start, len(values)) if e - expected[e] >= patience), None)
+    assert EarlyStopping(patience).first_stop(curves(values), start) == fires
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    values=st.lists(st.floats(1e-3, 1.0), min_size=1, max_size=30),
+    data_=st.data(),
+)
+def test_divergence_runaway_is_what_a_plain_loop_finds(values, data_):
+    start = data_.draw(st.integers(0, len(values) - 1))
+    factor = data_.draw(st.sampled_from([1.5, 2.0, 20.0]))
+    fires = next(
+        (e for e in range(max(start, 1), len(values)) if values[e] > factor * min(values[:e])),
+        None,
+    )
+    found = Divergence(factor).first(np.array(values), np.ones(len(values), bool), start)
+    assert found == (None if fires is None else (fires, "runaway"))
+
+
 def test_divergence_finds_nan_inf_non_finite_weights_and_runaway():
     guard = Divergence(runaway=20)
     finite = np.ones(5, dtype=bool)
@@ -534,6 +575,18 @@ def test_train_refuses_bad_input(change, error, message):
 def test_setup_refuses_bad_settings(change, message):
     with pytest.raises((ValueError, TypeError), match=message):
         training.Setup(**change)
+
+
+def test_history_arrays_grow_past_their_first_size(monkeypatch):
+    """Long runs start with short history arrays and double them: same curves."""
+    split = series_split()
+    args = (split.train.X, split.train.Y, *network.initial_weights(10), 0.1, 300)
+    whole = training.train(*args, test=split.test).history
+    monkeypatch.setattr(training, "_INITIAL_EPOCHS", 10)
+    monkeypatch.setattr(training, "BLOCK_EPOCHS", 7)
+    grown = training.train(*args, test=split.test).history
+    np.testing.assert_array_equal(grown.train.mse, whole.train.mse)
+    np.testing.assert_array_equal(grown.test.accuracy, whole.test.accuracy)
 
 
 # --- Progress reports -------------------------------------------------------------------------------
