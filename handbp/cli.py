@@ -403,14 +403,20 @@ def _register_train(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     setup = parser.add_argument_group("the run (default: the preset's)")
-    setup.add_argument("--epochs", type=_positive_int, help="epochs to run, at most")
+    setup.add_argument("--epochs", type=_positive_int, metavar="N", help="epochs to run, at most")
     setup.add_argument(
         "--eta", "--learning-rate", dest="eta", type=_positive_float, help="learning rate"
     )
-    setup.add_argument("--hidden", type=_positive_int, help="hidden nodes (the 2 of 4-2-3)")
-    setup.add_argument("--seed", type=_seed, help="seed of the initial weights")
-    setup.add_argument("--split-seed", type=_seed, help="seed S of the train/test split")
-    setup.add_argument("--test-size", type=_positive_int, help="flowers in the test set")
+    setup.add_argument(
+        "--hidden", type=_positive_int, metavar="H", help="hidden nodes (the 2 of 4-2-3)"
+    )
+    setup.add_argument("--seed", type=_seed, metavar="N", help="seed of the initial weights")
+    setup.add_argument(
+        "--split-seed", type=_seed, metavar="S", help="seed S of the train/test split"
+    )
+    setup.add_argument(
+        "--test-size", type=_positive_int, metavar="N", help="flowers in the test set"
+    )
     setup.add_argument(
         "--variant",
         choices=data.VARIANTS,
@@ -421,9 +427,14 @@ def _register_train(subparsers: argparse._SubParsersAction) -> None:
     stopping = parser.add_argument_group(
         "stopping rules (combinable; training stops at the first that fires)"
     )
-    stopping.add_argument("--target-mse", type=_positive_float, help="stop once the MSE <= X")
     stopping.add_argument(
-        "--target-accuracy", type=_share, help="stop once the training accuracy >= A (0 to 1)"
+        "--target-mse", type=_positive_float, metavar="X", help="stop once the MSE <= X"
+    )
+    stopping.add_argument(
+        "--target-accuracy",
+        type=_share,
+        metavar="A",
+        help="stop once the training accuracy >= A (0 to 1)",
     )
     stopping.add_argument(
         "--plateau",
@@ -433,6 +444,7 @@ def _register_train(subparsers: argparse._SubParsersAction) -> None:
     )
     stopping.add_argument(
         "--plateau-tolerance",
+        metavar="TOL",
         type=_positive_float,
         default=1e-4,
         help="relative improvement that counts as a plateau (default: %(default)s)",
@@ -446,18 +458,22 @@ def _register_train(subparsers: argparse._SubParsersAction) -> None:
     )
     stopping.add_argument(
         "--validation-size",
+        metavar="N",
         type=_positive_int,
         help="training flowers held out for --early-stopping (default with it: 20)",
     )
     stopping.add_argument(
         "--runaway",
+        metavar="FACTOR",
         type=_positive_float,
         default=training.Divergence.runaway,
         help="diverged when the MSE exceeds this many times its lowest value "
         "(default: %(default)s)",
     )
     parser.add_argument(
-        "--output-dir", help="where to write the results (default: handbp-runs/<preset>)"
+        "--output-dir",
+        metavar="DIR",
+        help="where to write the results (default: handbp-runs/<preset>)",
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
     parser.set_defaults(func=_run_train)
