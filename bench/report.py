@@ -29,7 +29,7 @@ def machine_section(results: dict[str, Any]) -> str:
         [
             f"- CPU: {m['cpu']}, {m['cores']} cores ({m['platform']})",
             f"- versions: {versions}",
-            f"- NumPy's BLAS: {m['blas']}",
+            f"- NumPy's BLAS: {m['blas']}; PyTorch intra-op threads: {m['torch_threads']}",
             f"- load average (1, 5, 15 min) before: {_load(m['load_average'])}; "
             f"after: {_load(results['load_average_after'])}",
             f"- run: `{results['command']}` ({results['mode']}), started {results['started']}",
@@ -152,15 +152,21 @@ def startup_section(results: dict[str, Any]) -> str:
 
 def part5_section(results: dict[str, Any]) -> str:
     part5 = results["part5"]
-    names = [key for key in part5["rows"][0] if key != "size"]
+    pure, plain, dot = "handbp.pure.layer_outputs", "plain Python loop (notebook)", "np.dot"
     rows = [
-        [f"{row['size']} x {row['size']}"]
-        + [f"{row[name]:.2e}" for name in names]
-        + [f"{row[names[0]] / row['np.dot']:.0f}"]
+        [
+            f"{row['size']} x {row['size']}",
+            *(f"{row[name]:.2e}" for name in (pure, plain, dot)),
+            f"{row[pure] / row[dot]:.0f}",
+            f"{row[plain] / row[dot]:.0f}",
+            f"{row[pure] / row[plain]:.1f}",
+        ]
         for row in part5["rows"]
     ]
+    header = ["size", f"{pure} s", f"{plain} s", f"{dot} s", "handbp / np.dot"]
+    header += ["plain / np.dot", "handbp / plain"]
     return f"Seconds per call, median of {part5['repeats']} interleaved repetitions.\n\n" + table(
-        ["size", *names, f"{names[0]} / np.dot"], rows
+        header, rows
     )
 
 

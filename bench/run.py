@@ -21,6 +21,7 @@ from typing import Any
 
 import jax
 import jax.numpy as jnp
+import torch
 
 from bench import machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
@@ -194,8 +195,10 @@ def run_part5(settings: Settings) -> dict[str, Any]:
     rows = []
     for size in settings.part5_sizes:
         functions = part5.contenders(size)
+        # calls_for runs each once, which warms up as well: a pure-Python layer of 400 x 400
+        # takes most of a minute, so it is not run once more untimed
         calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
-        timings = interleaved(functions, settings.part5_repeats, calls)
+        timings = interleaved(functions, settings.part5_repeats, calls, warmup=False)
         rows.append({"size": size, **{name: t.median for name, t in timings.items()}})
         _say(
             f"  {size} x {size}: " + ", ".join(f"{n} {t.median:.2e} s" for n, t in timings.items())
@@ -248,7 +251,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     described = machine.describe()
     _say(f"machine: {described['cpu']}, {described['cores']} cores; {described['platform']}")
     _say("versions: " + ", ".join(f"{k} {v}" for k, v in described["versions"].items()))  # type: ignore[union-attr]
-    _say(f"BLAS: {described['blas']}")
+    described["torch_threads"] = torch.get_num_threads()
+    _say(f"BLAS: {described['blas']}; PyTorch intra-op threads: {described['torch_threads']}")
     _say(f"load average before: {described['load_average']}")
     results: dict[str, Any] = {
         "mode": "quick" if settings.quick else "full",

@@ -35,6 +35,7 @@ def results():
             "versions": {"numpy": "2"},
             "blas": "openblas",
             "load_average": (0.5, 0.25, 0.125),
+            "torch_threads": 2,
         },
         "load_average_after": (1.0, 0.5, 0.25),
         "training": {
@@ -60,7 +61,14 @@ def results():
         },
         "part5": {
             "repeats": 2,
-            "rows": [{"size": 10, "handbp.pure.layer_outputs": 1e-3, "np.dot": 1e-5}],
+            "rows": [
+                {
+                    "size": 10,
+                    "handbp.pure.layer_outputs": 1e-3,
+                    "plain Python loop (notebook)": 1e-4,
+                    "np.dot": 1e-5,
+                }
+            ],
         },
         "targets": [
             {"target": "a", "goal": "<= 0.60", "measured": 0.5, "met": True},
@@ -82,7 +90,7 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     assert "| b | >= 0.85 | 0.50 | not met |" in text
     assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text
     assert "Test CPU, 2 cores" in text and "before: 0.50, 0.25, 0.12" in text
-    assert "| 10 x 10 | 1.00e-03 | 1.00e-05 | 100 |" in text
+    assert "| 10 x 10 | 1.00e-03 | 1.00e-04 | 1.00e-05 | 100 | 10 | 10.0 |" in text
 
 
 def test_write_report_writes_markdown_and_a_png(results, tmp_path):
