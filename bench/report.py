@@ -100,6 +100,7 @@ def scaling_section(results: dict[str, Any]) -> str:
             f"{row['flops'] / 1e6:.1f}",
             f"{row['handbp step ms']:.3f}",
             f"{row['handbp step GFLOP/s']:.1f}",
+            f"{row['handbp step, unchecked ms']:.3f}",
             f"{row['notebook step ms']:.3f}",
             f"{row['five matmuls ms']:.3f}",
             f"{row['five matmuls GFLOP/s']:.1f}",
@@ -114,6 +115,7 @@ def scaling_section(results: dict[str, Any]) -> str:
         "MFLOP / step",
         "handbp step ms",
         "handbp GFLOP/s",
+        "handbp unchecked ms",
         "notebook step ms",
         "five matmuls ms",
         "matmuls GFLOP/s",
@@ -122,7 +124,8 @@ def scaling_section(results: dict[str, Any]) -> str:
     ]
     return (
         "Synthetic data. A step is handbp's `feedforward`, `backpropagation` and "
-        "`weights_update` with their input checks; the floor is the step's five matrix "
+        '`weights_update` with their input checks ("unchecked": inside '
+        "`handbp._validate.unchecked()`); the floor is the step's five matrix "
         f"products alone, same shapes, same run. Median of {results['scaling']['repeats']} "
         "interleaved repetitions. Page faults: fresh memory the kernel maps and zeroes "
         "on each call, when large temporaries are handed back to it and asked for again.\n\n"

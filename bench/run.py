@@ -154,6 +154,7 @@ def run_scaling(settings: Settings) -> dict[str, Any]:
         )
         functions: dict[str, Callable[[], object]] = {
             "handbp step": partial(scaling.hand_step, problem),
+            "handbp step, unchecked": partial(scaling.hand_step_unchecked, problem),
             "notebook step": partial(scaling.notebook_step, problem),
             "five matmuls": scaling.five_matmuls(problem),
         }

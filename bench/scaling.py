@@ -17,6 +17,7 @@ import numpy as np
 
 from bench.series import notebook_gradients
 from handbp import network
+from handbp._validate import unchecked
 
 BATCH = 256
 SIZES: tuple[tuple[int, int, int], ...] = ((64, 128, 10), (784, 256, 10), (784, 1024, 10))
@@ -66,6 +67,12 @@ def hand_step(p: Problem) -> network.Weights:
     return network.weights_update(
         p.W1, p.W2, backward.weights_1_update, backward.weights_2_update, p.eta
     )
+
+
+def hand_step_unchecked(p: Problem) -> network.Weights:
+    """The same step inside ``unchecked()``: what the input checks cost."""
+    with unchecked():
+        return hand_step(p)
 
 
 def five_matmuls(p: Problem) -> Callable[[], None]:
