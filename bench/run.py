@@ -244,14 +244,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--output",
         type=Path,
-        default=RESULTS,
-        help="folder for RESULTS.md, results.json, bench.png",
+        help="folder for RESULTS.md, results.json and bench.png "
+        "(default: bench/results; quick runs: bench/results/quick)",
     )
     args = parser.parse_args(argv)
     settings = Settings.for_mode(args.quick, args.repeats)
+    output = args.output or (RESULTS / "quick" if args.quick else RESULTS)
     described = machine.describe()
     _say(f"machine: {described['cpu']}, {described['cores']} cores; {described['platform']}")
-    _say("versions: " + ", ".join(f"{k} {v}" for k, v in described["versions"].items()))  # type: ignore[union-attr]
+    _say("versions: " + ", ".join(f"{k} {v}" for k, v in described["versions"].items()))
     described["torch_threads"] = torch.get_num_threads()
     _say(f"BLAS: {described['blas']}; PyTorch intra-op threads: {described['torch_threads']}")
     _say(f"load average before: {described['load_average']}")
@@ -273,9 +274,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         results[name] = section(settings)
     results["load_average_after"] = machine.load_average()
     results["targets"] = targets(results)
-    args.output.mkdir(parents=True, exist_ok=True)
-    (args.output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
-    markdown = write_report(results, args.output)
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "results.json").write_text(json.dumps(results, indent=2) + "\n")
+    markdown = write_report(results, output)
     _say("")
     _say(markdown)
     return 0
