@@ -1,0 +1,72 @@
+"""The tutorials: every one runs top to bottom, and together they teach the whole catalogue.
+
+A tutorial asserts what it shows, so running it is a test of handbp as much as of the
+tutorial. Beyond "it ran", these tests ask that each catalogue equation is taught in the
+tutorial of its part: the equation in LaTeX, its function's source read with ``inspect``,
+and its check by ``verify``.
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from handbp.equations import CATALOGUE, Equation
+from tests.tutorials.build_script import build
+
+PATHS = build.tutorial_paths()
+
+
+def tutorial_of_part(part: int) -> Path:
+    """The tutorial that teaches a part: its own, or the one it shares (part 4 is in part03.md)."""
+    return max((p for p in PATHS if build.part_number(p) <= part), key=build.part_number)
+
+
+def sources(path: Path, cell_type: str) -> str:
+    """All cells of one type (``"markdown"`` or ``"code"``) of a tutorial, joined."""
+    return "\n".join(cell.source for cell in build.read(path).cells if cell.cell_type == cell_type)
+
+
+def test_one_tutorial_per_part_of_the_series_parts_3_and_4_together():
+    assert [build.part_number(path) for path in PATHS] == [2, 3, *range(5, 15)]
+    assert "Parts 3 and 4" in sources(tutorial_of_part(4), "markdown")
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.stem)
+def test_tutorial_runs_top_to_bottom_with_every_cell_quiet(path, executed):
+    notebook = executed(path)
+    code_cells = [cell for cell in notebook.cells if cell.cell_type == "code"]
+    assert code_cells, f"{path.name} has no code"
+    assert [cell.execution_count for cell in code_cells] == list(range(1, len(code_cells) + 1))
+    for cell in code_cells:
+        for output in cell.outputs:
+            # a warning, or anything else on stderr, is a flaw the reader would see
+            assert output.get("name") != "stderr", f"{path.name}: {cell.source}\n{output.text}"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.stem)
+def test_tutorial_asserts_what_it_shows_and_checks_with_verify(path):
+    code = sources(path, "code")
+    assert len(re.findall(r"^\s*(assert |np\.testing\.assert_)", code, flags=re.M)) >= 3
+    assert "import verify" in code
+
+
+@pytest.mark.parametrize("equation", CATALOGUE.values(), ids=lambda equation: equation.id)
+def test_every_equation_is_taught_in_its_part(equation: Equation):
+    path = tutorial_of_part(equation.part)
+    markdown, code = sources(path, "markdown"), sources(path, "code")
+    name = equation.function.__name__
+    assert equation.latex in markdown, f"{path.name} does not show the LaTeX of {equation.id}"
+    assert re.search(rf"inspect\.getsource\(([\w.]+\.)?{name}\)", code), (
+        f"{path.name} does not show the source of {equation.qualified_name}"
+    )
+    assert re.search(rf"verify\.check_equation\(\s*[\"']{equation.id}[\"']", code), (
+        f"{path.name} does not check {equation.id} with verify.check_equation"
+    )
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.stem)
+def test_tutorials_import_the_library_and_never_redefine_it(path):
+    defined = set(re.findall(r"^\s*def (\w+)\(", sources(path, "code"), flags=re.M))
+    library = {equation.function.__name__ for equation in CATALOGUE.values()}
+    assert not defined & library, f"{path.name} redefines {sorted(defined & library)}"
