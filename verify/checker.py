@@ -33,8 +33,8 @@ from verify.diagnose import (
     worst_elements_message,
 )
 from verify.references import BACKPROP_IDS, REFERENCES, HandPass, JaxResults, components
-from verify.report import EquationCheck, compare_values, prepared_setups
-from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES
+from verify.report import EquationCheck, compare_values, prepare, prepared_setups
+from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, Setup
 
 
 @dataclass(frozen=True)
@@ -145,9 +145,17 @@ def _raised(error: BaseException) -> str:
 
 
 def _setups(
-    dtype: DTypeLike, sizes: Sequence[tuple[int, int, int]], seed: int, examples: int
+    dtype: DTypeLike,
+    sizes: Sequence[tuple[int, int, int]],
+    seed: int,
+    examples: int,
+    nets: Sequence[Setup] | None,
 ) -> list[tuple[HandPass, JaxResults]]:
-    return prepared_setups(dtype_name(dtype), sizes, seed, examples)
+    if nets is None:
+        return prepared_setups(dtype_name(dtype), sizes, seed, examples)
+    if not nets:
+        raise ValueError("nets must hold at least one verify.setups.Setup, got none")
+    return [prepare(net) for net in nets]
 
 
 def _magnitude(equation_id: str, component: str, jr: JaxResults) -> tuple[np.ndarray, float, str]:
@@ -210,20 +218,21 @@ def check_function(
     sizes: Sequence[tuple[int, int, int]] = DEFAULT_SIZES,
     seed: int = 0,
     examples: int = RANDOM_EXAMPLES,
+    nets: Sequence[Setup] | None = None,
 ) -> QuantityCheck:
     """Check a learner's ``function`` for catalogue entry ``equation_id`` against JAX.
 
     ``function`` must have the signature of the catalogue's function (``handbp
     equations`` lists them; e.g. ``hidden_layer_delta(H_error, H_out)``). It runs on the
-    series' net and on random nets of layer widths ``sizes``, with handbp's values as its
-    inputs. If it raises, returns something that is not numbers, or disagrees, the
-    result says so and names the likely mistake.
+    series' net and on random nets of layer widths ``sizes`` (or on the given ``nets``),
+    with handbp's values as its inputs. If it raises, returns something that is not
+    numbers, or disagrees, the result says so and names the likely mistake.
     """
     equation(equation_id)
     reference = REFERENCES[equation_id]
     checks: list[EquationCheck] = []
     failing: list[tuple[str, list[Candidate], np.ndarray, np.ndarray]] = []
-    for hand, jr in _setups(dtype, sizes, seed, examples):
+    for hand, jr in _setups(dtype, sizes, seed, examples, nets):
         try:
             values = reference.hand(function, hand)
         except Exception as error:  # the learner's code: report any error, do not crash
@@ -269,6 +278,7 @@ def check_backprop(
     sizes: Sequence[tuple[int, int, int]] = DEFAULT_SIZES,
     seed: int = 0,
     examples: int = RANDOM_EXAMPLES,
+    nets: Sequence[Setup] | None = None,
 ) -> BackpropReport:
     """Check a learner's backpropagation ``function(X, Y, W2, forward)`` against JAX.
 
@@ -277,14 +287,15 @@ def check_backprop(
     a :class:`handbp.network.Backward`, an object with those attributes, a mapping with
     the six ids (``output_layer_error``, ``output_layer_delta``, ``weights_2_update``,
     ``hidden_layer_error``, ``hidden_layer_delta``, ``weights_1_update``) or a sequence of
-    six arrays in that order. A quantity that is wrong only because an earlier one is
-    wrong is diagnosed as such (``mistake == "upstream"``).
+    six arrays in that order. It runs on the series' net and random nets of layer widths
+    ``sizes`` (or on the given ``nets``). A quantity that is wrong only because an earlier
+    one is wrong is diagnosed as such (``mistake == "upstream"``).
     """
     checks: dict[str, list[EquationCheck]] = {i: [] for i in BACKPROP_IDS}
     failing: dict[str, list[tuple[str, list[Candidate], np.ndarray, np.ndarray]]] = {
         i: [] for i in BACKPROP_IDS
     }
-    for hand, jr in _setups(dtype, sizes, seed, examples):
+    for hand, jr in _setups(dtype, sizes, seed, examples, nets):
         s = hand.setup
         try:
             result = function(s.X.copy(), s.Y.copy(), s.W2.copy(), _copy_forward(hand.forward))

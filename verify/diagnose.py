@@ -122,13 +122,13 @@ class Pieces:
         )
 
 
-def generic_candidates(value: np.ndarray, N: int, E: int, what: str = "") -> list[Candidate]:
+def generic_candidates(
+    value: np.ndarray, N: int, E: int, what: str = "", sign_hint: str = ""
+) -> list[Candidate]:
     """The reference ``value`` under each constant-factor, sign or transpose mistake."""
     of = f" {what}" if what else ""
     out = [
-        Candidate(
-            "sign_flip", f"the sign is flipped{of} (Y - O_out instead of O_out - Y?)", -value
-        ),
+        Candidate("sign_flip", f"the sign is flipped{of}{sign_hint}", -value),
         Candidate(
             "examples_instead_of_N",
             f"divided by the number of examples ({E}) instead of N = Y.size = {N}{of}",
@@ -243,15 +243,30 @@ def candidates(
     found: list[Candidate] = []
     if quantity in BACKPROP_IDS:
         scale = 1 / p.N if equation_id == "dmse_do_out" else 1
-        correct = p.reference[quantity]
+        before = BACKPROP_IDS[: BACKPROP_IDS.index(quantity)]
+        whole_chain = equation_id in _SCALAR_FORM_OF  # the scalar forms compute every factor
+        dtype = jr.setup.dtype.name
         for mistake, message, values in _backprop_variants(p):
-            candidate = values[quantity] * scale
-            if candidate.shape != correct.shape or not np.allclose(values[quantity], correct):
-                found.append(Candidate(mistake, message, candidate))
+            if not _differs(values[quantity], p.reference[quantity], dtype):
+                continue
+            if not whole_chain and any(_differs(values[b], p.reference[b], dtype) for b in before):
+                continue  # the mistake is in an input this quantity is given right
+            found.append(Candidate(mistake, message, values[quantity] * scale))
     found += _specific_candidates(equation_id, component, value, jr)
     hint = ": Y - O_out instead of O_out - Y" if quantity == "output_layer_error" else ""
     found += generic_candidates(value, p.N, p.E, sign_hint=hint)
     return found
+
+
+_SAME = {"float64": 1e-9, "float32": 1e-5}
+"""Relative closeness at which a variant leaves a quantity unchanged (rounding apart)."""
+
+
+def _differs(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
+    if a.shape != b.shape:
+        return True
+    tolerance = _SAME[dtype] * (float(np.max(np.abs(b))) if b.size else 0.0)
+    return not np.allclose(a, b, rtol=0, atol=tolerance)
 
 
 def _specific_candidates(

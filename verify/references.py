@@ -42,7 +42,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
 from typing import Any
 
 import jax.numpy as jnp
@@ -122,13 +122,76 @@ def jax_mse(O_out: jax.Array, Y: jax.Array) -> jax.Array:
     return jnp.sum(jnp.square(O_out - Y)) / (2 * Y.size)
 
 
-def _loss(params: Sequence[jax.Array], X: jax.Array, Y: jax.Array) -> jax.Array:
+def _losses(params: Sequence[jax.Array], X: jax.Array, Y: jax.Array) -> jax.Array:
+    """Each example's term of the MSE, with weights and perturbations ``params``."""
     W1, W2, dH_in, dH_out, dO_in, dO_out = params
-    return jax_mse(jax_forward(X, W1, W2, dH_in, dH_out, dO_in, dO_out)[3], Y)
+    O_out = jax_forward(X, W1, W2, dH_in, dH_out, dO_in, dO_out)[3]
+    return jnp.sum(jnp.square(O_out - Y), axis=1) / (2 * Y.size)
 
 
-def _replace(params: Sequence[jax.Array], k: int, value: jax.Array) -> tuple[jax.Array, ...]:
-    return (*params[:k], value, *params[k + 1 :])
+def _mse_gradients(
+    X: jax.Array, Y: jax.Array, W1: jax.Array, W2: jax.Array, values: Sequence[jax.Array]
+) -> dict[str, list[jax.Array]]:
+    """dMSE/d(W1, W2, H_in, H_out, O_in, O_out) by reverse mode, forward mode and differences.
+
+    Reverse mode is one ``jax.grad``. Forward mode and finite differences need one pass
+    per entry, run as one batch (``jax.vmap``) over the weights' entries, and one over
+    the columns of the intermediates: an intermediate of example e changes only example
+    e's term of the MSE, so moving column c of every example at once gives the derivative
+    with respect to each example's entry c from the per-example terms (a Jacobian
+    compressed by columns). So the batches stay small for 64 examples.
+    """
+    zeros = [jnp.zeros_like(v) for v in values]
+    widths = [v.shape[1] for v in values]
+    columns = np.cumsum(widths)[:-1].tolist()
+
+    def split(D: jax.Array) -> list[jax.Array]:
+        return jnp.split(D, columns, axis=1)
+
+    def mse(params: Sequence[jax.Array]) -> jax.Array:
+        return jnp.sum(_losses(params, X, Y))
+
+    reverse = jax.grad(mse)((W1, W2, *zeros))
+    weights, unravel_weights = ravel_pytree((W1, W2))
+
+    def of_weights(w: jax.Array) -> jax.Array:
+        return mse((*unravel_weights(w), *zeros))
+
+    def of_intermediates(D: jax.Array) -> jax.Array:
+        return _losses((W1, W2, *split(D)), X, Y)
+
+    D0 = jnp.concatenate(zeros, axis=1)
+    steps = _steps(jnp.concatenate(values, axis=1))
+    one_column = jnp.eye(D0.shape[1], dtype=D0.dtype)[:, None, :]  # (column, 1, entries)
+    forward = jax.vmap(lambda t: jax.jvp(of_intermediates, (D0,), (t + D0,))[1])(one_column)
+    moved = jnp.concatenate([sign * steps * one_column for sign in _SIGNS])
+    terms = jax.vmap(lambda t: of_intermediates(D0 + t))(moved)  # (4 columns, examples)
+    differences, error = _quotients(terms.T.reshape(D0.shape[0], 4, -1), 2 * steps)
+    fd_weights, error_weights = _central_differences(of_weights, weights, _steps(weights))
+    return {
+        "rev": list(reverse),
+        "fwd": [*unravel_weights(jax.jacfwd(of_weights)(weights)), *split(forward.T)],
+        "fd": [*unravel_weights(fd_weights), *split(differences)],
+        "fderr": [*unravel_weights(error_weights), *split(error)],
+    }
+
+
+_SIGNS = (1.0, -1.0, 0.5, -0.5)
+"""Central differences move each entry by +h, -h, +h/2 and -h/2, in one batch."""
+
+
+def _quotients(values: jax.Array, taken: jax.Array) -> tuple[jax.Array, jax.Array]:
+    """Central differences with steps h and h/2 from ``values`` = f at +h, -h, +h/2, -h/2.
+
+    ``values`` has the four moves on axis 1, ``taken`` is the full step 2h (as taken in
+    floating point). Returns the difference with step h, and the estimate of its
+    truncation error, :math:`\frac{4}{3}|D(h) - D(h/2)|` (Richardson: the error falls
+    with :math:`h^2`).
+    """
+    up, down, half_up, half_down = (values[:, i] for i in range(4))
+    whole = (up - down) / taken
+    half = (half_up - half_down) / (taken / 2)
+    return whole, 4 / 3 * jnp.abs(whole - half)
 
 
 def _steps(base: jax.Array) -> jax.Array:
@@ -139,21 +202,25 @@ def _steps(base: jax.Array) -> jax.Array:
 
 def _central_differences(
     f: Callable[[jax.Array], jax.Array], a: jax.Array, steps: jax.Array
-) -> jax.Array:
+) -> tuple[jax.Array, jax.Array]:
     """The derivative of ``f`` with respect to each entry of ``a``, by central differences.
 
-    Each entry is moved alone, up and down, all in one batch (``jax.vmap``); the divisor is
-    the step actually taken, ``(a + h) - (a - h)`` in floating point. The result has shape
-    ``a.shape + f(a).shape``.
+    Each entry is moved alone, by +h, -h, +h/2 and -h/2, all in one batch (``jax.vmap``);
+    the divisor is the step actually taken, ``(a + h) - (a - h)`` in floating point.
+    Returns the derivative (step h) and the estimate of its truncation error
+    (:func:`_quotients`), each of shape ``a.shape + f(a).shape``.
     """
     flat, hs = a.reshape(-1), steps.reshape(-1)
-    shifts = jnp.diag(hs)
-    moved = jnp.concatenate([flat + shifts, flat - shifts])
-    values = jax.vmap(lambda v: f(v.reshape(a.shape)))(moved)
-    f_up, f_down = values[: flat.size], values[flat.size :]
-    taken = jnp.diagonal(moved[: flat.size]) - jnp.diagonal(moved[flat.size :])
-    derivative = (f_up - f_down) / taken.reshape((-1,) + (1,) * (f_up.ndim - 1))
-    return derivative.reshape(a.shape + f_up.shape[1:])
+    taken = (flat + hs) - (flat - hs)
+    moved = jnp.concatenate([flat + jnp.diag(sign * hs) for sign in _SIGNS])
+    values = jax.vmap(lambda v: f(v.reshape(a.shape)))(moved)  # (4 entries, *out)
+    out_shape = values.shape[1:]
+    values = values.reshape((4, flat.size, -1)).transpose(1, 0, 2)  # (entries, 4, out)
+    derivative, error = _quotients(values, taken[:, None])
+    return (
+        derivative.reshape(a.shape + out_shape),
+        error.reshape(a.shape + out_shape),
+    )
 
 
 def _elementwise_derivatives(
@@ -166,12 +233,15 @@ def _elementwise_derivatives(
     diagonal, and each entry's central difference can move all entries at once.
     """
     ones = jnp.ones_like(x)
-    up, down = x + _steps(x), x - _steps(x)
+    steps = _steps(x)
+    values = jnp.stack([f(x + sign * steps) for sign in _SIGNS], axis=1)
+    differences, error = _quotients(values, (x + steps) - (x - steps))
     _, vjp = jax.vjp(f, x)
     return {
         "rev": vjp(ones)[0],
         "fwd": jax.jvp(f, (x,), (ones,))[1],
-        "fd": (f(up) - f(down)) / (up - down),
+        "fd": differences,
+        "fderr": error,
     }
 
 
@@ -183,7 +253,12 @@ def _chain(x: jax.Array) -> jax.Array:
     return jax_sigmoid(x * x)
 
 
-@jax.jit
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
+"""XLA compiles the references without its slower optimisations: the arrays are tiny,
+so compiling (once per shape) costs far more than running, and this halves it."""
+
+
+@partial(jax.jit, compiler_options=COMPILER_OPTIONS)
 def _reference_arrays(a: dict[str, jax.Array]) -> dict[str, jax.Array]:
     """Everything JAX computes for one setup, in one compiled function (one per shape, dtype)."""
     X, Y, W1, W2 = a["X"], a["Y"], a["W1"], a["W2"]
@@ -195,23 +270,9 @@ def _reference_arrays(a: dict[str, jax.Array]) -> dict[str, jax.Array]:
         "forward.O_out": O_out,
         "forward.mse": jax_mse(O_out, Y),
     }
-    # The MSE's gradient with respect to the weights and to each intermediate, all entries
-    # in one flat vector theta, so that forward mode and finite differences each run as
-    # one batch (jax.vmap) over the entries.
-    params = (W1, W2, *(jnp.zeros_like(v) for v in (H_in, H_out, O_in, O_out)))
-    theta, unravel = ravel_pytree(params)
-    bases, _ = ravel_pytree((W1, W2, H_in, H_out, O_in, O_out))  # where steps are taken
-
-    def loss(t: jax.Array) -> jax.Array:
-        return _loss(unravel(t), X, Y)
-
-    gradients = {
-        "rev": jax.grad(loss)(theta),
-        "fwd": jax.jacfwd(loss)(theta),
-        "fd": _central_differences(loss, theta, _steps(bases)),
-    }
-    for method, gradient in gradients.items():
-        for name, value in zip(GRADIENT_WRT, unravel(gradient), strict=True):
+    # The MSE's gradient with respect to the weights and to each intermediate.
+    for method, gradients in _mse_gradients(X, Y, W1, W2, (H_in, H_out, O_in, O_out)).items():
+        for name, value in zip(GRADIENT_WRT, gradients, strict=True):
             out[f"{method}.{name}"] = value
     # One-variable derivatives: sigmoid, x^2 and sigmoid(x^2) at the probe points
     # x = H_in (hand), and the sigmoid at O_in (hand), as one elementwise map.
@@ -239,10 +300,12 @@ def _reference_arrays(a: dict[str, jax.Array]) -> dict[str, jax.Array]:
     def o_in(W: jax.Array) -> jax.Array:
         return jnp.matmul(H_out_h, W)
 
+    differences, error = _central_differences(o_in, W2, _steps(W2))
     jacobians = {
         "rev": jax.jacrev(o_in)(W2),
         "fwd": jax.jacfwd(o_in)(W2),
-        "fd": jnp.moveaxis(_central_differences(o_in, W2, _steps(W2)), (0, 1), (2, 3)),
+        "fd": jnp.moveaxis(differences, (0, 1), (2, 3)),
+        "fderr": jnp.moveaxis(error, (0, 1), (2, 3)),
     }
     for method, jacobian in jacobians.items():
         out[f"{method}.do_in_dw2"] = jnp.einsum("ekjk->ejk", jacobian)
@@ -313,21 +376,35 @@ class JaxResults:
 
     @cached_property
     def magnitudes(self) -> dict[str, np.ndarray]:
-        """:math:`M` of each quantity of the net (see :mod:`verify.compare`), float64."""
+        r""":math:`M` of each quantity of the net (see :mod:`verify.compare`), float64.
+
+        First-order forward error bounds, divided by eps: each quantity's own rounding
+        plus the errors of its inputs, carried by its derivatives. The sigmoid carries an
+        error in its input by :math:`\sigma'(z)` (JAX's, at the point), tiny where it
+        saturates; :math:`s(1 - s)` carries an error in s by :math:`|1 - 2s|`.
+        """
         s = self.setup
-        aX, aW1, aW2, aY = (np.abs(v.astype(np.float64)) for v in (s.X, s.W1, s.W2, s.Y))
-        H_out = np.abs(self["forward.H_out"].astype(np.float64))
-        O_out = np.abs(self["forward.O_out"].astype(np.float64))
-        m: dict[str, np.ndarray] = {"H_in": aX @ aW1}
-        m["H_out"] = H_out + 0.25 * m["H_in"]
-        m["O_in"] = m["H_out"] @ aW2
-        m["O_out"] = O_out + 0.25 * m["O_in"]
-        m["O_error"] = m["O_out"] + aY
-        m["O_delta"] = m["O_error"] * (0.25 + m["O_out"])
-        m["W2_update"] = m["H_out"].T @ m["O_delta"] / s.N
-        m["H_error"] = m["O_delta"] @ aW2.T
-        m["H_delta"] = m["H_error"] * (0.25 + m["H_out"])
-        m["W1_update"] = aX.T @ m["H_delta"] / s.N
+
+        def a(v: np.ndarray) -> np.ndarray:
+            return np.abs(np.asarray(v, dtype=np.float64))
+
+        X, W1, W2 = a(s.X), a(s.W1), a(s.W2)
+        H_out, O_out = a(self["forward.H_out"]), a(self["forward.O_out"])
+        O_error = a(self["forward.O_out"] - s.Y)
+        dH, dO = a(H_out * (1 - H_out)), a(O_out * (1 - O_out))
+        m: dict[str, np.ndarray] = {"H_in": X @ W1}
+        m["H_out"] = H_out + dH * m["H_in"]
+        m["O_in"] = m["H_out"] @ W2
+        m["O_out"] = O_out + dO * m["O_in"]
+        m["O_error"] = m["O_out"] + O_error
+        O_delta = O_error * dO
+        m["O_delta"] = m["O_error"] * dO + O_error * a(1 - 2 * O_out) * m["O_out"] + O_delta
+        m["W2_update"] = (m["H_out"].T @ O_delta + H_out.T @ m["O_delta"]) / s.N
+        m["H_error"] = m["O_delta"] @ W2.T
+        H_error = O_delta @ W2.T
+        H_delta = H_error * dH
+        m["H_delta"] = m["H_error"] * dH + H_error * a(1 - 2 * H_out) * m["H_out"] + H_delta
+        m["W1_update"] = X.T @ m["H_delta"] / s.N
         return m
 
     @cached_property
@@ -342,37 +419,41 @@ class JaxResults:
         """The reference of one of the six backprop quantities (N x the gradient for errors/deltas)."""
         wrt, times_n = _GRADIENT_OF[equation_id]
         factor = self.N if times_n else 1
-        symbol = CATALOGUE[equation_id].symbol
-        noise = 0.0
+        noise: np.ndarray | float = 0.0
         if method == "finite_differences":
             base = {"W1": self.setup.W1, "W2": self.setup.W2}.get(wrt)
             if base is None:
                 base = self[f"forward.{wrt}"]
-            steps = finite_difference_step(self.setup.dtype) * np.maximum(1.0, np.abs(base))
-            noise = factor * _fd_noise(self.setup.dtype, self.loss_noise, float(np.min(steps)))
-        return Target(
-            factor * self.gradient(wrt, method), factor * self.magnitudes[symbol], noise=noise
-        )
+            noise = factor * self.fd_noise(f"fderr.{wrt}", self.loss_noise, base)
+        symbol = CATALOGUE[equation_id].symbol
+        value = factor * self.gradient(wrt, method)
+        return Target(value, factor * self.magnitudes[symbol], noise=noise)
 
     def elementwise_target(
         self, name: str, method: str, values: np.ndarray, magnitude: Any
     ) -> Target:
         """The reference of a one-variable derivative (``name``: sigmoid, square, chain, sigmoid_O)."""
         at = self.hand.x if name != "sigmoid_O" else self.hand.forward.output_layer_inputs
-        noise = 0.0
+        noise: np.ndarray | float = 0.0
         if method == "finite_differences":
-            steps = finite_difference_step(self.setup.dtype) * np.maximum(1.0, np.abs(at))
-            noise = float(np.max(_fd_noise(self.setup.dtype, np.abs(values), steps)))
+            noise = self.fd_noise(f"fderr.d{name}", np.abs(values), at)
         return Target(
             self.arrays[f"{_METHOD_KEYS[method]}.d{name}"],
             np.broadcast_to(np.asarray(magnitude, dtype=np.float64), np.shape(at)),
             noise=noise,
         )
 
+    def fd_noise(self, error_key: str, value_magnitude: Any, base: Any) -> np.ndarray:
+        """The error of a central difference, elementwise: round-off plus truncation.
 
-def _fd_noise(dtype: Any, value_magnitude: Any, steps: Any) -> Any:
-    """Round-off of a central difference: eps |f| / h, times the rounding factor."""
-    return ROUNDING_FACTOR * eps(dtype) * np.asarray(value_magnitude) / np.asarray(steps)
+        Round-off: :data:`~verify.compare.ROUNDING_FACTOR` eps |f| / h, with h the step at
+        ``base``; truncation: twice JAX's Richardson estimate (``error_key``).
+        """
+        dtype = self.setup.dtype
+        steps = finite_difference_step(dtype) * np.maximum(1.0, np.abs(base))
+        round_off = ROUNDING_FACTOR * eps(dtype) * np.asarray(value_magnitude) / steps
+        truncation = 2 * np.abs(self.arrays[error_key].astype(np.float64))
+        return np.broadcast_to(round_off, truncation.shape) + truncation
 
 
 def jax_results(hand: HandPass) -> JaxResults:
@@ -531,10 +612,15 @@ def _update_targets(jr: JaxResults) -> Targets:
 
     def make(method: str) -> dict[str, Target]:
         out = {}
-        for name, W, symbol in (("W1", s.W1, "W1_update"), ("W2", s.W2, "W2_update")):
-            step = s.eta * jr.gradient(name, method).astype(np.float64)
-            magnitude = _abs(W) + s.eta * jr.magnitudes[symbol]
-            out[name] = Target(W.astype(np.float64) - step, magnitude, scale_of=step)
+        for name, W, eq_id in (("W1", s.W1, "weights_1_update"), ("W2", s.W2, "weights_2_update")):
+            gradient = jr.gradient_target(eq_id, method)
+            step = s.eta * gradient.value.astype(np.float64)
+            out[name] = Target(
+                W.astype(np.float64) - step,
+                _abs(W) + s.eta * gradient.magnitude,
+                scale_of=step,
+                noise=s.eta * gradient.noise,
+            )
         return out
 
     return _per_method(make)
@@ -568,15 +654,14 @@ def _do_in_dw2_targets(jr: JaxResults) -> Targets:
     H_out = _abs(hp.forward.hidden_layer_outputs)
     K = jr.setup.sizes[2]
     magnitude = np.repeat(H_out[:, :, None], K, axis=2)
-    steps = finite_difference_step(jr.setup.dtype) * np.maximum(1.0, np.abs(jr.setup.W2))
-    o_in = H_out @ _abs(jr.setup.W2)
-    noise = float(_fd_noise(jr.setup.dtype, np.max(o_in), np.min(steps)))
+    o_in = float(np.max(H_out @ _abs(jr.setup.W2)))
+    W2_at = np.broadcast_to(jr.setup.W2, magnitude.shape)  # entry [e, j, k] moves W2[j, k]
 
     def make(method: str) -> dict[str, Target]:
-        key = f"{_METHOD_KEYS[method]}.do_in_dw2"
-        return {
-            "": Target(jr[key], magnitude, noise=noise if method == "finite_differences" else 0)
-        }
+        noise = 0.0
+        if method == "finite_differences":
+            noise = jr.fd_noise("fderr.do_in_dw2", o_in, W2_at)
+        return {"": Target(jr[f"{_METHOD_KEYS[method]}.do_in_dw2"], magnitude, noise=noise)}
 
     return _per_method(make)
 

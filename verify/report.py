@@ -269,7 +269,8 @@ class Report:
             + f" {'worst net':<10} result"
         )
         lines = [
-            f"handbp verify: {len(rows)} equations against JAX, {self.dtype}, on "
+            f"handbp verify: {len(rows) + len(self.unverified)} equations against JAX, "
+            f"{self.dtype}, on "
             f"{len(self.setups)} nets ({'; '.join(self.setups)})",
             "error relative to the quantity's scale (max |hand - reference| / max |reference|); "
             "value: an independent JAX computation of the same value;",

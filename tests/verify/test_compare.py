@@ -1,0 +1,131 @@
+"""verify.compare: error measures, the noise floor and the dtype-aware tolerances."""
+
+import numpy as np
+import pytest
+
+from verify import compare
+from verify.compare import Target, compare as compare_arrays
+
+
+def _target(value, magnitude=None, **kw):
+    value = np.asarray(value, dtype=float)
+    magnitude = np.abs(value) if magnitude is None else np.asarray(magnitude, dtype=float)
+    return Target(value, magnitude, **kw)
+
+
+def test_errors_are_relative_to_the_quantitys_scale_not_elementwise():
+    """max |h - r| = 0.5 at [1, 0]; the scale is max |r| = 4, so the relative error is 1/8."""
+    reference = [[1.0, -4.0], [2.0, 0.5]]
+    hand = [[1.0, -4.0], [2.5, 0.5]]
+    e = compare_arrays(hand, _target(reference), "reverse", "float64")
+    assert e.max_abs_error == 0.5 and e.scale == 4.0 and e.relative_error == 0.125
+    assert e.worst_index == (1, 0) and (e.hand_value, e.reference_value) == (2.5, 2.0)
+    assert e.ratio == 1.25
+    assert not e.passed and not e.exact
+
+
+def test_identical_values_are_exact_and_pass():
+    e = compare_arrays([1.0, 2.0], _target([1.0, 2.0]), "value", "float32")
+    assert e.exact and e.passed and e.relative_error == 0 and e.summary() == "exact"
+
+
+def test_a_wrong_factor_on_tiny_gradients_still_fails():
+    """A saturated layer: every gradient ~1e-9, magnitudes of order 1e-9 too: factor 2 fails."""
+    reference = np.array([1e-9, -2e-9, 3e-9])
+    e = compare_arrays(2 * reference, _target(reference), "reverse", "float64")
+    assert not e.passed
+    assert e.relative_error == pytest.approx(1.0)
+
+
+def test_rounding_noise_below_the_quantitys_own_rounding_passes():
+    """Everything below its rounding (M = 1 while |r| ~ 1e-17): a difference of eps passes."""
+    reference = np.array([1e-17, 0.0])
+    hand = np.array([0.0, 2.2e-16])
+    e = compare_arrays(hand, _target(reference, magnitude=[1.0, 1.0]), "reverse", "float64")
+    assert e.passed and e.below_noise
+    assert e.summary().endswith("abs*")
+
+
+def test_a_difference_beyond_rounding_fails_even_when_the_quantity_is_tiny():
+    reference = np.array([1e-17, 0.0])
+    hand = np.array([0.0, 1e-10])  # far more than 64 eps x M = 1.4e-14
+    e = compare_arrays(hand, _target(reference, magnitude=[1.0, 1.0]), "reverse", "float64")
+    assert not e.passed
+
+
+def test_the_reference_methods_own_error_is_allowed_elementwise():
+    reference = np.array([1.0, 1.0])
+    hand = np.array([1.001, 1.001])
+    noise = np.array([0.002, 0.0])  # the first element's reference is that uncertain
+    e = compare_arrays(hand, _target(reference, noise=noise), "finite_differences", "float64")
+    assert not e.passed and e.worst_index == (0,)  # worst by size; the second fails
+    ok = compare_arrays(
+        hand, _target(reference, noise=[0.002, 0.002]), "finite_differences", "float64"
+    )
+    assert ok.passed and ok.needed_tolerance == 0
+
+
+def test_tolerances_depend_on_dtype_and_method():
+    """A relative error of 1e-6: within float32's tolerance, not within float64's."""
+    reference = np.array([1.0, 2.0])
+    hand = reference * (1 + 1e-6)
+    assert compare_arrays(hand, _target(reference), "reverse", "float32").passed
+    assert not compare_arrays(hand, _target(reference), "reverse", "float64").passed
+    assert compare_arrays(hand, _target(reference), "finite_differences", "float64").passed
+
+
+def test_scale_of_an_update_is_the_step_not_the_weights():
+    """W - eta g with W = 10 and a step of 1e-3: an error of 1e-4 is 10% of the step."""
+    W, step = np.array([10.0]), np.array([1e-3])
+    target = Target(W - step, np.abs(W), scale_of=step)
+    e = compare_arrays(W - step + 1e-4, target, "reverse", "float64")
+    assert e.scale == pytest.approx(1e-3) and e.relative_error == pytest.approx(0.1)
+    assert not e.passed
+
+
+def test_a_shape_mismatch_fails_and_says_so():
+    e = compare_arrays(np.zeros((2, 3)), _target(np.zeros((3, 2))), "reverse", "float64")
+    assert not e.passed and e.shape_mismatch and e.hand_shape == (2, 3) and e.shape == (3, 2)
+    assert e.summary() == "shape (2, 3)"
+
+
+def test_nan_in_the_hand_value_fails_at_its_index():
+    e = compare_arrays([1.0, np.nan], _target([1.0, 2.0]), "value", "float64")
+    assert not e.passed and e.worst_index == (1,) and e.summary() == "not finite"
+
+
+def test_non_numeric_hand_values_raise_a_type_error_naming_them():
+    with pytest.raises(TypeError, match="my_quantity must be a number"):
+        compare.as_compared_array({"a": 1}, "my_quantity")
+
+
+def test_finite_difference_step_is_the_cube_root_of_eps():
+    assert compare.finite_difference_step("float64") == pytest.approx((2.0**-52) ** (1 / 3))
+    assert compare.finite_difference_step("float32") == pytest.approx((2.0**-23) ** (1 / 3))
+
+
+def test_tolerance_lookup_refuses_unknown_methods_and_dtypes():
+    with pytest.raises(ValueError, match="method must be one of"):
+        compare.tolerance("float64", "backward")
+    with pytest.raises(TypeError, match="float32 or float64"):
+        compare.tolerance("int32", "reverse")
+
+
+def test_worst_prefers_failures_then_larger_excess():
+    good = compare_arrays([1.0], _target([1.0]), "reverse", "float64")
+    bad = compare_arrays([2.0], _target([1.0]), "reverse", "float64")
+    assert compare.worst([good, bad]) is bad
+    with pytest.raises(ValueError, match="at least one"):
+        compare.worst([])
+
+
+def test_worst_elements_lists_the_largest_differences_first():
+    hand = np.array([1.0, 5.0, 3.0])
+    reference = np.array([1.0, 1.0, 1.0])
+    assert compare.worst_elements(hand, reference, 2) == [((1,), 5.0, 1.0), ((2,), 3.0, 1.0)]
+
+
+def test_as_dict_is_json_ready():
+    e = compare_arrays(np.zeros(2), _target(np.zeros((3,))), "reverse", "float64")
+    d = e.as_dict()
+    assert d["max_abs_error"] == "inf" and d["passed"] is False and d["hand_shape"] == [2]

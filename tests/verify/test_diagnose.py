@@ -1,0 +1,214 @@
+"""Diagnoses: each deliberately wrong implementation is caught and its mistake named.
+
+The wrong backpropagations below make one mistake each, the way a learner might; the
+checker must fail them, name the mistake at the first wrong quantity, and say that the
+quantities after it are wrong only because of it. A correct implementation is never
+diagnosed.
+"""
+
+from functools import partial
+
+import numpy as np
+import pytest
+
+from handbp import activations, network
+from verify import check_backprop, check_function
+from verify.diagnose import MISTAKES
+
+IDS = (
+    "output_layer_error",
+    "output_layer_delta",
+    "weights_2_update",
+    "hidden_layer_error",
+    "hidden_layer_delta",
+    "weights_1_update",
+)
+
+
+def _sig(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def learner_backprop(X, Y, W2, forward, mistake=None):
+    """A learner's backpropagation in plain NumPy, with one mistake switched on."""
+    H_in, H_out = forward.hidden_layer_inputs, forward.hidden_layer_outputs
+    O_in, O_out = forward.output_layer_inputs, forward.output_layer_outputs
+    N, E = Y.size, Y.shape[0]
+    O_error = Y - O_out if mistake == "sign" else O_out - Y
+    if mistake == "error_over_N":
+        O_error = O_error / N
+    out_derivative = {
+        "output_input_derivative": O_in * (1 - O_in),
+        "output_missing_derivative": 1.0,
+    }.get(mistake, O_out * (1 - O_out))
+    O_delta = O_error * out_derivative
+    W2_left = {"H_in_for_H_out": H_in, "X_for_H_out": X}.get(mistake, H_out)
+    W2_update = {
+        "factor_2": 2 * W2_left.T @ O_delta / N,
+        "by_examples": W2_left.T @ O_delta / E,
+        "no_1/N": W2_left.T @ O_delta,
+        "transposed": O_delta.T @ W2_left / N,
+    }.get(mistake, W2_left.T @ O_delta / N)
+    H_error = (O_error if mistake == "O_error_for_O_delta" else O_delta) @ W2.T
+    hidden_derivative = {
+        "hidden_input_derivative": H_in * (1 - H_in),
+        "hidden_missing_derivative": 1.0,
+        "hidden_sigmoid_of_output": _sig(H_out) * (1 - _sig(H_out)),
+    }.get(mistake, H_out * (1 - H_out))
+    H_delta = H_error * hidden_derivative
+    W1_left = H_out if mistake == "H_out_for_X" else X
+    W1_update = {
+        "factor_2": 2 * W1_left.T @ H_delta / N,
+        "by_examples": W1_left.T @ H_delta / E,
+        "no_1/N": W1_left.T @ H_delta,
+    }.get(mistake, W1_left.T @ H_delta / N)
+    return {
+        "output_layer_error": O_error,
+        "output_layer_delta": O_delta,
+        "weights_2_update": W2_update,
+        "hidden_layer_error": H_error,
+        "hidden_layer_delta": H_delta,
+        "weights_1_update": W1_update,
+    }
+
+
+CASES = [
+    # (mistake switched on, first wrong quantity, diagnosed mistake)
+    ("sign", "output_layer_error", "sign_flip"),
+    ("error_over_N", "output_layer_error", "factor_1/N"),
+    ("output_input_derivative", "output_layer_delta", "derivative_of_input"),
+    ("output_missing_derivative", "output_layer_delta", "missing_derivative"),
+    ("factor_2", "weights_2_update", "factor_2"),
+    ("by_examples", "weights_2_update", "examples_instead_of_N"),
+    ("no_1/N", "weights_2_update", "factor_N"),
+    ("transposed", "weights_2_update", "transposed"),
+    ("H_in_for_H_out", "weights_2_update", "wrong_layer"),
+    ("X_for_H_out", "weights_2_update", "wrong_layer"),
+    ("O_error_for_O_delta", "hidden_layer_error", "error_instead_of_delta"),
+    ("hidden_input_derivative", "hidden_layer_delta", "derivative_of_input"),
+    ("hidden_missing_derivative", "hidden_layer_delta", "missing_derivative"),
+    ("hidden_sigmoid_of_output", "hidden_layer_delta", "sigmoid_of_output"),
+    ("H_out_for_X", "weights_1_update", "wrong_layer"),
+]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize(("mistake", "first", "diagnosis"), CASES)
+def test_a_wrong_backpropagation_fails_with_the_right_diagnosis(mistake, first, diagnosis, dtype):
+    report = check_backprop(partial(learner_backprop, mistake=mistake), dtype)
+    assert not report.passed
+    assert report.first_failure.id == first
+    assert report.first_failure.mistake == diagnosis, str(report)
+    assert diagnosis in MISTAKES
+    for quantity in IDS[: IDS.index(first)]:
+        assert report.quantities[quantity].passed, str(report)
+        assert report.quantities[quantity].diagnosis is None
+    for later in IDS[IDS.index(first) + 1 :]:
+        q = report.quantities[later]
+        assert q.passed or q.mistake in ("upstream", diagnosis), str(report)
+    assert first in str(report) and report.first_failure.diagnosis in str(report)
+
+
+def test_quantities_after_an_upstream_mistake_are_traced_back_to_it():
+    report = check_backprop(partial(learner_backprop, mistake="output_input_derivative"))
+    for later in ("weights_2_update", "hidden_layer_error"):
+        assert report.quantities[later].mistake == "upstream"
+        assert "output_layer_delta" in report.quantities[later].diagnosis
+    assert report.quantities["hidden_layer_delta"].mistake == "upstream"
+    assert "hidden_layer_error" in report.quantities["hidden_layer_delta"].diagnosis
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_correct_backpropagations_pass_and_are_never_diagnosed(dtype):
+    for correct in (learner_backprop, network.backpropagation):
+        report = check_backprop(correct, dtype)
+        assert report.passed, str(report)
+        assert all(q.diagnosis is None and q.mistake is None for q in report.quantities.values())
+        assert "every quantity agrees" in str(report)
+
+
+def _plus_update(W1, W2, W1_update, W2_update, eta):
+    return W1 + eta * W1_update, W2 + eta * W2_update
+
+
+def _plus_step(x, gradient, eta):
+    return x + eta * gradient
+
+
+def _step_without_eta(x, gradient, eta):
+    return x - gradient
+
+
+def _sigmoid_derivative_of_output(s):
+    return _sig(s) * (1 - _sig(s))
+
+
+def _chain_sum(*factors):
+    return sum(factors)
+
+
+def _mse_without_half(O_out, Y):
+    return np.sum((O_out - Y) ** 2) / Y.size
+
+
+def _square_derivative_as_square(x):
+    return x * x
+
+
+def _outputs_without_activation(H_in):
+    return H_in
+
+
+def _dmse_dw2_by_examples(H_out, O_out, Y, j, k):
+    return sum(
+        (O_out[e, k] - Y[e, k]) * O_out[e, k] * (1 - O_out[e, k]) * H_out[e, j]
+        for e in range(Y.shape[0])
+    ) / Y.shape[0]
+
+
+def _hidden_delta_of_sigmoid_again(H_error, H_out):
+    return H_error * activations.sigmoid(H_out) * (1 - activations.sigmoid(H_out))
+
+
+FUNCTION_CASES = [
+    ("weights_update", _plus_update, "plus_instead_of_minus"),
+    ("gradient_descent_step", _plus_step, "plus_instead_of_minus"),
+    ("gradient_descent_step", _step_without_eta, "missing_eta"),
+    ("sigmoid_derivative", _sigmoid_derivative_of_output, "sigmoid_of_output"),
+    ("do_out_do_in", lambda O_out, e, k: O_out[e, k], "missing_factor"),
+    ("chain_rule", _chain_sum, "sum_instead_of_product"),
+    ("mse", _mse_without_half, "factor_2"),
+    ("square_derivative", _square_derivative_as_square, "function_instead_of_derivative"),
+    ("hidden_layer_outputs", _outputs_without_activation, "missing_activation"),
+    ("dmse_dw2_scalar", _dmse_dw2_by_examples, "examples_instead_of_N"),
+    ("hidden_layer_delta", _hidden_delta_of_sigmoid_again, "sigmoid_of_output"),
+    ("hidden_layer_inputs", lambda X, W1: -(X @ W1), "sign_flip"),
+    ("dmse_do_out", lambda O_out, Y, e, k: O_out[e, k] - Y[e, k], "factor_N"),
+]
+
+
+@pytest.mark.parametrize(("equation_id", "function", "diagnosis"), FUNCTION_CASES)
+def test_a_wrong_function_fails_with_the_right_diagnosis(equation_id, function, diagnosis):
+    result = check_function(equation_id, function)
+    assert not result.passed
+    assert result.mistake == diagnosis, str(result)
+    assert result.diagnosis.startswith(f"{equation_id}: ")
+
+
+def test_a_mistake_no_candidate_explains_is_described_by_its_worst_elements():
+    def off_by_a_bit(H_error, H_out):
+        return network.hidden_layer_delta(H_error, H_out) * 1.37
+
+    result = check_function("hidden_layer_delta", off_by_a_bit)
+    assert not result.passed and result.mistake == "unknown"
+    assert "no single known mistake matches" in result.diagnosis
+    assert "ratio 1.37" in result.diagnosis
+
+
+def test_a_shape_no_candidate_explains_is_named():
+    def one_row_too_many(H_error, H_out):
+        return np.vstack([H_error, H_error[:1]])
+
+    result = check_function("hidden_layer_delta", one_row_too_many)
+    assert result.mistake == "shape_mismatch"
+    assert "expected (3, 2)" in result.diagnosis
