@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from verify import compare
-from verify.compare import Target, compare as compare_arrays
+from verify.compare import Target
+from verify.compare import compare as compare_arrays
 
 
 def _target(value, magnitude=None, **kw):

@@ -33,7 +33,9 @@ def test_the_jax_forward_pass_equals_handbps_feedforward(make, dtype):
     jr = jax_results(hand_pass(setup))
     ours = network.feedforward(setup.X, setup.W1, setup.W2)
     rtol = 1e-14 if dtype == "float64" else 1e-6
-    for name, value in zip(("H_in", "H_out", "O_in", "O_out"), ours.as_dict().values()):
+    for name, value in zip(
+        ("H_in", "H_out", "O_in", "O_out"), ours.as_dict().values(), strict=True
+    ):
         assert jr[f"forward.{name}"].dtype == np.dtype(dtype)
         np.testing.assert_allclose(jr[f"forward.{name}"], value, rtol=rtol, atol=rtol)
 
@@ -137,7 +139,9 @@ def test_jax_compiles_once_per_shape_and_dtype():
 def test_components_accepts_objects_mappings_and_sequences():
     arrays = [np.zeros(1), np.ones(1)]
     names = ("a", "b")
-    assert references.components(dict(zip(names, arrays)), names, "r")["b"] is arrays[1]
+    assert (
+        references.components(dict(zip(names, arrays, strict=True)), names, "r")["b"] is arrays[1]
+    )
     assert references.components(arrays, names, "r")["a"] is arrays[0]
     with pytest.raises(TypeError, match="missing"):
         references.components({"a": 1}, names, "r")
