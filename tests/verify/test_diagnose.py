@@ -160,10 +160,13 @@ def _outputs_without_activation(H_in):
 
 
 def _dmse_dw2_by_examples(H_out, O_out, Y, j, k):
-    return sum(
-        (O_out[e, k] - Y[e, k]) * O_out[e, k] * (1 - O_out[e, k]) * H_out[e, j]
-        for e in range(Y.shape[0])
-    ) / Y.shape[0]
+    return (
+        sum(
+            (O_out[e, k] - Y[e, k]) * O_out[e, k] * (1 - O_out[e, k]) * H_out[e, j]
+            for e in range(Y.shape[0])
+        )
+        / Y.shape[0]
+    )
 
 
 def _hidden_delta_of_sigmoid_again(H_error, H_out):
