@@ -21,7 +21,11 @@ STUBS = {
     "part10_dmse_dw2_scalar": ("dmse_dw2_scalar", "missing_derivative", "O_out (1 - O_out)"),
     "part11_weights_2_update": ("weights_2_update", "factor_N", "1/N is missing"),
     "part12_hidden_layer_delta": ("hidden_layer_delta", "missing_derivative", "H_out (1 - H_out)"),
-    "part13_backpropagation": ("backpropagation", "missing_derivative", "O_out (1 - O_out)"),
+    "part13_backpropagation": (
+        "backpropagation",
+        "error_instead_of_delta",
+        "O_error instead of O_delta",
+    ),
     "part14_weights_update": ("weights_update", "missing_eta", "learning rate is missing"),
 }
 
