@@ -9,14 +9,16 @@ runs it top to bottom so that the notebook holds its tables and figures, and wit
     python tutorials/build.py --html           # ... and HTML pages
     python tutorials/build.py --no-execute 12  # part 12 only, without running it
     python tutorials/build.py --quick          # HANDBP_TUTORIAL_QUICK=1: the short runs CI uses
+    python tutorials/build.py --jobs 4         # four tutorials at a time (default two)
 
-The test suite (``tests/tutorials``) executes the tutorials with :func:`execute` from
-this file, so what the tests run is what a reader builds.
+The test suite (``tests/tutorials``) executes the tutorials with :func:`execute_many`
+from this file, so what the tests run is what a reader builds.
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
 import os
 import re
 import sys
@@ -35,7 +37,7 @@ BUILD = TUTORIALS / "_build"
 """Where the built notebooks and HTML pages go (ignored by git)."""
 
 QUICK_ENV = "HANDBP_TUTORIAL_QUICK"
-"""Set to ``1``, the tutorials take their short runs (fewer matrix sizes in part 5, ...)."""
+"""Set to ``1``, the tutorials take their short runs (part 5 times three small sizes only)."""
 
 KERNEL = "python3"
 """The Jupyter kernel the tutorials name in their header (ipykernel's, installed with it)."""
@@ -67,24 +69,41 @@ def read(path: Path) -> nbformat.NotebookNode:
     return notebook
 
 
-def execute(
-    path: Path, timeout: int = TIMEOUT, env: dict[str, str] | None = None
-) -> nbformat.NotebookNode:
-    """Run a tutorial top to bottom, in ``tutorials/``, and return the executed notebook.
-
-    Any error in a cell raises ``nbclient.exceptions.CellExecutionError`` naming the cell.
-    ``env`` adds environment variables for the kernel (e.g. ``{"MPLBACKEND": "Agg"}``).
-    """
-    notebook = read(path)
-    client = NotebookClient(
-        notebook,
+def _client(path: Path, timeout: int) -> NotebookClient:
+    return NotebookClient(
+        read(path),
         timeout=timeout,
         kernel_name=KERNEL,
         resources={"metadata": {"path": str(TUTORIALS)}},
     )
+
+
+def execute_many(
+    paths: Sequence[Path],
+    jobs: int = 2,
+    timeout: int = TIMEOUT,
+    env: dict[str, str] | None = None,
+) -> dict[Path, nbformat.NotebookNode | BaseException]:
+    """Run tutorials top to bottom, each in a fresh kernel in ``tutorials/``, ``jobs`` at a time.
+
+    Returns each path's executed notebook, or the exception that stopped it (an error in
+    a cell is an ``nbclient.exceptions.CellExecutionError`` naming the cell). ``env`` adds
+    environment variables for the kernels (e.g. ``{"MPLBACKEND": "Agg"}``).
+    """
     kernel_env = {**os.environ, **(env or {})}
-    client.execute(env=kernel_env)
-    return notebook
+
+    async def run_all() -> list[nbformat.NotebookNode | BaseException]:
+        slots = asyncio.Semaphore(jobs)
+
+        async def run(path: Path) -> nbformat.NotebookNode:
+            async with slots:
+                client = _client(path, timeout)
+                await client.async_execute(env=kernel_env)
+                return client.nb
+
+        return await asyncio.gather(*(run(path) for path in paths), return_exceptions=True)
+
+    return dict(zip(paths, asyncio.run(run_all()), strict=True))
 
 
 def to_html(notebook: nbformat.NotebookNode) -> str:
@@ -101,8 +120,13 @@ def build(
     run: bool = True,
     html: bool = False,
     quick: bool = False,
+    jobs: int = 2,
 ) -> list[Path]:
-    """Write ``partNN.ipynb`` (and with ``html``, ``partNN.html``) into ``out``; return the files."""
+    """Write ``partNN.ipynb`` (and with ``html``, ``partNN.html``) into ``out``; return the files.
+
+    Runs ``jobs`` tutorials at a time. A tutorial that fails is reported and skipped; after
+    writing the others, its error is raised.
+    """
     paths = tutorial_paths()
     unknown = sorted(set(parts) - {part_number(path) for path in paths})
     if unknown:
@@ -112,25 +136,27 @@ def build(
         )
     if html and not run:
         raise ValueError("HTML pages show the tutorials' outputs: drop --no-execute to use --html")
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
+    selected = [path for path in paths if not parts or part_number(path) in parts]
+    started = time.perf_counter()
     env = {QUICK_ENV: "1"} if quick else {}
-    for path in paths:
-        if parts and part_number(path) not in parts:
+    results = execute_many(selected, jobs, env=env) if run else {p: read(p) for p in selected}
+    out.mkdir(parents=True, exist_ok=True)
+    written, failures = [], []
+    for path, result in results.items():
+        if isinstance(result, BaseException):
+            print(f"{path.name}: FAILED: {str(result).strip().splitlines()[0]}")
+            failures.append(result)
             continue
-        started = time.perf_counter()
-        notebook = execute(path, env=env) if run else read(path)
-        target = out / path.with_suffix(".ipynb").name
-        nbformat.write(notebook, target)
-        written.append(target)
+        files = [out / path.with_suffix(".ipynb").name]
+        nbformat.write(result, files[0])
         if html:
-            page = out / path.with_suffix(".html").name
-            page.write_text(to_html(notebook), encoding="utf-8")
-            written.append(page)
-        seconds = time.perf_counter() - started
-        print(
-            f"{path.name}: {', '.join(p.name for p in written[-2 if html else -1 :])} ({seconds:.1f} s)"
-        )
+            files.append(out / path.with_suffix(".html").name)
+            files[1].write_text(to_html(result), encoding="utf-8")
+        print(f"{path.name}: {', '.join(file.name for file in files)}")
+        written += files
+    print(f"{len(written)} files in {out} ({time.perf_counter() - started:.1f} s)")
+    if failures:
+        raise failures[0]
     return written
 
 
@@ -143,9 +169,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--html", action="store_true", help="also write HTML pages")
     parser.add_argument("--quick", action="store_true", help=f"set {QUICK_ENV}=1: CI's short runs")
+    parser.add_argument("--jobs", type=int, default=2, help="tutorials run at a time (default 2)")
     args = parser.parse_args(argv)
+    if args.jobs < 1:
+        parser.error(f"--jobs must be at least 1, got {args.jobs}")
     try:
-        build(args.parts, args.out, run=not args.no_execute, html=args.html, quick=args.quick)
+        build(
+            args.parts,
+            args.out,
+            run=not args.no_execute,
+            html=args.html,
+            quick=args.quick,
+            jobs=args.jobs,
+        )
     except ValueError as error:
         parser.error(str(error))
     return 0

@@ -3,6 +3,7 @@
 import jupytext
 import nbformat
 import pytest
+from nbclient.exceptions import CellExecutionError
 
 from tests.tutorials.build_script import build
 
@@ -48,3 +49,18 @@ def test_html_page_renders_equations_and_embeds_figures(tmp_path, monkeypatch, j
     assert page.count('src="data:image/png;base64,') == 1
     executed = nbformat.read(tmp_path / "part07.ipynb", as_version=4)
     assert all(cell.execution_count for cell in executed.cells if cell.cell_type == "code")
+
+
+def test_a_failing_cell_fails_the_build_after_the_others_are_written(tmp_path, monkeypatch, capsys):
+    header = build.read(build.tutorial_paths()[0]).metadata  # a real tutorial's jupytext header
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    for name, code in (("part02.md", "assert 1 + 1 == 2"), ("part03.md", "assert 1 + 1 == 3")):
+        notebook = nbformat.v4.new_notebook(metadata=header)
+        notebook.cells = [nbformat.v4.new_code_cell(code)]
+        jupytext.write(notebook, sources / name, fmt="md:myst")
+    monkeypatch.setattr(build, "tutorial_paths", lambda: sorted(sources.glob("part*.md")))
+    with pytest.raises(CellExecutionError, match="assert 1 \\+ 1 == 3"):
+        build.build(out=tmp_path / "out")
+    assert "part03.md: FAILED" in capsys.readouterr().out
+    assert [path.name for path in (tmp_path / "out").iterdir()] == ["part02.ipynb"]
