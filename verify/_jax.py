@@ -37,8 +37,9 @@ def enable_compilation_cache() -> Path | None:
     ``handbp verify`` loads the compiled code instead of compiling again. Leaves a cache
     the user configured for JAX alone.
     """
-    if jax.config.jax_compilation_cache_dir:
-        return Path(jax.config.jax_compilation_cache_dir)
+    configured = getattr(jax.config, "jax_compilation_cache_dir", None)
+    if configured:
+        return Path(configured)
     directory = cache_directory()
     if directory is None:
         return None

@@ -242,8 +242,7 @@ def check_function(
             arrays = {c: as_compared_array(v, c or equation_id) for c, v in values.items()}
             check = compare_values(equation_id, arrays, jr)
         except (TypeError, ValueError, KeyError) as error:
-            returned = ", ".join(type(v).__name__ for v in values.values())
-            message = f"{equation_id}: your function returned {returned}, not numbers ({error})"
+            message = f"{equation_id}: your function's result: {error}"
             return QuantityCheck(
                 equation_id, tuple(checks), Diagnosis("not_numeric", message), message
             )

@@ -90,8 +90,9 @@ def finite_difference_step(dtype: DTypeLike) -> float:
 
     The error of :math:`\frac{f(x + h) - f(x - h)}{2h}` is truncation,
     :math:`\frac{h^2}{6} |f'''|`, plus round-off, :math:`\frac{\epsilon |f|}{h}`; their sum
-    is smallest near :math:`h = \epsilon^{1/3}` (float64: 6.1e-6, float32: 4.9e-3). The step
-    at :math:`x` is :math:`h \max(1, |x|)`.
+    is smallest near :math:`h = \epsilon^{1/3}` (float64: 6.1e-6, float32: 4.9e-3). The
+    one-variable functions are moved by :math:`h \max(1, |x|)`, the weights and layer
+    values of the net by :math:`h` (``verify.references._steps``).
     """
     return eps(dtype) ** (1 / 3)
 
@@ -209,12 +210,18 @@ def _json_float(value: float) -> float | str:
 def as_compared_array(value: Any, name: str) -> np.ndarray:
     """A hand value as a float64 array, or a ``TypeError`` saying what arrived instead."""
     try:
-        array = np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError) as error:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:  # e.g. ragged nested lists
+        raise TypeError(f"{name} must be a number or an array of numbers: {error}") from error
+    if array.dtype.kind not in "biuf":
+        found = next((v for v in array.reshape(-1) if not isinstance(v, int | float)), value)
+        got = "None (does the function return its result?)" if found is None else repr(found)
         raise TypeError(
-            f"{name} must be a number or an array of numbers, got {type(value).__name__}"
-        ) from error
-    return array
+            f"{name} must be a number or an array of numbers, got {type(found).__name__} {got}"[
+                :200
+            ]
+        )
+    return array.astype(np.float64)
 
 
 def compare(

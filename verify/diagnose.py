@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -183,27 +184,28 @@ def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]
         )
 
     variants = []
-    for layer, (z, s, z_value, sig, key) in {
-        "output": ("O_in", "O_out", p.O_in, _sigmoid(p.O_out), "out_d"),
-        "hidden": ("H_in", "H_out", p.H_in, _sigmoid(p.H_out), "hid_d"),
-    }.items():
+    layers: dict[str, tuple[str, str, np.ndarray, np.ndarray, Callable[..., Any]]] = {
+        "output": ("O_in", "O_out", p.O_in, _sigmoid(p.O_out), lambda d: run(out_d=d)),
+        "hidden": ("H_in", "H_out", p.H_in, _sigmoid(p.H_out), lambda d: run(hid_d=d)),
+    }
+    for layer, (z, s, z_value, sig, with_derivative) in layers.items():
         variants += [
             (
                 "derivative_of_input",
                 f"the {layer} layer's sigmoid derivative is taken of its input: "
                 f"{z} (1 - {z}) instead of {s} (1 - {s})",
-                run(**{key: z_value * (1 - z_value)}),
+                with_derivative(z_value * (1 - z_value)),
             ),
             (
                 "sigmoid_of_output",
                 f"the {layer} layer's sigmoid derivative is applied to its output as if it "
                 f"were the input: sigma({s}) (1 - sigma({s})) instead of {s} (1 - {s})",
-                run(**{key: sig * (1 - sig)}),
+                with_derivative(sig * (1 - sig)),
             ),
             (
                 "missing_derivative",
                 f"the {layer} layer's activation derivative {s} (1 - {s}) is missing",
-                run(**{key: 1.0}),
+                with_derivative(1.0),
             ),
         ]
     variants.append(
@@ -215,14 +217,14 @@ def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]
     )
     w2 = "W2_update = (1/N) H_out^T O_delta"
     w1 = "W1_update = (1/N) X^T H_delta"
-    for option, used, value, right, formula in (
-        ("w2_left", "H_in", p.H_in, "H_out", w2),
-        ("w2_left", "X", p.X, "H_out", w2),
-        ("w1_left", "H_in", p.H_in, "X", w1),
-        ("w1_left", "H_out", p.H_out, "X", w1),
+    for used, right, formula, values in (
+        ("H_in", "H_out", w2, run(w2_left=p.H_in)),
+        ("X", "H_out", w2, run(w2_left=p.X)),
+        ("H_in", "X", w1, run(w1_left=p.H_in)),
+        ("H_out", "X", w1, run(w1_left=p.H_out)),
     ):
         message = f"{formula.split(' =')[0]} uses {used} instead of {right}: {formula}"
-        variants.append(("wrong_layer", message, run(**{option: value})))
+        variants.append(("wrong_layer", message, values))
     return variants
 
 

@@ -161,13 +161,15 @@ def _mse_gradients(
         return _losses((W1, W2, *split(D)), X, Y)
 
     D0 = jnp.concatenate(zeros, axis=1)
-    steps = _steps(jnp.concatenate(values, axis=1))
+    steps = _steps(jnp.concatenate(values, axis=1), relative=False)
     one_column = jnp.eye(D0.shape[1], dtype=D0.dtype)[:, None, :]  # (column, 1, entries)
     forward = jax.vmap(lambda t: jax.jvp(of_intermediates, (D0,), (t + D0,))[1])(one_column)
     moved = jnp.concatenate([sign * steps * one_column for sign in _SIGNS])
     terms = jax.vmap(lambda t: of_intermediates(D0 + t))(moved)  # (4 columns, examples)
     differences, error = _quotients(terms.T.reshape(D0.shape[0], 4, -1), 2 * steps)
-    fd_weights, error_weights = _central_differences(of_weights, weights, _steps(weights))
+    fd_weights, error_weights = _central_differences(
+        of_weights, weights, _steps(weights, relative=False)
+    )
     return {
         "rev": list(reverse),
         "fwd": [*unravel_weights(jax.jacfwd(of_weights)(weights)), *split(forward.T)],
@@ -194,10 +196,17 @@ def _quotients(values: jax.Array, taken: jax.Array) -> tuple[jax.Array, jax.Arra
     return whole, 4 / 3 * jnp.abs(whole - half)
 
 
-def _steps(base: jax.Array) -> jax.Array:
-    """Finite-difference steps at ``base``: ``h max(1, |base|)``, h per dtype."""
+def _steps(base: jax.Array, relative: bool = True) -> jax.Array:
+    """Finite-difference steps at ``base``: ``h max(1, |base|)``, or ``h`` if not ``relative``.
+
+    ``h`` per dtype (:func:`verify.compare.finite_difference_step`). The MSE's gradients
+    take absolute steps: a weight or a layer input moves a sigmoid's input, whose
+    curvature does not grow with the weight's size (a step of ``h |w|`` on a weight of 40
+    in float32 would move a saturated sigmoid across its whole range). The one-variable
+    functions (:math:`x^2` ...) take relative steps.
+    """
     h = finite_difference_step(base.dtype)
-    return h * jnp.maximum(1.0, jnp.abs(base))
+    return h * (jnp.maximum(1.0, jnp.abs(base)) if relative else jnp.ones_like(base))
 
 
 def _central_differences(
@@ -424,7 +433,7 @@ class JaxResults:
             base = {"W1": self.setup.W1, "W2": self.setup.W2}.get(wrt)
             if base is None:
                 base = self[f"forward.{wrt}"]
-            noise = factor * self.fd_noise(f"fderr.{wrt}", self.loss_noise, base)
+            noise = factor * self.fd_noise(f"fderr.{wrt}", self.loss_noise, base, False)
         symbol = CATALOGUE[equation_id].symbol
         value = factor * self.gradient(wrt, method)
         return Target(value, factor * self.magnitudes[symbol], noise=noise)
@@ -443,14 +452,18 @@ class JaxResults:
             noise=noise,
         )
 
-    def fd_noise(self, error_key: str, value_magnitude: Any, base: Any) -> np.ndarray:
+    def fd_noise(
+        self, error_key: str, value_magnitude: Any, base: Any, relative: bool = True
+    ) -> np.ndarray:
         """The error of a central difference, elementwise: round-off plus truncation.
 
         Round-off: :data:`~verify.compare.ROUNDING_FACTOR` eps |f| / h, with h the step at
-        ``base``; truncation: twice JAX's Richardson estimate (``error_key``).
+        ``base`` (see :func:`_steps`); truncation: twice JAX's Richardson estimate
+        (``error_key``).
         """
         dtype = self.setup.dtype
-        steps = finite_difference_step(dtype) * np.maximum(1.0, np.abs(base))
+        relative_to = np.maximum(1.0, np.abs(base)) if relative else np.ones(np.shape(base))
+        steps = finite_difference_step(dtype) * relative_to
         round_off = ROUNDING_FACTOR * eps(dtype) * np.asarray(value_magnitude) / steps
         truncation = 2 * np.abs(self.arrays[error_key].astype(np.float64))
         return np.broadcast_to(round_off, truncation.shape) + truncation
@@ -658,7 +671,7 @@ def _do_in_dw2_targets(jr: JaxResults) -> Targets:
     W2_at = np.broadcast_to(jr.setup.W2, magnitude.shape)  # entry [e, j, k] moves W2[j, k]
 
     def make(method: str) -> dict[str, Target]:
-        noise = 0.0
+        noise: np.ndarray | float = 0.0
         if method == "finite_differences":
             noise = jr.fd_noise("fderr.do_in_dw2", o_in, W2_at)
         return {"": Target(jr[f"{_METHOD_KEYS[method]}.do_in_dw2"], magnitude, noise=noise)}

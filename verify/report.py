@@ -161,8 +161,11 @@ def compare_values(equation_id: str, values: dict[str, Any], results: JaxResults
 
 @lru_cache(maxsize=8)
 def _prepared(setup_key: tuple[Any, ...]) -> tuple[HandPass, JaxResults]:
-    kind, dtype, *rest = setup_key
-    setup = series_setup(dtype) if kind == "series" else random_setup(*rest, dtype=dtype)
+    if setup_key[0] == "series":
+        setup = series_setup(setup_key[1])
+    else:
+        _, dtype, sizes, examples, seed = setup_key
+        setup = random_setup(sizes, examples, seed, dtype)
     hand = hand_pass(setup)
     return hand, jax_results(hand)
 
@@ -176,7 +179,8 @@ def prepared_setups(
     """:func:`prepare` for the nets of :func:`setups_for`, remembered between calls."""
     name = dtype_name(dtype)
     return [_prepared(("series", name))] + [
-        _prepared(("random", name, tuple(s), examples, seed + i)) for i, s in enumerate(sizes)
+        _prepared(("random", name, (s[0], s[1], s[2]), examples, seed + i))
+        for i, s in enumerate(sizes)
     ]
 
 
@@ -335,7 +339,7 @@ def setups_for(
 ) -> list[Setup]:
     """The series' net and one random net per entry of ``sizes`` (seeds ``seed``, ``seed + 1`` ...)."""
     return [series_setup(dtype)] + [
-        random_setup(tuple(s), examples, seed + i, dtype) for i, s in enumerate(sizes)
+        random_setup((s[0], s[1], s[2]), examples, seed + i, dtype) for i, s in enumerate(sizes)
     ]
 
 
@@ -366,4 +370,4 @@ def verify_all(
 
 def describe_sizes(sizes: Sequence[tuple[int, int, int]]) -> str:
     """``[(4, 2, 3), (5, 4, 6)]`` -> ``"4-2-3,5-4-6"``."""
-    return ",".join(format_sizes(tuple(s)) for s in sizes)
+    return ",".join(format_sizes((s[0], s[1], s[2])) for s in sizes)

@@ -117,7 +117,9 @@ def random_setup(
     W2 = rng.normal(scale=weight_scale, size=(n_hidden, n_output))
     Y = np.eye(n_output)[rng.integers(0, n_output, size=examples)]
     name = f"random {format_sizes((n_input, n_hidden, n_output))}, {examples} examples, seed {seed}"
-    return Setup(name, *(a.astype(dtype) for a in (X, Y, W1, W2)), eta=eta)
+    return Setup(
+        name, X.astype(dtype), Y.astype(dtype), W1.astype(dtype), W2.astype(dtype), eta=eta
+    )
 
 
 _SIZE_NAMES = ("inputs", "hidden nodes", "output nodes")

@@ -1,12 +1,10 @@
 """verify.strategies: hypothesis strategies for nets; importable without JAX."""
 
-import subprocess
-import sys
-
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
+from tests.verify.no_jax import assert_runs_without_jax
 from verify import strategies
 
 
@@ -52,11 +50,4 @@ def test_scales_stay_in_their_range(data):
 
 
 def test_importing_the_strategies_loads_no_jax():
-    code = (
-        "import sys, verify.strategies, verify\n"
-        "verify.strategies.networks()\n"
-        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('jax', 'jaxlib'))\n"
-        "assert not bad, bad\n"
-    )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    assert_runs_without_jax("import verify.strategies, verify\nverify.strategies.networks()\n")

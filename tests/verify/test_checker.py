@@ -1,0 +1,131 @@
+"""verify.checker: running anyone's code against JAX, whatever that code does."""
+
+import json
+
+import numpy as np
+import pytest
+
+from handbp import network
+from handbp.equations import CATALOGUE
+from verify import (
+    assert_backprop,
+    assert_function,
+    check_backprop,
+    check_equation,
+    check_function,
+    random_setup,
+)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+@pytest.mark.parametrize("equation_id", list(CATALOGUE))
+def test_the_catalogues_own_functions_pass_and_are_not_diagnosed(equation_id, dtype):
+    result = check_function(equation_id, CATALOGUE[equation_id].function, dtype)
+    assert result.passed, str(result)
+    assert result.diagnosis is None and result.mistake is None and result.error is None
+    assert [c.setup for c in result.checks] == ["series", "random 5-4-6, 7 examples, seed 0"]
+
+
+def _raises(H_error, H_out):
+    raise ZeroDivisionError("learner's bug")
+
+
+def test_a_function_that_raises_is_reported_with_where_it_raised():
+    result = check_function("hidden_layer_delta", _raises)
+    assert not result.passed and result.mistake == "raised"
+    assert "ZeroDivisionError: learner's bug" in result.diagnosis
+    assert "test_checker.py" in result.diagnosis and "_raises" in result.diagnosis
+
+
+def test_a_function_that_returns_nothing_is_reported():
+    result = check_function("output_node_input", lambda H_out, W2, e, k: None)
+    assert not result.passed and result.mistake == "not_numeric"
+    assert "got NoneType None (does the function return its result?)" in result.diagnosis
+
+
+def test_a_backprop_that_raises_or_returns_the_wrong_thing_is_reported():
+    def raises(X, Y, W2, forward):
+        return forward.no_such_field
+
+    report = check_backprop(raises)
+    assert not report.passed and "AttributeError" in report.error and "raises" in report.error
+    assert "backpropagation: FAIL" in str(report)
+    report = check_backprop(lambda X, Y, W2, forward: 42)
+    assert not report.passed and "returned int" in report.error
+
+
+@pytest.mark.parametrize(
+    "shape_of_result",
+    [
+        lambda b: b,
+        lambda b: b.as_dict(),
+        lambda b: list(b.as_dict().values()),
+    ],
+)
+def test_a_backprop_may_return_backward_a_mapping_or_a_sequence(shape_of_result):
+    def backprop(X, Y, W2, forward):
+        return shape_of_result(network.backpropagation(X, Y, W2, forward))
+
+    assert check_backprop(backprop).passed
+
+
+def test_a_backprop_that_changes_its_inputs_in_place_changes_nothing_for_later_checks():
+    def vandal(X, Y, W2, forward):
+        result = network.backpropagation(X, Y, W2, forward)
+        for array in (X, Y, W2, *forward.as_dict().values()):
+            array[...] = 0
+        return result
+
+    assert check_backprop(vandal).passed
+    assert check_equation("weights_1_update").passed
+
+
+def test_assert_helpers_raise_with_the_report_or_return_it():
+    assert assert_backprop(network.backpropagation).passed
+    assert assert_function("mse", CATALOGUE["mse"].function).passed
+
+    def wrong(X, Y, W2, forward):
+        backward = network.backpropagation(X, Y, W2, forward).as_dict()
+        backward["weights_1_update"] = -backward["weights_1_update"]
+        return backward
+
+    with pytest.raises(AssertionError, match="weights_1_update: the sign is flipped"):
+        assert_backprop(wrong)
+    with pytest.raises(AssertionError, match="mse: FAIL"):
+        assert_function("mse", lambda O_out, Y: 0.0)
+
+
+def test_checks_run_on_the_nets_given():
+    nets = [random_setup((2, 2, 3), examples=4, seed=s) for s in (1, 2)]
+    result = check_function("hidden_layer_error", network.hidden_layer_error, nets=nets)
+    assert [c.setup for c in result.checks] == [n.name for n in nets]
+    report = check_backprop(network.backpropagation, nets=nets[:1])
+    assert len(report.quantities["weights_2_update"].checks) == 1
+    with pytest.raises(ValueError, match="at least one"):
+        check_backprop(network.backpropagation, nets=[])
+
+
+def test_checks_run_on_random_nets_of_the_sizes_given():
+    result = check_function(
+        "weights_2_update", network.weights_2_update, sizes=[(3, 2, 2), (2, 3, 4)], seed=8
+    )
+    assert [c.setup for c in result.checks][1:] == [
+        "random 3-2-2, 7 examples, seed 8",
+        "random 2-3-4, 7 examples, seed 9",
+    ]
+
+
+def test_reports_are_json_ready():
+    report = check_backprop(network.backpropagation)
+    document = json.loads(json.dumps(report.as_dict()))
+    assert document["passed"] is True and set(document["quantities"]) == set(
+        network.Backward.__dataclass_fields__
+    )
+    result = check_function("mse", lambda O_out, Y: np.float64(1.0))
+    document = json.loads(json.dumps(result.as_dict()))
+    assert document["passed"] is False and document["mistake"]
+
+
+def test_check_function_refuses_unknown_ids():
+    with pytest.raises(ValueError, match="unknown equation id"):
+        check_function("no_such_equation", abs)

@@ -1,0 +1,149 @@
+"""``handbp verify`` and ``handbp check``: verify's commands in the handbp CLI."""
+
+import dataclasses
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from handbp import cli, network
+from handbp.equations import CATALOGUE
+from tests.verify.no_jax import assert_runs_without_jax
+
+HANDBP = str(Path(sys.executable).parent / "handbp")
+
+
+@pytest.fixture(autouse=True)
+def _no_disk_cache(monkeypatch):
+    """In-process runs leave JAX's global config alone (no persistent cache)."""
+    monkeypatch.setenv("HANDBP_JAX_CACHE", "off")
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_handbp_verify_passes_in_both_dtypes(dtype, capsys):
+    assert cli.main(["verify", "--dtype", dtype]) == 0
+    out = capsys.readouterr().out
+    assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in out
+    assert dtype in out.splitlines()[0]
+
+
+def test_handbp_verify_exits_non_zero_on_a_failure(monkeypatch, capsys):
+    def wrong(H_out, O_delta, N):
+        return network.weights_2_update(H_out, O_delta, N) * 2
+
+    entry = CATALOGUE["weights_2_update"]
+    monkeypatch.setitem(CATALOGUE, entry.id, dataclasses.replace(entry, function=wrong))
+    assert cli.main(["verify"]) == 1
+    assert "FAIL" in capsys.readouterr().out
+
+
+def test_handbp_verify_json_sizes_and_seed(capsys):
+    assert cli.main(["verify", "--json", "--sizes", "3-2-2,1-4-1", "--seed", "4"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["setups"] == [
+        "series",
+        "random 3-2-2, 7 examples, seed 4",
+        "random 1-4-1, 7 examples, seed 5",
+    ]
+    assert document["passed"] is True
+
+
+def test_handbp_verify_on_the_series_net_alone(capsys):
+    assert cli.main(["verify", "--sizes", ""]) == 0
+    assert "on 1 nets (series)" in capsys.readouterr().out
+
+
+def test_handbp_verify_refuses_bad_sizes(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        cli.main(["verify", "--sizes", "4-2"])
+    assert exit_info.value.code == 2
+    assert "inputs-hidden-outputs" in capsys.readouterr().err
+
+
+def _write(tmp_path, source):
+    path = tmp_path / "mine.py"
+    path.write_text(textwrap.dedent(source))
+    return path
+
+
+def test_handbp_check_passes_a_correct_backprop(tmp_path, capsys):
+    path = _write(
+        tmp_path,
+        """
+        from handbp import network
+
+        def backprop(X, Y, W2, forward):
+            return network.backpropagation(X, Y, W2, forward)
+        """,
+    )
+    assert cli.main(["check", f"{path}:backprop"]) == 0
+    out = capsys.readouterr().out
+    assert "as backpropagation" in out and "backpropagation: PASS" in out
+
+
+def test_handbp_check_fails_a_wrong_function_named_like_its_equation(tmp_path, capsys):
+    path = _write(
+        tmp_path,
+        """
+        def hidden_layer_delta(H_error, H_in):
+            return H_error * H_in * (1 - H_in) * 2
+        """,
+    )
+    assert cli.main(["check", f"{path}:hidden_layer_delta"]) == 1
+    out = capsys.readouterr().out
+    assert "as hidden_layer_delta" in out and "diagnosis: hidden_layer_delta: twice" in out
+
+
+def test_handbp_check_with_an_explicit_equation_and_json(tmp_path, capsys):
+    path = _write(tmp_path, "def f(x):\n    return x + x\n")
+    assert cli.main(["check", f"{path}:f", "--equation", "square_derivative", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["passed"] is True
+
+
+@pytest.mark.parametrize(
+    ("target", "message"),
+    [
+        ("missing.py:f", "no such file"),
+        ("{path}:nope", "has no function 'nope'"),
+        ("{path}", "expected path/to/file.py:function"),
+    ],
+)
+def test_handbp_check_says_what_it_cannot_load(tmp_path, capsys, target, message):
+    path = _write(tmp_path, "def f(x):\n    return x\n")
+    assert cli.main(["check", target.format(path=path)]) == 2
+    assert message in capsys.readouterr().err
+
+
+def test_handbp_check_reports_a_file_that_fails_to_import(tmp_path, capsys):
+    path = _write(tmp_path, "raise RuntimeError('half-written exercise')\n")
+    assert cli.main(["check", f"{path}:f"]) == 2
+    assert "half-written exercise" in capsys.readouterr().err
+
+
+def test_handbp_check_refuses_an_unknown_equation(tmp_path, capsys):
+    path = _write(tmp_path, "def f(x):\n    return x\n")
+    assert cli.main(["check", f"{path}:f", "--equation", "nope"]) == 2
+    assert "unknown equation id 'nope'" in capsys.readouterr().err
+
+
+def test_registering_the_commands_loads_no_jax():
+    assert_runs_without_jax(
+        "from handbp import cli\n"
+        "parser = cli.build_parser()\n"
+        "parser.parse_args(['verify', '--dtype', 'float32'])\n"
+        "parser.parse_args(['check', 'f.py:g'])\n"
+    )
+
+
+def test_the_handbp_command_runs_verify_and_fills_its_compilation_cache(tmp_path):
+    environment = {**os.environ, "HANDBP_JAX_CACHE": str(tmp_path / "cache")}
+    result = subprocess.run(
+        [HANDBP, "verify", "--sizes", ""], capture_output=True, text=True, env=environment
+    )
+    assert result.returncode == 0, result.stderr
+    assert "equations pass" in result.stdout
+    assert any((tmp_path / "cache").iterdir())
