@@ -1,6 +1,7 @@
 """verify.references: the independent JAX side, checked against hand algebra and handbp."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -147,3 +148,9 @@ def test_components_accepts_objects_mappings_and_sequences():
         references.components({"a": 1}, names, "r")
     with pytest.raises(TypeError, match="sequence of 2 arrays"):
         references.components(42, names, "r")
+
+
+def test_docs_describe_the_reference_of_every_catalogue_entry():
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "verify.md").read_text()
+    missing = [i for i in CATALOGUE if f"| `{i}` | {CATALOGUE[i].part} |" not in docs]
+    assert missing == []
