@@ -51,6 +51,7 @@ MISTAKES: tuple[str, ...] = (
     "error_instead_of_delta",
     "wrong_layer",
     "missing_activation",
+    "missing_terms",
     "missing_eta",
     "function_instead_of_derivative",
     "sum_instead_of_product",
@@ -300,6 +301,26 @@ def _specific_candidates(
                 "the sign in the exponent is flipped: 1 / (1 + e^z) instead of 1 / (1 + e^-z)",
                 _sigmoid(-z),
             ),
+        ]
+    sums = {
+        "output_node_input": (hand.forward.hidden_layer_outputs, jr.setup.W2, "j"),
+        "output_layer_inputs": (hand.forward.hidden_layer_outputs, jr.setup.W2, "j"),
+        "hidden_layer_inputs": (jr.setup.X, jr.setup.W1, "i"),
+        "weighted_sum": (jr.setup.X, jr.setup.W1, "i"),
+    }
+    if equation_id in sums:
+        A, B, index = sums[equation_id]
+        A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
+        last = A.shape[1] - 1
+        return [
+            Candidate(
+                "missing_terms",
+                f"the sum over {index} has only its term {index} = {which}: add the terms of "
+                f"every {index} from 0 to {last}",
+                A[:, [which]] @ B[[which], :],
+            )
+            for which in sorted({0, last})
+            if last > 0
         ]
     if equation_id == "square_derivative":
         return [

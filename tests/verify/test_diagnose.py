@@ -186,6 +186,7 @@ FUNCTION_CASES = [
     ("dmse_dw2_scalar", _dmse_dw2_by_examples, "examples_instead_of_N"),
     ("hidden_layer_delta", _hidden_delta_of_sigmoid_again, "sigmoid_of_output"),
     ("hidden_layer_inputs", lambda X, W1: -(X @ W1), "sign_flip"),
+    ("output_node_input", lambda H_out, W2, e, k: H_out[e, 0] * W2[0, k], "missing_terms"),
     ("dmse_do_out", lambda O_out, Y, e, k: O_out[e, k] - Y[e, k], "factor_N"),
 ]
 
