@@ -136,7 +136,7 @@ def run_check(args: argparse.Namespace) -> int:
 
     try:
         function, name = load_function(args.target)
-    except ValueError:
+    except ValueError:  # a bad target: handbp's main reports it (exit status 2)
         raise
     except Exception as error:  # the learner's file failed to import: say so, do not crash
         print(f"handbp check: error: importing {args.target} raised {error!r}", file=sys.stderr)

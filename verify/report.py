@@ -22,7 +22,6 @@ from verify.setups import (
     DEFAULT_SIZES,
     RANDOM_EXAMPLES,
     Setup,
-    format_sizes,
     random_setup,
     series_setup,
 )
@@ -366,8 +365,3 @@ def verify_all(
                 checks.append(run_reference(equation_id, entry.function, hand, results))
     unverified = tuple(i for i in CATALOGUE if i not in REFERENCES)
     return Report(name, tuple(s.name for s in setups), tuple(checks), unverified)
-
-
-def describe_sizes(sizes: Sequence[tuple[int, int, int]]) -> str:
-    """``[(4, 2, 3), (5, 4, 6)]`` -> ``"4-2-3,5-4-6"``."""
-    return ",".join(format_sizes((s[0], s[1], s[2])) for s in sizes)
