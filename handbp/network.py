@@ -32,6 +32,11 @@ from handbp.losses import mse
 
 Activation = Callable[[np.ndarray], np.ndarray]
 
+# A note on the matrix products below. OpenBLAS's float32 kernels now and then leave the
+# floating-point "invalid" flag set on finite inputs, and NumPy then warns "invalid value
+# encountered in matmul" about a result without a single NaN (numpy/numpy#24067). The
+# inputs here are checked finite, so each product silences only that flag.
+
 
 class Weights(NamedTuple):
     """The two weight matrices of the series' net (no biases)."""
@@ -83,7 +88,8 @@ def hidden_layer_inputs(X: ArrayLike, W1: ArrayLike) -> np.ndarray:
     W1 = as_float_array(W1, "W1", ndim=2)
     same_dtype(X=X, W1=W1)
     matmul_shapes(X, "X", W1, "W1")
-    return X @ W1
+    with np.errstate(invalid="ignore"):  # see the note on matrix products above
+        return X @ W1
 
 
 def hidden_layer_outputs(H_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
@@ -100,7 +106,8 @@ def output_layer_inputs(H_out: ArrayLike, W2: ArrayLike) -> np.ndarray:
     W2 = as_float_array(W2, "W2", ndim=2)
     same_dtype(H_out=H_out, W2=W2)
     matmul_shapes(H_out, "H_out", W2, "W2")
-    return H_out @ W2
+    with np.errstate(invalid="ignore"):  # see the note on matrix products above
+        return H_out @ W2
 
 
 def output_layer_outputs(O_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
@@ -155,7 +162,8 @@ def weights_2_update(H_out: ArrayLike, O_delta: ArrayLike, N: int) -> np.ndarray
     N = positive_int(N, "N")
     same_dtype(H_out=H_out, O_delta=O_delta)
     matmul_shapes(H_out.T, "H_out.T", O_delta, "O_delta")
-    return H_out.T @ O_delta / N
+    with np.errstate(invalid="ignore"):  # see the note on matrix products above
+        return H_out.T @ O_delta / N
 
 
 # --- Backpropagation for W1 (part 12) ------------------------------------------------------
@@ -167,7 +175,8 @@ def hidden_layer_error(O_delta: ArrayLike, W2: ArrayLike) -> np.ndarray:
     W2 = as_float_array(W2, "W2", ndim=2)
     same_dtype(O_delta=O_delta, W2=W2)
     matmul_shapes(O_delta, "O_delta", W2.T, "W2.T")
-    return O_delta @ W2.T
+    with np.errstate(invalid="ignore"):  # see the note on matrix products above
+        return O_delta @ W2.T
 
 
 def hidden_layer_delta(H_error: ArrayLike, H_out: ArrayLike) -> np.ndarray:
@@ -190,7 +199,8 @@ def weights_1_update(X: ArrayLike, H_delta: ArrayLike, N: int) -> np.ndarray:
     N = positive_int(N, "N")
     same_dtype(X=X, H_delta=H_delta)
     matmul_shapes(X.T, "X.T", H_delta, "H_delta")
-    return X.T @ H_delta / N
+    with np.errstate(invalid="ignore"):  # see the note on matrix products above
+        return X.T @ H_delta / N
 
 
 def backpropagation(X: ArrayLike, Y: ArrayLike, W2: ArrayLike, forward: Forward) -> Backward:
