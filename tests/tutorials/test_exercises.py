@@ -17,7 +17,7 @@ SOLUTIONS = build.TUTORIALS / "solutions"
 
 # file -> (equation id checked, the mistake the untouched stub makes, words its diagnosis must say)
 STUBS = {
-    "part09_output_node_input": ("output_node_input", "unknown", "yours"),
+    "part09_output_node_input": ("output_node_input", "missing_terms", "has only its term j = 0"),
     "part10_dmse_dw2_scalar": ("dmse_dw2_scalar", "missing_derivative", "O_out (1 - O_out)"),
     "part11_weights_2_update": ("weights_2_update", "factor_N", "1/N is missing"),
     "part12_hidden_layer_delta": ("hidden_layer_delta", "missing_derivative", "H_out (1 - H_out)"),
