@@ -2,11 +2,13 @@
 
 matplotlib is imported inside the functions, so ``import handbp`` stays light. Figures
 are drawn on matplotlib's Agg canvas without pyplot: nothing global (backend, current
-figure) changes, no screen is needed, and in Jupyter a returned figure shows as usual.
+figure) changes, no screen is needed, and in Jupyter a returned figure shows as usual
+(it carries a ``_repr_png_``).
 """
 
 from __future__ import annotations
 
+import io
 import os
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
@@ -31,7 +33,16 @@ def _figure(width: float, height: float) -> Figure:
 
     figure = Figure(figsize=(width, height), layout="constrained")
     FigureCanvasAgg(figure)
+    # Jupyter shows an object through its _repr_png_; a figure made without pyplot has
+    # none until pyplot's inline backend is loaded, so give it one.
+    figure._repr_png_ = lambda: _png(figure)  # type: ignore[attr-defined]
     return figure
+
+
+def _png(figure: Figure) -> bytes:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png")
+    return buffer.getvalue()
 
 
 def plot_curves(history: History, quantity: str = "mse", title: str | None = None) -> Figure:

@@ -87,3 +87,9 @@ def test_plotting_leaves_pyplot_and_the_backend_alone():
         [sys.executable, "-c", code, "/dev/null"], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_figures_show_in_jupyter_without_pyplot(history):
+    """Jupyter displays an object through _repr_png_; handbp's figures carry one."""
+    png = plots.plot_curves(history)._repr_png_()
+    assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 1000
