@@ -23,9 +23,6 @@ import numpy as np
 from handbp import data, descent, network, training
 from handbp.equations import CATALOGUE
 
-SERIES_SEED = 10
-SERIES_ETA = 0.1
-
 
 def _format_array(array: np.ndarray) -> str:
     """An array at full precision: the shortest digits that round-trip exactly."""
@@ -135,7 +132,7 @@ def _register_step(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument(
         "--seed",
         type=int,
-        default=SERIES_SEED,
+        default=network.SERIES_SEED,
         help="seed of the initial weights (default: %(default)s)",
     )
     parser.add_argument(
@@ -143,7 +140,7 @@ def _register_step(subparsers: argparse._SubParsersAction) -> None:
         "--learning-rate",
         dest="eta",
         type=_positive_float,
-        default=SERIES_ETA,
+        default=network.SERIES_ETA,
         help="learning rate (default: %(default)s)",
     )
     parser.add_argument(

@@ -32,6 +32,12 @@ from handbp.losses import mse
 
 Activation = Callable[[np.ndarray], np.ndarray]
 
+SERIES_SEED = 10
+"""Seed of the series' initial weights in part 13 (``np.random.seed(10)``)."""
+
+SERIES_ETA = 0.1
+"""The series' learning rate."""
+
 # A note on the matrix products below. OpenBLAS's float32 kernels now and then leave the
 # floating-point "invalid" flag set on finite inputs, and NumPy then warns "invalid value
 # encountered in matmul" about a result without a single NaN (numpy/numpy#24067). The

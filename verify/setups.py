@@ -14,8 +14,6 @@ from numpy.typing import DTypeLike
 from handbp import data, network
 from handbp._validate import float_dtype, positive_int
 
-SERIES_SEED = 10
-SERIES_ETA = 0.1
 SERIES_SIZES = (4, 2, 3)
 
 DEFAULT_SIZES: tuple[tuple[int, int, int], ...] = ((5, 4, 6),)
@@ -41,7 +39,7 @@ class Setup:
     Y: np.ndarray
     W1: np.ndarray
     W2: np.ndarray
-    eta: float = SERIES_ETA
+    eta: float = network.SERIES_ETA
 
     def __post_init__(self) -> None:
         for field in ("X", "Y", "W1", "W2"):
@@ -77,10 +75,10 @@ class Setup:
 
 
 def series_setup(dtype: DTypeLike = np.float64) -> Setup:
-    """Part 13's net: the three flowers, ``np.random.seed(10)`` weights, eta = 0.1."""
-    flowers = data.three_flowers(dtype=dtype)
-    W1, W2 = network.initial_weights(SERIES_SEED, dtype=dtype)
-    return Setup("series", flowers.X, flowers.Y, W1, W2, SERIES_ETA)
+    """Part 13's net: the three flowers (of the series' data variant), seed-10 weights, eta = 0.1."""
+    flowers = data.three_flowers(data.SERIES_VARIANT, dtype=dtype)
+    W1, W2 = network.initial_weights(network.SERIES_SEED, dtype=dtype)
+    return Setup("series", flowers.X, flowers.Y, W1, W2, network.SERIES_ETA)
 
 
 def random_setup(
@@ -90,7 +88,7 @@ def random_setup(
     dtype: DTypeLike = np.float64,
     weight_scale: float = 0.5,
     input_scale: float = 2.0,
-    eta: float = SERIES_ETA,
+    eta: float = network.SERIES_ETA,
 ) -> Setup:
     """A random net of layer widths ``sizes`` = (inputs, hidden, outputs).
 
