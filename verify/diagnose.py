@@ -56,6 +56,7 @@ MISTAKES: tuple[str, ...] = (
     "function_instead_of_derivative",
     "sum_instead_of_product",
     "missing_link",
+    "count_instead_of_share",
     "unknown",
 )
 """Every mistake a diagnosis can name (``Diagnosis.mistake``)."""
@@ -243,6 +244,20 @@ def candidates(
     p = Pieces.of(jr)
     quantity = component if component in BACKPROP_IDS else equation_id
     quantity = _SCALAR_FORM_OF.get(quantity, quantity)
+    if equation_id == "accuracy":  # a share of rows: the MSE's constant factors don't apply
+        return [
+            Candidate(
+                "count_instead_of_share",
+                f"the number of rows classified right instead of their share: divide by "
+                f"the number of examples ({p.E})",
+                value * p.E,
+            ),
+            Candidate(
+                "count_instead_of_share",
+                "a percentage instead of a share between 0 and 1: drop the factor 100",
+                value * 100,
+            ),
+        ]
     found: list[Candidate] = []
     if quantity in BACKPROP_IDS:
         scale = 1 / p.N if equation_id == "dmse_do_out" else 1

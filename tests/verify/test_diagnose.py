@@ -169,6 +169,10 @@ def _dmse_dw2_by_examples(H_out, O_out, Y, j, k):
     )
 
 
+def _correct_rows(O_out, Y):
+    return float(np.sum(np.argmax(O_out, axis=1) == np.argmax(Y, axis=1)))
+
+
 def _hidden_delta_of_sigmoid_again(H_error, H_out):
     return H_error * activations.sigmoid(H_out) * (1 - activations.sigmoid(H_out))
 
@@ -188,6 +192,12 @@ FUNCTION_CASES = [
     ("hidden_layer_inputs", lambda X, W1: -(X @ W1), "sign_flip"),
     ("output_node_input", lambda H_out, W2, e, k: H_out[e, 0] * W2[0, k], "missing_terms"),
     ("dmse_do_out", lambda O_out, Y, e, k: O_out[e, k] - Y[e, k], "factor_N"),
+    ("accuracy", _correct_rows, "count_instead_of_share"),
+    (
+        "accuracy",
+        lambda O_out, Y: 100 * _correct_rows(O_out, Y) / Y.shape[0],
+        "count_instead_of_share",
+    ),
 ]
 
 
