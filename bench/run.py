@@ -40,6 +40,7 @@ TRAINERS: dict[str, Callable[[series.SeriesRun], series.Trained]] = {
     "JAX, jitted step per epoch": series.jax_step_train,
     "JAX, whole loop jitted (lax.scan)": series.jax_scan_train,
     "PyTorch eager, autograd": torch_series.torch_train,
+    "PyTorch eager, autograd, 1 thread": torch_series.torch_train_one_thread,
 }
 
 
@@ -128,6 +129,7 @@ def run_gradients(settings: Settings) -> dict[str, Any]:
         "handbp, inside unchecked()": lambda: series.handbp_unchecked_gradients(*arrays),
         "JAX jit(grad)": lambda: series.jax_gradients(*on_device),
         "PyTorch autograd": lambda: torch_series.torch_gradients(*arrays),
+        "PyTorch autograd, 1 thread": lambda: torch_series.torch_gradients_one_thread(*arrays),
     }
     reference = functions["NumPy, the series' notebook"]()
     for name, function in functions.items():

@@ -8,6 +8,9 @@ the notebook loop's and stops if they differ.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import numpy as np
 import torch
 
@@ -37,6 +40,35 @@ def torch_train(run: SeriesRun) -> Trained:
         loss.backward()
         optimizer.step()
     return Trained(W1.detach().numpy(), W2.detach().numpy(), np.array(mse), np.array(accuracy))
+
+
+@contextmanager
+def one_thread() -> Iterator[None]:
+    """Run the block with one intra-op thread, then restore PyTorch's own setting.
+
+    On these tiny tensors the second thread brings nothing and, when another process
+    shares the two cores, its spinning costs several times the epoch (bench/README.md).
+    """
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(threads)
+
+
+def torch_train_one_thread(run: SeriesRun) -> Trained:
+    """:func:`torch_train` with ``torch.set_num_threads(1)``."""
+    with one_thread():
+        return torch_train(run)
+
+
+def torch_gradients_one_thread(
+    X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray
+) -> Gradients:
+    """:func:`torch_gradients` with ``torch.set_num_threads(1)``."""
+    with one_thread():
+        return torch_gradients(X, Y, W1, W2)
 
 
 def torch_gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> Gradients:
