@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import subprocess
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -23,11 +24,12 @@ import jax
 import jax.numpy as jnp
 import torch
 
-from bench import machine, part5, scaling, series, startup, torch_series
+from bench import jax_series, machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
-from bench.timing import Timing, calls_for, interleaved, page_faults_per_call
+from bench.timing import Timing, calls_for, interleaved
 
-RESULTS = Path(__file__).parent / "results"
+REPOSITORY = Path(__file__).resolve().parents[1]
+RESULTS = REPOSITORY / "bench" / "results"
 
 BASELINE = "NumPy, the series' notebook loop"
 HANDBP = "handbp.training.train"
@@ -37,8 +39,8 @@ TRAINERS: dict[str, Callable[[series.SeriesRun], series.Trained]] = {
     "NumPy, tuned (buffers, in place)": series.tuned_numpy_train,
     HANDBP: series.handbp_train,
     "handbp's equation functions in a user loop": series.handbp_functions_train,
-    "JAX, jitted step per epoch": series.jax_step_train,
-    "JAX, whole loop jitted (lax.scan)": series.jax_scan_train,
+    "JAX, jitted step per epoch": jax_series.jax_step_train,
+    "JAX, whole loop jitted (lax.scan)": jax_series.jax_scan_train,
     "PyTorch eager, autograd": torch_series.torch_train,
     "PyTorch eager, autograd, 1 thread": torch_series.torch_train_one_thread,
 }
@@ -113,7 +115,7 @@ def run_training(settings: Settings) -> dict[str, Any]:
         "final_mse": float(reference.mse[-1]),
         "final_training_accuracy": float(reference.accuracy[-1]),
         "rows": rows,
-        "compile": series.jax_compile_seconds(run),
+        "compile": jax_series.jax_compile_seconds(run),
     }
 
 
@@ -127,7 +129,7 @@ def run_gradients(settings: Settings) -> dict[str, Any]:
         "NumPy, the series' notebook": lambda: series.notebook_gradients(*arrays),
         "handbp feedforward + backpropagation": lambda: series.handbp_gradients(*arrays),
         "handbp, inside unchecked()": lambda: series.handbp_unchecked_gradients(*arrays),
-        "JAX jit(grad)": lambda: series.jax_gradients(*on_device),
+        "JAX jit(grad)": lambda: jax_series.jax_gradients(*on_device),
         "PyTorch autograd": lambda: torch_series.torch_gradients(*arrays),
         "PyTorch autograd, 1 thread": lambda: torch_series.torch_gradients_one_thread(*arrays),
     }
@@ -144,34 +146,25 @@ def run_gradients(settings: Settings) -> dict[str, Any]:
 
 
 def run_scaling(settings: Settings) -> dict[str, Any]:
-    """handbp's step at batch 256 on three nets, against its five matrix products alone."""
+    """handbp's step at batch 256 on three nets, against its five matrix products alone.
+
+    Each net is timed in a fresh process (``python -m bench.scaling``): how often large
+    temporaries are re-faulted depends on what the process allocated before.
+    """
     rows = []
     for size in scaling.SIZES:
-        problem = scaling.problem(*size)
-        flops = scaling.step_flops(*size)
-        hand = scaling.hand_step(problem)
-        notebook = scaling.notebook_step(problem)
-        series.assert_same_gradients(
-            series.Gradients(*notebook), series.Gradients(*hand), f"{problem.label} step"
+        command = [sys.executable, "-m", "bench.scaling", *(str(n) for n in size)]
+        command += ["--repeats", str(settings.repeats)]
+        command += ["--seconds", str(settings.seconds_per_repeat)]
+        completed = subprocess.run(
+            command, cwd=REPOSITORY, capture_output=True, text=True, check=False
         )
-        functions: dict[str, Callable[[], object]] = {
-            "handbp step": partial(scaling.hand_step, problem),
-            "handbp step, unchecked": partial(scaling.hand_step_unchecked, problem),
-            "notebook step": partial(scaling.notebook_step, problem),
-            "five matmuls": scaling.five_matmuls(problem),
-        }
-        calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
-        timings = interleaved(functions, settings.repeats, calls)
-        row: dict[str, Any] = {"net": problem.label, "batch": scaling.BATCH, "flops": flops}
-        for name, timing in timings.items():
-            row[f"{name} ms"] = timing.median * 1e3
-            row[f"{name} GFLOP/s"] = flops / timing.median / 1e9
-        row["floor share"] = timings["five matmuls"].median / timings["handbp step"].median
-        for name, function in functions.items():
-            row[f"{name} faults"] = page_faults_per_call(function, calls[name])
+        if completed.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{completed.stderr}")
+        row = json.loads(completed.stdout)
         rows.append(row)
         _say(
-            f"  {problem.label}: handbp step {row['handbp step ms']:.2f} ms, "
+            f"  {row['net']}: handbp step {row['handbp step ms']:.2f} ms, "
             f"five matmuls {row['five matmuls ms']:.2f} ms"
         )
     return {"repeats": settings.repeats, "rows": rows}

@@ -10,12 +10,17 @@ elementwise products, checks, allocations) is what the step adds on top.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import argparse
+import json
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import partial
+from typing import Any
 
 import numpy as np
 
-from bench.series import notebook_gradients
+from bench.series import Gradients, assert_same_gradients, notebook_gradients
+from bench.timing import calls_for, interleaved, page_faults_per_call
 from handbp import network
 from handbp._validate import unchecked
 
@@ -97,3 +102,45 @@ def notebook_step(p: Problem) -> tuple[np.ndarray, np.ndarray]:
     """The series' notebook step on the same problem (np.dot, textbook sigmoid)."""
     gradients = notebook_gradients(p.X, p.Y, p.W1, p.W2)
     return p.W1 - p.eta * gradients.W1, p.W2 - p.eta * gradients.W2
+
+
+def measure(size: tuple[int, int, int], repeats: int, seconds_per_repeat: float) -> dict[str, Any]:
+    """Time the handbp step (checked and not), the notebook step and the five products.
+
+    Checks first that the handbp and notebook steps give the same weights. Returns the
+    median milliseconds, GFLOP/s and page faults per call of each, and the floor's share.
+    """
+    p = problem(*size)
+    flops = step_flops(*size)
+    assert_same_gradients(Gradients(*notebook_step(p)), Gradients(*hand_step(p)), f"{p.label} step")
+    functions: dict[str, Callable[[], object]] = {
+        "handbp step": partial(hand_step, p),
+        "handbp step, unchecked": partial(hand_step_unchecked, p),
+        "notebook step": partial(notebook_step, p),
+        "five matmuls": five_matmuls(p),
+    }
+    calls = {name: calls_for(f, seconds_per_repeat) for name, f in functions.items()}
+    timings = interleaved(functions, repeats, calls)
+    row: dict[str, Any] = {"net": p.label, "batch": p.X.shape[0], "flops": flops}
+    for name, timing in timings.items():
+        row[f"{name} ms"] = timing.median * 1e3
+        row[f"{name} GFLOP/s"] = flops / timing.median / 1e9
+    row["floor share"] = timings["five matmuls"].median / timings["handbp step"].median
+    for name, function in functions.items():
+        row[f"{name} faults"] = page_faults_per_call(function, calls[name])
+    return row
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m bench.scaling I H O``: one net measured in this fresh process, as JSON."""
+    parser = argparse.ArgumentParser(prog="python -m bench.scaling", description=main.__doc__)
+    parser.add_argument("sizes", type=int, nargs=3, metavar="N", help="inputs, hidden, outputs")
+    parser.add_argument("--repeats", type=int, default=7, help="interleaved repetitions")
+    parser.add_argument("--seconds", type=float, default=0.3, help="seconds per repetition")
+    args = parser.parse_args(argv)
+    print(json.dumps(measure(tuple(args.sizes), args.repeats, args.seconds)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

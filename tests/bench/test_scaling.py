@@ -49,3 +49,18 @@ def test_hand_step_and_notebook_step_equal_plain_python(small):
 def test_five_matmuls_runs_on_the_steps_shapes(small):
     assert scaling.five_matmuls(small)() is None
     assert [size[0] for size in scaling.SIZES] == [64, 784, 784]
+
+
+def test_measure_reports_each_contender_and_the_floor_share(capsys):
+    """``python -m bench.scaling 4 3 2`` prints one JSON row with every contender's figures."""
+    import json
+
+    assert scaling.main(["4", "3", "2", "--repeats", "1", "--seconds", "0.001"]) == 0
+    row = json.loads(capsys.readouterr().out)
+    assert row["net"] == "4-3-2" and row["batch"] == scaling.BATCH
+    assert row["flops"] == scaling.step_flops(4, 3, 2)
+    for name in ("handbp step", "handbp step, unchecked", "notebook step", "five matmuls"):
+        assert row[f"{name} ms"] > 0
+        assert row[f"{name} GFLOP/s"] == pytest.approx(row["flops"] / row[f"{name} ms"] / 1e6)
+        assert row[f"{name} faults"] >= 0
+    assert row["floor share"] == pytest.approx(row["five matmuls ms"] / row["handbp step ms"])
