@@ -44,6 +44,7 @@ MISTAKES: tuple[str, ...] = (
     "factor_N",
     "factor_1/N",
     "examples_instead_of_N",
+    "factor_1/examples",
     "derivative_of_input",
     "sigmoid_of_output",
     "missing_derivative",
@@ -155,10 +156,20 @@ def generic_candidates(
             f"N = Y.size = {N} times the right value{of} (the 1/N is missing)",
             N * value,
         ),
+        Candidate(
+            "factor_1/examples",
+            f"divided by the number of examples ({E}) once too often{of} (the only "
+            "division in backpropagation is the 1/N of the weight updates, N = Y.size)",
+            value / E,
+        ),
     ]
     if value.ndim == 2:
         out.append(Candidate("transposed", f"transposed{of}", value.T))
-    return [c for c in out if not (c.mistake == "examples_instead_of_N" and N == E)]
+    return [
+        c
+        for c in out
+        if not (c.mistake in ("examples_instead_of_N", "factor_1/examples") and N == E)
+    ]
 
 
 def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]]:
@@ -444,7 +455,16 @@ def worst_elements_message(hand: np.ndarray, reference: np.ndarray) -> str:
     for index, h, r in worst_elements(hand, reference):
         ratio = f", ratio {h / r:.4g}" if r != 0 else ""
         parts.append(f"{list(index)}: yours {h:.6g}, reference {r:.6g}{ratio}")
-    return "no single known mistake matches; the worst elements: " + "; ".join(parts)
+    message = "no single known mistake matches; the worst elements: " + "; ".join(parts)
+    nonzero = np.abs(reference) > 0
+    if hand.shape == reference.shape and np.count_nonzero(nonzero) > 1:
+        ratios = hand[nonzero] / reference[nonzero]
+        if np.all(np.isfinite(ratios)) and np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios)):
+            message += (
+                f"; every element is {float(ratios[0]):.6g} times the reference: "
+                "a constant factor is wrong"
+            )
+    return message
 
 
 def shape_message(hand_shape: tuple[int, ...], shape: tuple[int, ...]) -> str:

@@ -194,6 +194,11 @@ FUNCTION_CASES = [
     ("dmse_do_out", lambda O_out, Y, e, k: O_out[e, k] - Y[e, k], "factor_N"),
     ("accuracy", _correct_rows, "count_instead_of_share"),
     (
+        "hidden_layer_delta",
+        lambda H_error, H_out: H_error * H_out * (1 - H_out) / H_out.shape[0],
+        "factor_1/examples",
+    ),
+    (
         "accuracy",
         lambda O_out, Y: 100 * _correct_rows(O_out, Y) / Y.shape[0],
         "count_instead_of_share",
@@ -217,6 +222,20 @@ def test_a_mistake_no_candidate_explains_is_described_by_its_worst_elements():
     assert not result.passed and result.mistake == "unknown"
     assert "no single known mistake matches" in result.diagnosis
     assert "ratio 1.37" in result.diagnosis
+    assert (
+        "every element is 1.37 times the reference: a constant factor is wrong" in result.diagnosis
+    )
+
+
+def test_worst_elements_name_no_constant_factor_when_the_ratios_differ():
+    def off_in_one_place(H_error, H_out):
+        delta = network.hidden_layer_delta(H_error, H_out).copy()
+        delta[0, 0] *= 2
+        return delta
+
+    result = check_function("hidden_layer_delta", off_in_one_place)
+    assert not result.passed and result.mistake == "unknown"
+    assert "constant factor" not in result.diagnosis
 
 
 def test_a_shape_no_candidate_explains_is_named():
