@@ -40,7 +40,12 @@ def test_hand_step_and_notebook_step_equal_plain_python(small):
         *(reference.to_lists(a) for a in (small.X, small.Y, small.W1, small.W2))
     )
     expected = (small.W1 - small.eta * np.array(dW1), small.W2 - small.eta * np.array(dW2))
-    steps = (scaling.hand_step, scaling.hand_step_unchecked, scaling.notebook_step)
+    steps = (
+        scaling.hand_step,
+        scaling.hand_step_unchecked,
+        scaling.notebook_step,
+        lambda p: scaling.tuned_step(p)(),
+    )
     for step in (compute(small) for compute in steps):
         np.testing.assert_allclose(step[0], expected[0], rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(step[1], expected[1], rtol=1e-12, atol=1e-15)
@@ -59,8 +64,23 @@ def test_measure_reports_each_contender_and_the_floor_share(capsys):
     row = json.loads(capsys.readouterr().out)
     assert row["net"] == "4-3-2" and row["batch"] == scaling.BATCH
     assert row["flops"] == scaling.step_flops(4, 3, 2)
-    for name in ("handbp step", "handbp step, unchecked", "notebook step", "five matmuls"):
+    contenders = ("handbp step", "handbp step, unchecked", "notebook step", "tuned NumPy step")
+    for name in (*contenders, "five matmuls"):
         assert row[f"{name} ms"] > 0
         assert row[f"{name} GFLOP/s"] == pytest.approx(row["flops"] / row[f"{name} ms"] / 1e6)
         assert row[f"{name} faults"] >= 0
     assert row["floor share"] == pytest.approx(row["five matmuls ms"] / row["handbp step ms"])
+
+
+def test_tuned_step_keeps_stepping_its_own_weights(small):
+    """Two calls are two steps, from the problem's weights, which stay untouched."""
+    W1, W2 = small.W1.copy(), small.W2.copy()
+    tuned = scaling.tuned_step(small)
+    tuned()
+    twice = tuned()
+    once = scaling.hand_step(small)
+    expected = scaling.hand_step(scaling.Problem(small.X, small.Y, *once, small.eta))
+    np.testing.assert_allclose(twice[0], expected[0], rtol=1e-12, atol=1e-15)
+    np.testing.assert_allclose(twice[1], expected[1], rtol=1e-12, atol=1e-15)
+    np.testing.assert_array_equal(small.W1, W1)
+    np.testing.assert_array_equal(small.W2, W2)
