@@ -19,12 +19,14 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from handbp._validate import (
     as_float_array,
+    checks_enabled,
     float_dtype,
     matmul_shapes,
     one_hot,
     positive_int,
     same_dtype,
     same_shape,
+    unchecked,
 )
 from handbp.activations import sigmoid, sigmoid_derivative
 from handbp.descent import gradient_descent_step
@@ -125,10 +127,17 @@ def feedforward(
     X: ArrayLike, W1: ArrayLike, W2: ArrayLike, activation: Activation = sigmoid
 ) -> Forward:
     r"""Parts 2 and 5: :math:`H_{in} = X W_1,\ H_{out} = f(H_{in}),\ O_{in} = H_{out} W_2,\ O_{out} = f(O_{in})`."""
-    H_in = hidden_layer_inputs(X, W1)
-    H_out = hidden_layer_outputs(H_in, activation)
-    O_in = output_layer_inputs(H_out, W2)
-    O_out = output_layer_outputs(O_in, activation)
+    X = as_float_array(X, "X", ndim=2)
+    W1 = as_float_array(W1, "W1", ndim=2)
+    W2 = as_float_array(W2, "W2", ndim=2)
+    same_dtype(X=X, W1=W1, W2=W2)
+    matmul_shapes(X, "X", W1, "W1")
+    _check_hidden_nodes(W1, W2)
+    with unchecked():  # checked once above; the steps need not check again
+        H_in = hidden_layer_inputs(X, W1)
+        H_out = hidden_layer_outputs(H_in, activation)
+        O_in = output_layer_inputs(H_out, W2)
+        O_out = output_layer_outputs(O_in, activation)
     return Forward(H_in, H_out, O_in, O_out)
 
 
@@ -216,14 +225,30 @@ def backpropagation(X: ArrayLike, Y: ArrayLike, W2: ArrayLike, forward: Forward)
     W_{2,update} = \frac{1}{N} H_{out}^T O_{delta},\ H_{error} = O_{delta} W_2^T,\
     H_{delta} = H_{error} \odot H_{out} \odot (1 - H_{out}),\ W_{1,update} = \frac{1}{N} X^T H_{delta}`
     """
+    X = as_float_array(X, "X", ndim=2)
     Y = as_float_array(Y, "Y", ndim=2)
-    H_out, O_out = forward.hidden_layer_outputs, forward.output_layer_outputs
-    O_error = output_layer_error(O_out, Y)
-    O_delta = output_layer_delta(O_error, O_out)
-    W2_update = weights_2_update(H_out, O_delta, Y.size)
-    H_error = hidden_layer_error(O_delta, W2)
-    H_delta = hidden_layer_delta(H_error, H_out)
-    W1_update = weights_1_update(X, H_delta, Y.size)
+    W2 = as_float_array(W2, "W2", ndim=2)
+    H_out = as_float_array(forward.hidden_layer_outputs, "H_out", ndim=2)
+    O_out = as_float_array(forward.output_layer_outputs, "O_out", ndim=2)
+    same_dtype(X=X, Y=Y, W2=W2, H_out=H_out, O_out=O_out)
+    same_shape(O_out=O_out, Y=Y)
+    one_hot(Y)
+    if checks_enabled() and H_out.shape != (X.shape[0], W2.shape[0]):
+        raise ValueError(
+            f"H_out must have shape (examples, hidden nodes) = ({X.shape[0]}, {W2.shape[0]}) "
+            f"for X of shape {X.shape} and W2 of shape {W2.shape}, got {H_out.shape}"
+        )
+    if checks_enabled() and W2.shape[1] != Y.shape[1]:
+        raise ValueError(
+            f"W2 must have one column per output node of Y ({Y.shape[1]}), got {W2.shape}"
+        )
+    with unchecked():  # checked once above; the steps need not check again
+        O_error = output_layer_error(O_out, Y)
+        O_delta = output_layer_delta(O_error, O_out)
+        W2_update = weights_2_update(H_out, O_delta, Y.size)
+        H_error = hidden_layer_error(O_delta, W2)
+        H_delta = hidden_layer_delta(H_error, H_out)
+        W1_update = weights_1_update(X, H_delta, Y.size)
     return Backward(O_error, O_delta, W2_update, H_error, H_delta, W1_update)
 
 
@@ -274,17 +299,21 @@ def check_network(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) 
     """Check that X, Y, W1 and W2 fit one net: shapes chain, one dtype, one-hot Y."""
     same_dtype(X=X, Y=Y, W1=W1, W2=W2)
     matmul_shapes(X, "X", W1, "W1")
-    if W1.shape[1] != W2.shape[0]:
-        raise ValueError(
-            f"W1's columns (hidden nodes) must match W2's rows, "
-            f"got W1 of shape {W1.shape} and W2 of shape {W2.shape}"
-        )
+    _check_hidden_nodes(W1, W2)
     if Y.shape != (X.shape[0], W2.shape[1]):
         raise ValueError(
             f"Y must have shape (examples, output nodes) = ({X.shape[0]}, {W2.shape[1]}) "
             f"for X of shape {X.shape} and W2 of shape {W2.shape}, got {Y.shape}"
         )
     one_hot(Y)
+
+
+def _check_hidden_nodes(W1: np.ndarray, W2: np.ndarray) -> None:
+    if checks_enabled() and W1.shape[1] != W2.shape[0]:
+        raise ValueError(
+            f"W1's columns (hidden nodes) must match W2's rows, "
+            f"got W1 of shape {W1.shape} and W2 of shape {W2.shape}"
+        )
 
 
 def initial_weights(

@@ -144,8 +144,10 @@ def test_mismatched_shapes_raise(net):
     X, Y, W1, W2 = net
     with pytest.raises(ValueError, match=r"X @ W1 needs X.shape\[1\] == W1.shape\[0\]"):
         network.feedforward(X[:, :3], W1, W2)
-    with pytest.raises(ValueError, match="H_out @ W2"):
+    with pytest.raises(ValueError, match="W1's columns"):
         network.feedforward(X, W1, W2[:1])
+    with pytest.raises(ValueError, match="H_out @ W2"):
+        network.output_layer_inputs(X @ W1, W2[:1])
     with pytest.raises(ValueError, match="Y must have shape"):
         network.gradient_descent_iteration(X, Y[:, :2], W1, W2, 0.1)
     with pytest.raises(ValueError, match="W1's columns"):
@@ -153,6 +155,13 @@ def test_mismatched_shapes_raise(net):
     forward = network.feedforward(X, W1, W2)
     with pytest.raises(ValueError, match="shapes must match"):
         network.backpropagation(X, Y[:2], W2, forward)
+    with pytest.raises(ValueError, match="H_out must have shape"):
+        network.backpropagation(X[:2], Y, W2, forward)
+    two_outputs = network.Forward(
+        *[q[:, :2] if q.shape[1] == 3 else q for q in forward.as_dict().values()]
+    )
+    with pytest.raises(ValueError, match="W2 must have one column per output node"):
+        network.backpropagation(X, np.eye(2)[[0, 1, 1]], W2, two_outputs)
 
 
 def test_non_finite_empty_and_wrong_types_raise(net):
