@@ -13,7 +13,7 @@ from verify import strategies
 def test_networks_are_valid_setups_within_the_bounds(setup):
     """Every drawn net has shapes within 1..64 examples and 1..16 widths, one dtype, one-hot Y."""
     e, (i, j, k) = setup.examples, setup.sizes
-    assert 1 <= e <= 64 and all(1 <= n <= 16 for n in (i, j, k))
+    assert e in range(1, 65) and all(n in range(1, 17) for n in (i, j, k))
     assert len({a.dtype for a in (setup.X, setup.Y, setup.W1, setup.W2)}) == 1
     np.testing.assert_array_equal(setup.Y.sum(axis=1), 1)
     assert np.all(np.isfinite(setup.W1)) and setup.eta > 0
