@@ -79,7 +79,7 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         raise ValueError(f"{name} must be {kind}, got shape {array.shape}")
     if array.size == 0:
         raise ValueError(f"{name} must not be empty, got shape {array.shape}")
-    if not np.all(np.isfinite(array)):
+    if not np.isfinite(array).all():  # the method skips np.all's Python wrapper
         bad = np.argwhere(~np.isfinite(array))
         where = tuple(int(i) for i in bad[0]) if array.ndim else ()
         raise ValueError(

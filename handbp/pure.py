@@ -10,6 +10,8 @@ import math
 from collections.abc import Callable, Sequence
 from numbers import Real
 
+from handbp._validate import checks_enabled, unchecked
+
 
 def _numbers(values: Sequence[float], name: str) -> list[float]:
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
@@ -28,8 +30,9 @@ def _numbers(values: Sequence[float], name: str) -> list[float]:
 
 def weighted_sum(inputs: Sequence[float], weights: Sequence[float]) -> float:
     r"""Part 2, ``weighted_sum``: a node's input :math:`\sum_i x_i\, w_i`, as a loop."""
-    inputs = _numbers(inputs, "inputs")
-    weights = _numbers(weights, "weights")
+    if checks_enabled():
+        inputs = _numbers(inputs, "inputs")
+        weights = _numbers(weights, "weights")
     if len(inputs) != len(weights):
         raise ValueError(
             f"inputs and weights must have one entry per input, "
@@ -57,11 +60,16 @@ def layer_outputs(
         raise ValueError("rows must hold at least one example")
     if len(node_weights) == 0:
         raise ValueError("node_weights must hold at least one node")
+    rows = [_numbers(row, f"rows[{e}]") for e, row in enumerate(rows)]
+    node_weights = [_numbers(w, f"node_weights[{n}]") for n, w in enumerate(node_weights)]
     outputs = []
-    for row in rows:
-        row_outputs = []
-        for weights in node_weights:
-            node_input = weighted_sum(row, weights)
-            row_outputs.append(node_input if activation is None else float(activation(node_input)))
-        outputs.append(row_outputs)
+    with unchecked():  # every number is checked above, not again for each weighted sum
+        for row in rows:
+            row_outputs = []
+            for weights in node_weights:
+                node_input = weighted_sum(row, weights)
+                row_outputs.append(
+                    node_input if activation is None else float(activation(node_input))
+                )
+            outputs.append(row_outputs)
     return outputs

@@ -50,3 +50,12 @@ def test_bad_input():
         pure.weighted_sum([], [])
     with pytest.raises(ValueError, match="at least one node"):
         pure.layer_outputs([[1.0]], [])
+
+
+def test_layer_outputs_checks_every_number_once_and_every_length():
+    with pytest.raises(TypeError, match=r"rows\[1\]\[0\] must be a number, got str"):
+        pure.layer_outputs([[1.0, 2.0], ["3", 4.0]], [[1.0, 2.0]])
+    with pytest.raises(ValueError, match=r"node_weights\[0\]\[1\] must be finite"):
+        pure.layer_outputs([[1.0, 2.0]], [[1.0, float("inf")]])
+    with pytest.raises(ValueError, match="2 inputs and 3 weights"):
+        pure.layer_outputs([[1.0, 2.0]], [[1.0, 2.0, 3.0]])
