@@ -185,6 +185,8 @@ FUNCTION_CASES = [
     ("do_out_do_in", lambda O_out, e, k: O_out[e, k], "missing_factor"),
     ("chain_rule", _chain_sum, "sum_instead_of_product"),
     ("mse", _mse_without_half, "factor_2"),
+    ("mse", lambda O_out, Y: np.sum((O_out - Y) ** 2) / (4 * Y.size), "factor_1/2"),
+    ("chain_rule", lambda *factors: factors[0], "missing_link"),
     ("square_derivative", _square_derivative_as_square, "function_instead_of_derivative"),
     ("hidden_layer_outputs", _outputs_without_activation, "missing_activation"),
     ("dmse_dw2_scalar", _dmse_dw2_by_examples, "examples_instead_of_N"),
