@@ -55,7 +55,10 @@ def test_a_failing_cell_fails_the_build_after_the_others_are_written(tmp_path, m
     header = build.read(build.tutorial_paths()[0]).metadata  # a real tutorial's jupytext header
     sources = tmp_path / "sources"
     sources.mkdir()
-    for name, code in (("part02.md", "assert len('ab') == 2"), ("part03.md", "assert len('ab') == 3")):
+    for name, code in (
+        ("part02.md", "assert len('ab') == 2"),
+        ("part03.md", "assert len('ab') == 3"),
+    ):
         notebook = nbformat.v4.new_notebook(metadata=header)
         notebook.cells = [nbformat.v4.new_code_cell(code)]
         jupytext.write(notebook, sources / name, fmt="md:myst")
