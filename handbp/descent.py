@@ -42,7 +42,10 @@ def gradient_descent_step(
     eta = finite_real(eta, "eta (learning rate)", positive=True)
     same_dtype(**{name: x, gradient_name: gradient})
     same_shape(**{name: x, gradient_name: gradient})
-    return x - eta * gradient
+    # x - eta * gradient, written so that the subtraction reuses the memory of the new
+    # array eta * gradient: for a large W that saves allocating (and page-faulting) a copy
+    step = np.asarray(eta * gradient)
+    return np.subtract(x, step, out=step)
 
 
 def chain_rule(*factors: ArrayLike) -> np.ndarray:
