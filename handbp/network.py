@@ -286,13 +286,13 @@ def gradient_descent_iteration(
     W1 = as_float_array(W1, "W1", ndim=2)
     W2 = as_float_array(W2, "W2", ndim=2)
     check_network(X, Y, W1, W2)
-    forward = feedforward(X, W1, W2)
-    backward = backpropagation(X, Y, W2, forward)
-    after = weights_update(W1, W2, backward.weights_1_update, backward.weights_2_update, eta)
-    mse_after = mse(feedforward(X, *after).output_layer_outputs, Y)
-    return Step(
-        Weights(W1, W2), forward, backward, after, mse(forward.output_layer_outputs, Y), mse_after
-    )
+    with unchecked():  # checked once above; eta is still checked by the update
+        forward = feedforward(X, W1, W2)
+        backward = backpropagation(X, Y, W2, forward)
+        after = weights_update(W1, W2, backward.weights_1_update, backward.weights_2_update, eta)
+        mse_before = mse(forward.output_layer_outputs, Y)
+        mse_after = mse(feedforward(X, *after).output_layer_outputs, Y)
+    return Step(Weights(W1, W2), forward, backward, after, mse_before, mse_after)
 
 
 def check_network(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> None:
