@@ -21,7 +21,7 @@ from typing import Any
 import numpy as np
 
 from handbp import data, descent, network, training
-from handbp.equations import CATALOGUE
+from handbp.equations import CATALOGUE, by_part
 
 
 def _format_array(array: np.ndarray) -> str:
@@ -81,7 +81,7 @@ def _run_step(args: argparse.Namespace) -> int:
 
 
 def _run_equations(args: argparse.Namespace) -> int:
-    entries = [e for e in CATALOGUE.values() if args.part is None or e.part == args.part]
+    entries = list(CATALOGUE.values() if args.part is None else by_part(args.part))
     if args.json:
         print(
             json.dumps(

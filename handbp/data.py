@@ -109,8 +109,7 @@ def load_iris(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dataset
 def three_flowers(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dataset:
     """The three flowers of parts 2-13: rows 1, 51 and 101 (one per species)."""
     iris = load_iris(variant, dtype)
-    rows = list(THREE_FLOWERS_ROWS)
-    return Dataset(iris.X[rows], iris.Y[rows], tuple(iris.species[r] for r in rows))
+    return subset(iris, np.array(THREE_FLOWERS_ROWS))
 
 
 def subset(data: Dataset, rows: np.ndarray) -> Dataset:
