@@ -129,7 +129,7 @@ def scaling_section(results: dict[str, Any]) -> str:
     return (
         "Synthetic data. A step is handbp's `feedforward`, `backpropagation` and "
         '`weights_update` with their input checks ("unchecked": inside '
-        "`handbp._validate.unchecked()`); the tuned NumPy step is the same maths with "
+        "`handbp.unchecked()`); the tuned NumPy step is the same maths with "
         "buffers allocated once and every ufunc in place; the floor is the step's five matrix "
         f"products alone, same shapes, same run. Median of {results['scaling']['repeats']} "
         "interleaved repetitions. Page faults: fresh memory the kernel maps and zeroes "

@@ -21,8 +21,7 @@ import numpy as np
 
 from bench.series import Gradients, assert_same_gradients, notebook_gradients
 from bench.timing import calls_for, interleaved, page_faults_per_call
-from handbp import network
-from handbp._validate import unchecked
+from handbp import network, unchecked
 
 BATCH = 256
 SIZES: tuple[tuple[int, int, int], ...] = ((64, 128, 10), (784, 256, 10), (784, 1024, 10))

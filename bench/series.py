@@ -18,8 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from handbp import data, losses, network, training
-from handbp._validate import unchecked
+from handbp import data, losses, network, training, unchecked
 
 SPLIT_SEED = 4
 WEIGHTS_SEED = 10
@@ -238,7 +237,7 @@ def handbp_gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarra
 def handbp_unchecked_gradients(
     X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray
 ) -> Gradients:
-    """The same inside ``handbp._validate.unchecked()`` (no input checks)."""
+    """The same inside ``handbp.unchecked()`` (no input checks)."""
     with unchecked():
         return handbp_gradients(X, Y, W1, W2)
 

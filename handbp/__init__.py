@@ -5,6 +5,7 @@ in :mod:`handbp.equations` maps every id to its part, LaTeX and function. The pa
 ``verify`` proves each of them against JAX autodiff.
 """
 
+from handbp.checks import unchecked
 from handbp.equations import CATALOGUE, Equation, equation
 from handbp.network import Backward, Forward, Weights, backpropagation, feedforward
 
@@ -20,4 +21,5 @@ __all__ = [
     "backpropagation",
     "equation",
     "feedforward",
+    "unchecked",
 ]

@@ -8,23 +8,23 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from handbp._validate import as_float_array, finite_real
+from handbp.checks import Array, Number, checked
 
 STEP_THRESHOLD = 2.0
 """The threshold of the series' step-function example (part 2)."""
 
 
+@checked(z=Array(), threshold=Number())
 def step_function(z: ArrayLike, threshold: float = STEP_THRESHOLD) -> np.ndarray:
     r"""Part 2, ``step_function``: :math:`f(z) = 1 \text{ if } z \ge 2 \text{ else } 0`.
 
     ``threshold`` replaces the series' 2. Its derivative is 0 wherever it exists
     (part 8), which is why the series moves on to the sigmoid.
     """
-    z = as_float_array(z, "z")
-    threshold = finite_real(threshold, "threshold")
     return (z >= threshold).astype(z.dtype)
 
 
+@checked(x=Array())
 def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Part 8, ``sigmoid``: :math:`\sigma(x) = \frac{1}{1 + e^{-x}}`.
 
@@ -33,18 +33,17 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
     which is the true value rounded to the nearest normal float, so that overflow is
     expected and silenced rather than reported: the result is finite for every finite x.
     """
-    x = as_float_array(x, "x")
     with np.errstate(over="ignore"):
         return 1 / (1 + np.exp(-x))
 
 
+@checked(s=Array())
 def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
-    r"""Part 8, ``sigmoid_derivative``: :math:`\sigma'(x) = \sigma(x)\,(1 - \sigma(x))`.
+    r"""Part 8, ``sigmoid_derivative``: :math:`\sigma'(x) = \sigma(x)\,\big(1 - \sigma(x)\big)`.
 
     Takes the sigmoid's *output* ``s`` = :math:`\sigma(x)`, which the feedforward pass
     already has (the layer output), not the layer input ``x``. Near saturation
     (``s`` close to 1) ``1 - s`` keeps only the absolute precision of ``s``: the result
     is accurate to about one machine epsilon, absolutely, not relatively.
     """
-    s = as_float_array(s, "s")
     return s * (1 - s)

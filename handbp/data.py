@@ -15,7 +15,7 @@ from importlib import resources
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp._validate import float_dtype, positive_int
+from handbp.checks import float_dtype, positive_int
 
 SPECIES: tuple[str, ...] = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
 """Species in the order of the one-hot columns of Y."""
@@ -41,7 +41,11 @@ UCI_ROWS: dict[int, tuple[float, float, float, float]] = {
 
 @dataclass(frozen=True)
 class Dataset:
-    """Features ``X`` (one row per flower), one-hot labels ``Y`` and species names."""
+    """Features ``X`` (one row per flower), one-hot labels ``Y`` and species names.
+
+    The data sets handbp loads hold read-only arrays: they cannot be changed by accident,
+    and handbp's checks remember them, so a training loop checks its data only once.
+    """
 
     X: np.ndarray
     Y: np.ndarray
@@ -103,7 +107,7 @@ def load_iris(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dataset
         for row, values in UCI_ROWS.items():
             X[row] = values
     species = tuple(row[4] for row in rows)
-    return Dataset(X.astype(dtype), one_hot(species, dtype), species)
+    return Dataset(_read_only(X.astype(dtype)), _read_only(one_hot(species, dtype)), species)
 
 
 def three_flowers(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dataset:
@@ -114,7 +118,13 @@ def three_flowers(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dat
 
 def subset(data: Dataset, rows: np.ndarray) -> Dataset:
     """The rows ``rows`` of ``data``, in that order."""
-    return Dataset(data.X[rows], data.Y[rows], tuple(data.species[r] for r in rows))
+    X, Y = _read_only(data.X[rows]), _read_only(data.Y[rows])
+    return Dataset(X, Y, tuple(data.species[r] for r in rows))
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
 
 
 def train_test_split(data: Dataset, test_size: int = 20, seed: int = 4) -> Split:

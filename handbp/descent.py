@@ -12,44 +12,38 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from handbp._validate import as_float_array, finite_real, positive_int, same_dtype, same_shape
+from handbp.checks import Array, Count, Function, Rate, checked
 
 
+@checked(x=Array())
 def square(x: ArrayLike) -> np.ndarray:
     r"""Part 6, ``square``: the series' example function :math:`f(x) = x^2`."""
-    x = as_float_array(x, "x")
     return x * x
 
 
+@checked(x=Array())
 def square_derivative(x: ArrayLike) -> np.ndarray:
-    r"""Part 6, ``square_derivative``: :math:`f'(x) = \frac{d}{dx} x^2 = 2x`, the slope of :math:`x^2` at :math:`x`."""
-    x = as_float_array(x, "x")
+    r"""Part 6, ``square_derivative``: :math:`f'(x) = 2x`, the slope of :math:`f(x) = x^2` at :math:`x`."""
     return 2 * x
 
 
-def gradient_descent_step(
-    x: ArrayLike, gradient: ArrayLike, eta: float, name: str = "x"
-) -> np.ndarray:
+@checked(x=Array("s"), gradient=Array("s"), eta=Rate("learning rate"))
+def gradient_descent_step(x: ArrayLike, gradient: ArrayLike, eta: float) -> np.ndarray:
     r"""Part 7, ``gradient_descent_step``: :math:`x \leftarrow x - \eta\, f'(x)`.
 
     ``x`` may be a number or an array (a weight matrix: :math:`W \leftarrow W - \eta\,
     \partial\mathrm{MSE}/\partial W`); ``gradient`` must have its shape and dtype.
-    ``name`` names ``x`` in error messages.
+    The result is a new array; ``x`` is left as it was.
     """
-    gradient_name = f"the gradient of {name}"
-    x = as_float_array(x, name)
-    gradient = as_float_array(gradient, gradient_name)
-    eta = finite_real(eta, "eta (learning rate)", positive=True)
-    same_dtype(**{name: x, gradient_name: gradient})
-    same_shape(**{name: x, gradient_name: gradient})
     # x - eta * gradient, written so that the subtraction reuses the memory of the new
     # array eta * gradient: for a large W that saves allocating (and page-faulting) a copy
     step = np.asarray(eta * gradient)
     return np.subtract(x, step, out=step)
 
 
+@checked(factors=Array("s"))
 def chain_rule(*factors: ArrayLike) -> np.ndarray:
-    r"""Part 8, ``chain_rule``: :math:`\frac{dz}{dx} = \frac{dz}{dy}\,\frac{dy}{dx}`.
+    r"""Part 8, ``chain_rule``: :math:`\frac{dz}{dx} = \frac{dz}{dy}\, \frac{dy}{dx}`.
 
     Longer chains multiply further: pass every link's derivative, outermost first,
     e.g. ``chain_rule(dz_dy, dy_du, du_dx)``. Factors are multiplied elementwise and
@@ -57,12 +51,8 @@ def chain_rule(*factors: ArrayLike) -> np.ndarray:
     """
     if not factors:
         raise ValueError("chain_rule needs at least one derivative factor, got none")
-    arrays = [as_float_array(f, f"factor {i}") for i, f in enumerate(factors)]
-    named = {f"factor {i}": a for i, a in enumerate(arrays)}
-    same_dtype(**named)
-    same_shape(**named)
-    product = arrays[0]
-    for factor in arrays[1:]:
+    product = factors[0]
+    for factor in factors[1:]:
         product = product * factor
     return product
 
@@ -88,6 +78,7 @@ LEARNING_RATE_EXPERIMENTS: tuple[tuple[float, int, str], ...] = (
 """Part 7's experiments on f(x) = x^2 from x = 5: (learning rate, steps, what happens)."""
 
 
+@checked(x0=Array(), eta=Rate("learning rate"), steps=Count(), derivative=Function())
 def descent_path(
     x0: float = 5.0,
     eta: float = 0.2,
@@ -98,8 +89,7 @@ def descent_path(
 
     The result has ``steps + 1`` entries, ``path[0] == x0``.
     """
-    steps = positive_int(steps, "steps")
-    x = as_float_array(x0, "x0", ndim=0)
+    x = x0
     path = [x]
     for _ in range(steps):
         x = gradient_descent_step(x, derivative(x), eta)

@@ -5,27 +5,24 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike
 
-from handbp._validate import as_float_array, one_hot, same_dtype, same_shape
+from handbp.checks import OneHot, checked
 
 
+@checked(O_out="e k", Y="e k")
 def mse(O_out: ArrayLike, Y: ArrayLike) -> np.floating:
-    r"""Part 6, ``mse``: :math:`\mathrm{MSE} = \frac{1}{2N}\sum_e \sum_k (o^{(e)}_{out,k} - y^{(e)}_k)^2`.
+    r"""Part 6, ``mse``: :math:`\mathrm{MSE} = \frac{1}{2N} \sum_e \sum_k \big(o^{(e)}_{out,k} - y^{(e)}_k\big)^2`.
 
     :math:`N` is the number of entries of ``Y`` (examples x output nodes, the series'
     ``y.size``); the 1/2 cancels the 2 of the derivative (part 10). Returns a NumPy
     scalar of the inputs' dtype.
     """
-    O_out = as_float_array(O_out, "O_out", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    same_dtype(O_out=O_out, Y=Y)
-    same_shape(O_out=O_out, Y=Y)
     return np.sum((O_out - Y) ** 2) / (2 * Y.size)
 
 
+@checked(O_out="e k", Y=OneHot("e k"))
 def accuracy(O_out: ArrayLike, Y: ArrayLike) -> float:
-    r"""Part 14, ``accuracy``: share of rows where :math:`\arg\max_k O_{out}` equals :math:`\arg\max_k Y`."""
-    O_out = as_float_array(O_out, "O_out", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    same_shape(O_out=O_out, Y=Y)
-    one_hot(Y)
+    r"""Part 14, ``accuracy``: :math:`\mathrm{accuracy} = \frac{1}{n} \sum_e \big[\arg\max_k O^{(e)}_{out,k} = \arg\max_k Y^{(e)}_k\big]`.
+
+    The share of rows (examples) whose largest output is the labelled class.
+    """
     return float(np.mean(np.argmax(O_out, axis=1) == np.argmax(Y, axis=1)))

@@ -17,18 +17,8 @@ from typing import NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from handbp._validate import (
-    as_float_array,
-    checks_enabled,
-    float_dtype,
-    matmul_shapes,
-    one_hot,
-    positive_int,
-    same_dtype,
-    same_shape,
-    unchecked,
-)
 from handbp.activations import sigmoid, sigmoid_derivative
+from handbp.checks import Count, Fields, Function, OneHot, Rate, checked, float_dtype, positive_int
 from handbp.descent import gradient_descent_step
 from handbp.losses import mse
 
@@ -39,11 +29,6 @@ SERIES_SEED = 10
 
 SERIES_ETA = 0.1
 """The series' learning rate."""
-
-# A note on the matrix products below. OpenBLAS's float32 kernels now and then leave the
-# floating-point "invalid" flag set on finite inputs, and NumPy then warns "invalid value
-# encountered in matmul" about a result without a single NaN (numpy/numpy#24067). The
-# inputs here are checked finite, so each product silences only that flag.
 
 
 class Weights(NamedTuple):
@@ -83,185 +68,159 @@ class Backward:
         return {field.name: getattr(self, field.name) for field in fields(self)}
 
 
+FORWARD_IDS: tuple[str, ...] = tuple(field.name for field in fields(Forward))
+"""The equation ids of a feedforward pass, in the order they are computed."""
+
+BACKWARD_IDS: tuple[str, ...] = tuple(field.name for field in fields(Backward))
+"""The equation ids of a backpropagation pass, in the order they are computed."""
+
+# What the arguments of the functions below must be: shapes name the series' indices
+# (e examples, i inputs, j hidden nodes, k output nodes; see handbp.checks).
+FORWARD_PASS = Fields(
+    "a Forward (the result of feedforward)",
+    hidden_layer_outputs=("H_out", "e j"),
+    output_layer_outputs=("O_out", "e k"),
+)
+
+
 # --- Feedforward (part 2; NumPy form of part 5) -------------------------------------------
 
 
+@checked(X="e i", W1="i j", blas=True)
 def hidden_layer_inputs(X: ArrayLike, W1: ArrayLike) -> np.ndarray:
     r"""Part 2, ``hidden_layer_inputs``: :math:`H_{in} = X W_1`.
 
     Order matters (part 5): ``X @ W1``, one row per example; equivalently
     :math:`(W_1^T X^T)^T`.
     """
-    X = as_float_array(X, "X", ndim=2)
-    W1 = as_float_array(W1, "W1", ndim=2)
-    same_dtype(X=X, W1=W1)
-    matmul_shapes(X, "X", W1, "W1")
-    with np.errstate(invalid="ignore"):  # see the note on matrix products above
-        return X @ W1
+    return X @ W1
 
 
+@checked(H_in="e j", activation=Function())
 def hidden_layer_outputs(H_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
     r"""Part 2, ``hidden_layer_outputs``: :math:`H_{out} = f(H_{in})`.
 
     ``activation`` is :math:`f`: the sigmoid (part 8 on) or ``step_function`` (parts 2-5).
     """
-    return activation(as_float_array(H_in, "H_in", ndim=2))
+    return activation(H_in)
 
 
+@checked(H_out="e j", W2="j k", blas=True)
 def output_layer_inputs(H_out: ArrayLike, W2: ArrayLike) -> np.ndarray:
     r"""Part 2, ``output_layer_inputs``: :math:`O_{in} = H_{out} W_2`."""
-    H_out = as_float_array(H_out, "H_out", ndim=2)
-    W2 = as_float_array(W2, "W2", ndim=2)
-    same_dtype(H_out=H_out, W2=W2)
-    matmul_shapes(H_out, "H_out", W2, "W2")
-    with np.errstate(invalid="ignore"):  # see the note on matrix products above
-        return H_out @ W2
+    return H_out @ W2
 
 
+@checked(O_in="e k", activation=Function())
 def output_layer_outputs(O_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
     r"""Part 2, ``output_layer_outputs``: :math:`O_{out} = f(O_{in})`."""
-    return activation(as_float_array(O_in, "O_in", ndim=2))
+    return activation(O_in)
 
 
+@checked(X="e i", W1="i j", W2="j k", activation=Function(), blas=True)
 def feedforward(
     X: ArrayLike, W1: ArrayLike, W2: ArrayLike, activation: Activation = sigmoid
 ) -> Forward:
-    r"""Parts 2 and 5: :math:`H_{in} = X W_1,\ H_{out} = f(H_{in}),\ O_{in} = H_{out} W_2,\ O_{out} = f(O_{in})`."""
-    X = as_float_array(X, "X", ndim=2)
-    W1 = as_float_array(W1, "W1", ndim=2)
-    W2 = as_float_array(W2, "W2", ndim=2)
-    same_dtype(X=X, W1=W1, W2=W2)
-    matmul_shapes(X, "X", W1, "W1")
-    _check_hidden_nodes(W1, W2)
-    with unchecked():  # checked once above; the steps need not check again
-        H_in = hidden_layer_inputs(X, W1)
-        H_out = hidden_layer_outputs(H_in, activation)
-        O_in = output_layer_inputs(H_out, W2)
-        O_out = output_layer_outputs(O_in, activation)
+    r"""Part 5, ``feedforward``: :math:`O_{out} = f\big(f(X W_1)\, W_2\big)`, every layer's quantities.
+
+    The four equations of part 2 in a row: :math:`H_{in} = X W_1`, :math:`H_{out} =
+    f(H_{in})`, :math:`O_{in} = H_{out} W_2`, :math:`O_{out} = f(O_{in})`.
+    """
+    H_in = hidden_layer_inputs(X, W1)
+    H_out = hidden_layer_outputs(H_in, activation)
+    O_in = output_layer_inputs(H_out, W2)
+    O_out = output_layer_outputs(O_in, activation)
     return Forward(H_in, H_out, O_in, O_out)
 
 
 # --- Backpropagation for W2 (part 11) ------------------------------------------------------
 
 
+@checked(O_out="e k", Y=OneHot("e k"))
 def output_layer_error(O_out: ArrayLike, Y: ArrayLike) -> np.ndarray:
-    r"""Part 11, ``output_layer_error``: :math:`O_{error} = O_{out} - Y` (:math:`= N\,\partial\mathrm{MSE}/\partial O_{out}`)."""
-    O_out = as_float_array(O_out, "O_out", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    same_dtype(O_out=O_out, Y=Y)
-    same_shape(O_out=O_out, Y=Y)
-    one_hot(Y)
+    r"""Part 11, ``output_layer_error``: :math:`O_{error} = O_{out} - Y`.
+
+    :math:`O_{error} = N\,\partial\mathrm{MSE}/\partial O_{out}`.
+    """
     return O_out - Y
 
 
+@checked(O_error="e k", O_out="e k")
 def output_layer_delta(O_error: ArrayLike, O_out: ArrayLike) -> np.ndarray:
     r"""Part 11, ``output_layer_delta``: :math:`O_{delta} = O_{error} \odot O_{out} \odot (1 - O_{out})`.
 
     :math:`O_{out} \odot (1 - O_{out})` is the sigmoid's derivative taken from the layer
     output (part 8); :math:`O_{delta} = N\,\partial\mathrm{MSE}/\partial O_{in}`.
     """
-    O_error = as_float_array(O_error, "O_error", ndim=2)
-    O_out = as_float_array(O_out, "O_out", ndim=2)
-    same_dtype(O_error=O_error, O_out=O_out)
-    same_shape(O_error=O_error, O_out=O_out)
     return O_error * sigmoid_derivative(O_out)
 
 
+@checked(H_out="e j", O_delta="e k", N=Count(), blas=True)
 def weights_2_update(H_out: ArrayLike, O_delta: ArrayLike, N: int) -> np.ndarray:
-    r"""Part 11, ``weights_2_update``: :math:`W_{2,update} = \frac{\partial\mathrm{MSE}}{\partial W_2} = \frac{1}{N} H_{out}^T O_{delta}`.
+    r"""Part 11, ``weights_2_update``: :math:`W_{2,update} = \frac{\partial \mathrm{MSE}}{\partial W_2} = \frac{1}{N} H_{out}^T O_{delta}`.
 
     ``N`` is the number of entries of ``Y`` (examples x output nodes).
     """
-    H_out = as_float_array(H_out, "H_out", ndim=2)
-    O_delta = as_float_array(O_delta, "O_delta", ndim=2)
-    N = positive_int(N, "N")
-    same_dtype(H_out=H_out, O_delta=O_delta)
-    matmul_shapes(H_out.T, "H_out.T", O_delta, "O_delta")
-    with np.errstate(invalid="ignore"):  # see the note on matrix products above
-        return H_out.T @ O_delta / N
+    return H_out.T @ O_delta / N
 
 
 # --- Backpropagation for W1 (part 12) ------------------------------------------------------
 
 
+@checked(O_delta="e k", W2="j k", blas=True)
 def hidden_layer_error(O_delta: ArrayLike, W2: ArrayLike) -> np.ndarray:
-    r"""Part 12, ``hidden_layer_error``: :math:`H_{error} = O_{delta} W_2^T` (:math:`= N\,\partial\mathrm{MSE}/\partial H_{out}`)."""
-    O_delta = as_float_array(O_delta, "O_delta", ndim=2)
-    W2 = as_float_array(W2, "W2", ndim=2)
-    same_dtype(O_delta=O_delta, W2=W2)
-    matmul_shapes(O_delta, "O_delta", W2.T, "W2.T")
-    with np.errstate(invalid="ignore"):  # see the note on matrix products above
-        return O_delta @ W2.T
+    r"""Part 12, ``hidden_layer_error``: :math:`H_{error} = O_{delta} W_2^T`.
+
+    :math:`H_{error} = N\,\partial\mathrm{MSE}/\partial H_{out}`.
+    """
+    return O_delta @ W2.T
 
 
+@checked(H_error="e j", H_out="e j")
 def hidden_layer_delta(H_error: ArrayLike, H_out: ArrayLike) -> np.ndarray:
-    r"""Part 12, ``hidden_layer_delta``: :math:`H_{delta} = H_{error} \odot H_{out} \odot (1 - H_{out})` (:math:`= N\,\partial\mathrm{MSE}/\partial H_{in}`)."""
-    H_error = as_float_array(H_error, "H_error", ndim=2)
-    H_out = as_float_array(H_out, "H_out", ndim=2)
-    same_dtype(H_error=H_error, H_out=H_out)
-    same_shape(H_error=H_error, H_out=H_out)
+    r"""Part 12, ``hidden_layer_delta``: :math:`H_{delta} = H_{error} \odot H_{out} \odot (1 - H_{out})`.
+
+    :math:`H_{delta} = N\,\partial\mathrm{MSE}/\partial H_{in}`.
+    """
     return H_error * sigmoid_derivative(H_out)
 
 
+@checked(X="e i", H_delta="e j", N=Count(), blas=True)
 def weights_1_update(X: ArrayLike, H_delta: ArrayLike, N: int) -> np.ndarray:
-    r"""Part 12, ``weights_1_update``: :math:`W_{1,update} = \frac{\partial\mathrm{MSE}}{\partial W_1} = \frac{1}{N} X^T H_{delta}`.
+    r"""Part 12, ``weights_1_update``: :math:`W_{1,update} = \frac{\partial \mathrm{MSE}}{\partial W_1} = \frac{1}{N} X^T H_{delta}`.
 
     ``N`` is the number of entries of ``Y`` (examples x output nodes), not the number of
     examples.
     """
-    X = as_float_array(X, "X", ndim=2)
-    H_delta = as_float_array(H_delta, "H_delta", ndim=2)
-    N = positive_int(N, "N")
-    same_dtype(X=X, H_delta=H_delta)
-    matmul_shapes(X.T, "X.T", H_delta, "H_delta")
-    with np.errstate(invalid="ignore"):  # see the note on matrix products above
-        return X.T @ H_delta / N
+    return X.T @ H_delta / N
 
 
+@checked(X="e i", Y=OneHot("e k"), W2="j k", forward=FORWARD_PASS, blas=True)
 def backpropagation(X: ArrayLike, Y: ArrayLike, W2: ArrayLike, forward: Forward) -> Backward:
-    r"""Parts 11-13: every quantity of the backward pass, from the feedforward's outputs.
+    r"""Part 13, ``backpropagation``: :math:`O_{delta} = (O_{out} - Y) \odot O_{out} \odot (1 - O_{out}),\ H_{delta} = O_{delta} W_2^T \odot H_{out} \odot (1 - H_{out})`.
 
-    :math:`O_{error} = O_{out} - Y,\ O_{delta} = O_{error} \odot O_{out} \odot (1 - O_{out}),\
-    W_{2,update} = \frac{1}{N} H_{out}^T O_{delta},\ H_{error} = O_{delta} W_2^T,\
-    H_{delta} = H_{error} \odot H_{out} \odot (1 - H_{out}),\ W_{1,update} = \frac{1}{N} X^T H_{delta}`
+    Every quantity of parts 11-12, from the feedforward's outputs (``forward``).
     """
-    X = as_float_array(X, "X", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    W2 = as_float_array(W2, "W2", ndim=2)
-    H_out = as_float_array(forward.hidden_layer_outputs, "H_out", ndim=2)
-    O_out = as_float_array(forward.output_layer_outputs, "O_out", ndim=2)
-    same_dtype(X=X, Y=Y, W2=W2, H_out=H_out, O_out=O_out)
-    same_shape(O_out=O_out, Y=Y)
-    one_hot(Y)
-    if checks_enabled() and H_out.shape != (X.shape[0], W2.shape[0]):
-        raise ValueError(
-            f"H_out must have shape (examples, hidden nodes) = ({X.shape[0]}, {W2.shape[0]}) "
-            f"for X of shape {X.shape} and W2 of shape {W2.shape}, got {H_out.shape}"
-        )
-    if checks_enabled() and W2.shape[1] != Y.shape[1]:
-        raise ValueError(
-            f"W2 must have one column per output node of Y ({Y.shape[1]}), got {W2.shape}"
-        )
-    with unchecked():  # checked once above; the steps need not check again
-        O_error = output_layer_error(O_out, Y)
-        O_delta = output_layer_delta(O_error, O_out)
-        W2_update = weights_2_update(H_out, O_delta, Y.size)
-        H_error = hidden_layer_error(O_delta, W2)
-        H_delta = hidden_layer_delta(H_error, H_out)
-        W1_update = weights_1_update(X, H_delta, Y.size)
+    H_out, O_out = forward.hidden_layer_outputs, forward.output_layer_outputs
+    O_error = output_layer_error(O_out, Y)
+    O_delta = output_layer_delta(O_error, O_out)
+    W2_update = weights_2_update(H_out, O_delta, Y.size)
+    H_error = hidden_layer_error(O_delta, W2)
+    H_delta = hidden_layer_delta(H_error, H_out)
+    W1_update = weights_1_update(X, H_delta, Y.size)
     return Backward(O_error, O_delta, W2_update, H_error, H_delta, W1_update)
 
 
 # --- The update step (part 13) --------------------------------------------------------------
 
 
+@checked(W1="i j", W2="j k", W1_update="i j", W2_update="j k", eta=Rate("learning rate"))
 def weights_update(
     W1: ArrayLike, W2: ArrayLike, W1_update: ArrayLike, W2_update: ArrayLike, eta: float
 ) -> Weights:
-    r"""Part 13, ``weights_update``: :math:`W_1 \leftarrow W_1 - \eta\,W_{1,update},\ W_2 \leftarrow W_2 - \eta\,W_{2,update}`."""
+    r"""Part 13, ``weights_update``: :math:`W_1 \leftarrow W_1 - \eta\, W_{1,update},\quad W_2 \leftarrow W_2 - \eta\, W_{2,update}`."""
     return Weights(
-        gradient_descent_step(W1, W1_update, eta, name="W1"),
-        gradient_descent_step(W2, W2_update, eta, name="W2"),
+        gradient_descent_step(W1, W1_update, eta), gradient_descent_step(W2, W2_update, eta)
     )
 
 
@@ -277,43 +236,24 @@ class Step:
     mse_after: np.floating
 
 
+@checked(X="e i", Y=OneHot("e k"), W1="i j", W2="j k", eta=Rate("learning rate"), blas=True)
 def gradient_descent_iteration(
     X: ArrayLike, Y: ArrayLike, W1: ArrayLike, W2: ArrayLike, eta: float
 ) -> Step:
     """Part 13: feedforward, backpropagation, update, and the MSE before and after the step."""
-    X = as_float_array(X, "X", ndim=2)
-    Y = as_float_array(Y, "Y", ndim=2)
-    W1 = as_float_array(W1, "W1", ndim=2)
-    W2 = as_float_array(W2, "W2", ndim=2)
-    check_network(X, Y, W1, W2)
-    with unchecked():  # checked once above; eta is still checked by the update
-        forward = feedforward(X, W1, W2)
-        backward = backpropagation(X, Y, W2, forward)
-        after = weights_update(W1, W2, backward.weights_1_update, backward.weights_2_update, eta)
-        mse_before = mse(forward.output_layer_outputs, Y)
-        mse_after = mse(feedforward(X, *after).output_layer_outputs, Y)
+    forward = feedforward(X, W1, W2)
+    backward = backpropagation(X, Y, W2, forward)
+    after = weights_update(W1, W2, backward.weights_1_update, backward.weights_2_update, eta)
+    mse_before = mse(forward.output_layer_outputs, Y)
+    mse_after = mse(feedforward(X, *after).output_layer_outputs, Y)
     return Step(Weights(W1, W2), forward, backward, after, mse_before, mse_after)
 
 
-def check_network(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> None:
-    """Check that X, Y, W1 and W2 fit one net: shapes chain, one dtype, one-hot Y."""
-    same_dtype(X=X, Y=Y, W1=W1, W2=W2)
-    matmul_shapes(X, "X", W1, "W1")
-    _check_hidden_nodes(W1, W2)
-    if Y.shape != (X.shape[0], W2.shape[1]):
-        raise ValueError(
-            f"Y must have shape (examples, output nodes) = ({X.shape[0]}, {W2.shape[1]}) "
-            f"for X of shape {X.shape} and W2 of shape {W2.shape}, got {Y.shape}"
-        )
-    one_hot(Y)
-
-
-def _check_hidden_nodes(W1: np.ndarray, W2: np.ndarray) -> None:
-    if checks_enabled() and W1.shape[1] != W2.shape[0]:
-        raise ValueError(
-            f"W1's columns (hidden nodes) must match W2's rows, "
-            f"got W1 of shape {W1.shape} and W2 of shape {W2.shape}"
-        )
+@checked(X="e i", Y=OneHot("e k"), W1="i j", W2="j k")
+def check_network(X: ArrayLike, Y: ArrayLike, W1: ArrayLike, W2: ArrayLike) -> None:
+    """Check that X, Y, W1 and W2 fit one net: finite float matrices of one dtype whose
+    shapes chain, and one-hot Y. The checks are the declaration above; there is nothing
+    to compute."""
 
 
 def initial_weights(

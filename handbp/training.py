@@ -40,7 +40,8 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from handbp import data, losses, network
-from handbp._validate import (
+from handbp.activations import sigmoid
+from handbp.checks import (
     as_float_array,
     finite_real,
     float_dtype,
@@ -48,7 +49,6 @@ from handbp._validate import (
     positive_int,
     unchecked,
 )
-from handbp.activations import sigmoid
 from handbp.network import Weights
 
 WATCHED = ("train", "validation")

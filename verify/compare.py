@@ -37,7 +37,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from handbp._validate import float_dtype
+from handbp.checks import float_dtype
 
 METHODS: tuple[str, ...] = ("value", "reverse", "forward", "finite_differences")
 """How a reference is obtained: ``value`` (an independent JAX computation of the same

@@ -12,7 +12,7 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from handbp import data, network
-from handbp._validate import float_dtype, positive_int
+from handbp.checks import float_dtype, positive_int
 
 SERIES_SIZES = (4, 2, 3)
 

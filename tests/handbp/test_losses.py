@@ -34,7 +34,7 @@ def test_accuracy_by_hand():
 
 def test_losses_refuse_bad_input():
     Y = np.eye(3)
-    with pytest.raises(ValueError, match="shapes must match"):
+    with pytest.raises(ValueError, match="shapes do not fit"):
         mse(np.ones((3, 2)), Y)
     with pytest.raises(TypeError, match="dtype"):
         mse(np.ones((3, 3), dtype=np.float32), Y)

@@ -1,0 +1,654 @@
+"""Input checks at the boundary: declared next to each equation function, run once.
+
+An equation function's body is the slide line; what its arguments must be is declared
+in the decorator above it, in the series' notation::
+
+    @checked(X="e i", W1="i j")
+    def hidden_layer_inputs(X, W1):
+        return X @ W1
+
+``"e i"`` reads "a float matrix of shape (examples, inputs)": every letter names a
+dimension (:data:`DIMENSIONS`), and a letter that two arguments share must have one
+size in both. This is the one home of the shape rules: "W1's columns must match W2's
+rows" is ``W1="i j", W2="j k"``, nothing more.
+
+When a user calls a checked function, its arguments are checked and converted (lists
+become float64 arrays), and then the body runs with checks switched off, so the
+functions it calls in turn (``feedforward`` calls ``hidden_layer_inputs`` ...) run their
+bare maths and pay nothing for checks already passed. :func:`unchecked` switches the
+checks off for a whole block, for a loop whose inputs are known to be sound.
+
+Every failed check raises a ``TypeError`` or ``ValueError`` whose message names the
+argument, what was expected and what arrived.
+"""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import math
+import weakref
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from contextvars import ContextVar
+from numbers import Integral, Real
+from typing import Any, TypeVar
+
+import numpy as np
+
+FLOAT_DTYPES = (np.dtype(np.float32), np.dtype(np.float64))
+
+DIMENSIONS: dict[str, str] = {
+    "e": "examples",
+    "i": "inputs",
+    "j": "hidden nodes",
+    "k": "output nodes",
+    "n": "nodes",
+}
+"""What each dimension letter of a shape counts (the series' indices, part 9)."""
+
+_enabled: ContextVar[bool] = ContextVar("handbp_checks_enabled", default=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+# --- The switch ---------------------------------------------------------------------------
+
+
+@contextmanager
+def unchecked() -> Iterator[None]:
+    """Run the block without input checks (for loops over inputs already checked).
+
+    Inside it every equation function runs its bare maths: bad input then fails in NumPy,
+    or not at all, instead of with a message that names the argument.
+    """
+    token = _enabled.set(False)
+    try:
+        yield
+    finally:
+        _enabled.reset(token)
+
+
+def checks_enabled() -> bool:
+    """Whether input checks are on (they are, outside :func:`unchecked` and checked calls)."""
+    return _enabled.get()
+
+
+# --- Checks of one value --------------------------------------------------------------------
+
+
+def describe(value: Any) -> str:
+    """A short description of ``value`` for error messages: type, and dtype/shape or repr."""
+    if isinstance(value, np.ndarray):
+        return f"an array of dtype {value.dtype} and shape {value.shape}"
+    return f"{type(value).__name__} {value!r}"[:120]
+
+
+# Read-only arrays that passed a check (the data sets handbp loads, or a user's own after
+# ``X.flags.writeable = False``) cannot change, so they are remembered by identity and not
+# checked again: a training loop pays for its data once. Entries leave with their arrays.
+_remembered: dict[int, tuple[weakref.ref, set[str]]] = {}
+
+
+def _known(array: np.ndarray, fact: str) -> bool:
+    entry = _remembered.get(id(array))
+    return entry is not None and entry[0]() is array and fact in entry[1]
+
+
+def _remember(array: np.ndarray, fact: str) -> None:
+    base = array.base
+    if array.flags.writeable or not (
+        base is None or (type(base) is np.ndarray and not base.flags.writeable)
+    ):
+        return  # only arrays that nothing can write to (short of setting the flag back)
+    key = id(array)
+    entry = _remembered.get(key)
+    if entry is None or entry[0]() is not array:
+        entry = (weakref.ref(array, lambda _ref, key=key: _remembered.pop(key, None)), set())
+        _remembered[key] = entry
+    entry[1].add(fact)
+
+
+def _finite(array: np.ndarray) -> bool:
+    """Whether every entry is finite (and, for a read-only array, remember that it is).
+
+    The sum of squares is finite exactly when every entry is, unless it overflows; only
+    then is each entry looked at.
+    """
+    if not (math.isfinite(np.vdot(array, array)) or np.isfinite(array).all()):
+        return False
+    if not array.flags.writeable:
+        _remember(array, "finite")
+    return True
+
+
+def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray:
+    """Return ``value`` as a float32/float64 array, or raise naming ``name``.
+
+    Python numbers and nested lists of numbers become float64 arrays. A NumPy array
+    must already have a float32 or float64 dtype: integer, boolean, object and other
+    arrays are refused rather than silently converted. The array must be non-empty and
+    finite, and have ``ndim`` dimensions if ``ndim`` is given.
+    """
+    if (
+        type(value) is np.ndarray
+        and value.dtype.char in "fd"
+        and (ndim is None or value.ndim == ndim)
+        and value.size
+        and (_known(value, "finite") or _finite(value))
+    ):
+        return value
+    if isinstance(value, np.ndarray | np.generic):
+        array = np.asarray(value)
+        if array.dtype not in FLOAT_DTYPES:
+            raise TypeError(
+                f"{name} must be a float32 or float64 array, got {describe(array)}; "
+                f"convert it explicitly, e.g. {name}.astype(np.float64)"
+            )
+    elif isinstance(value, bool):
+        raise TypeError(f"{name} must be a real number or an array of them, got bool {value!r}")
+    else:
+        try:
+            array = np.asarray(value)
+        except (TypeError, ValueError) as error:  # e.g. ragged nested lists
+            raise TypeError(
+                f"{name} must be a real number or a (nested) list of numbers, got {describe(value)}"
+            ) from error
+        if array.dtype.kind not in "iuf":  # strings, bools, objects, None are not numbers
+            raise TypeError(
+                f"{name} must be a real number or a (nested) list of numbers, got {describe(value)}"
+            )
+        array = array.astype(np.float64)
+    if ndim is not None and array.ndim != ndim:
+        kind = {0: "a scalar", 1: "a vector (1-D)", 2: "a matrix (2-D)"}.get(ndim, f"{ndim}-D")
+        raise ValueError(f"{name} must be {kind}, got shape {array.shape}")
+    if array.size == 0:
+        raise ValueError(f"{name} must not be empty, got shape {array.shape}")
+    if not _finite(array):
+        bad = np.argwhere(~np.isfinite(array))
+        where = tuple(int(i) for i in bad[0]) if array.ndim else ()
+        raise ValueError(
+            f"{name} must be finite, found {bad.shape[0]} NaN/inf entries "
+            f"(first at index {where}: {array[where]!r})"
+        )
+    return array
+
+
+def one_hot(Y: np.ndarray, name: str = "Y") -> None:
+    """Check that every row of the matrix ``Y`` is one-hot: zeros and a single 1."""
+    # Each row holds a 1 and the whole matrix has as many non-zeros as rows: so every row
+    # has exactly one non-zero entry, and it is the 1.
+    if _known(Y, "one-hot"):
+        return
+    ones = Y == 1
+    if np.count_nonzero(Y) == Y.shape[0] and ones.any(axis=1).all():
+        _remember(Y, "one-hot")
+        return
+    rows_ok = ones.any(axis=1) & (np.count_nonzero(Y, axis=1) == 1)
+    row = int(np.flatnonzero(~rows_ok)[0])
+    raise ValueError(
+        f"{name} must be one-hot (each row zeros and a single 1), row {row} is {Y[row].tolist()}"
+    )
+
+
+def positive_int(value: Any, name: str) -> int:
+    """Return ``value`` as an int >= 1, or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer, got {describe(value)}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1, got {value}")
+    return int(value)
+
+
+def finite_real(value: Any, name: str, positive: bool = False) -> float:
+    """Return ``value`` as a finite float (> 0 if ``positive``), or raise naming ``name``."""
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a real number, got {describe(value)}")
+    number = float(value)
+    if not math.isfinite(number):
+        raise ValueError(f"{name} must be finite, got {number}")
+    if positive and number <= 0:
+        raise ValueError(f"{name} must be positive, got {number}")
+    return number
+
+
+def index(value: Any, name: str, size: int, axis_name: str) -> int:
+    """Return ``value`` as an index into an axis of length ``size``, or raise."""
+    if isinstance(value, bool) or not isinstance(value, Integral):
+        raise TypeError(f"{name} must be an integer index, got {describe(value)}")
+    if not 0 <= int(value) < size:
+        raise ValueError(f"{name} must be in 0..{size - 1} ({axis_name}), got {value}")
+    return int(value)
+
+
+def float_dtype(dtype: Any) -> np.dtype:
+    """Return ``dtype`` as a NumPy dtype if it is float32 or float64, or raise."""
+    try:
+        resolved = np.dtype(dtype)
+    except TypeError as error:
+        raise TypeError(f"dtype must be float32 or float64, got {dtype!r}") from error
+    if resolved not in FLOAT_DTYPES:
+        raise TypeError(f"dtype must be float32 or float64, got {resolved}")
+    return resolved
+
+
+def numbers(values: Any, name: str) -> list[float]:
+    """Return a list of finite real numbers as floats (parts 3-4's lists), or raise."""
+    if isinstance(values, str | bytes) or not isinstance(values, Sequence):
+        raise TypeError(f"{name} must be a list of numbers, got {describe(values)}")
+    if len(values) == 0:
+        raise ValueError(f"{name} must not be empty")
+    for position, value in enumerate(values):
+        if isinstance(value, bool) or not isinstance(value, Real):
+            raise TypeError(
+                f"{name}[{position}] must be a number, got {type(value).__name__} {value!r}"
+            )
+        if not math.isfinite(value):
+            raise ValueError(f"{name}[{position}] must be finite, got {value!r}")
+    return [float(value) for value in values]
+
+
+# --- Declared argument kinds ----------------------------------------------------------------
+
+
+class Spec:
+    """What one argument of a checked function must be.
+
+    :meth:`check` returns the value the body receives (converted where that is the
+    documented behaviour, e.g. a list to a float64 array) and the sizes it binds: a list
+    of ``(letter, axis, size)`` for the dimensions its shape names.
+    """
+
+    dims: tuple[str, ...] = ()
+    float_array = False
+    late = False  # whether after_shapes has a check to run
+
+    def check(self, value: Any, name: str) -> Any:
+        raise NotImplementedError  # pragma: no cover - every kind defines it
+
+    def sizes(self, value: Any) -> tuple[int, ...]:
+        return np.shape(value)
+
+    def after_shapes(self, value: Any, name: str, bound: dict[str, int]) -> Any:
+        """A check that needs the sizes of every argument (indices, one-hot rows)."""
+        return value
+
+
+class Matrix(Spec):
+    """A finite, non-empty float32/float64 array whose axes are the named dimensions."""
+
+    float_array = True
+
+    def __init__(self, dims: str, *, one_hot: bool = False) -> None:
+        self.dims = tuple(dims.split())
+        self.one_hot = self.late = one_hot
+
+    def check(self, value: Any, name: str) -> np.ndarray:
+        return as_float_array(value, name, ndim=len(self.dims))
+
+    def after_shapes(self, value: Any, name: str, bound: dict[str, int]) -> Any:
+        if self.one_hot:
+            one_hot(value, name)
+        return value
+
+    def __repr__(self) -> str:
+        return f"Matrix({' '.join(self.dims)!r}{', one_hot=True' if self.one_hot else ''})"
+
+
+def OneHot(dims: str) -> Matrix:
+    """A matrix of one-hot rows (labels ``Y``): each row zeros and a single 1."""
+    return Matrix(dims, one_hot=True)
+
+
+class Array(Spec):
+    """A finite, non-empty float32/float64 array or number of any shape.
+
+    ``shape`` names the whole shape: arguments declared with one name must have one shape
+    (``x=Array("s"), gradient=Array("s")``).
+    """
+
+    float_array = True
+
+    def __init__(self, shape: str = "") -> None:
+        self.dims = (shape,) if shape else ()
+
+    def check(self, value: Any, name: str) -> np.ndarray:
+        return as_float_array(value, name)
+
+    def sizes(self, value: Any) -> tuple[int, ...]:
+        return (value.shape,)
+
+
+class Count(Spec):
+    """A whole number >= 1 (``N``, ``steps``)."""
+
+    def check(self, value: Any, name: str) -> int:
+        return positive_int(value, name)
+
+
+class Rate(Spec):
+    """A finite real number > 0 (the learning rate)."""
+
+    def __init__(self, label: str = "") -> None:
+        self.label = label
+
+    def check(self, value: Any, name: str) -> float:
+        return finite_real(value, f"{name} ({self.label})" if self.label else name, True)
+
+
+class Number(Spec):
+    """A finite real number (a threshold)."""
+
+    def check(self, value: Any, name: str) -> float:
+        return finite_real(value, name)
+
+
+class Index(Spec):
+    """An integer index into the dimension ``dim`` (``e``, ``k`` ... of the scalar parts)."""
+
+    late = True
+
+    def __init__(self, dim: str) -> None:
+        self.dim = dim
+
+    def check(self, value: Any, name: str) -> Any:
+        if isinstance(value, bool) or not isinstance(value, Integral):
+            raise TypeError(f"{name} must be an integer index, got {describe(value)}")
+        return int(value)
+
+    def after_shapes(self, value: Any, name: str, bound: dict[str, int]) -> int:
+        return index(value, name, bound[self.dim], DIMENSIONS.get(self.dim, self.dim))
+
+
+class Function(Spec):
+    """A callable (an activation function); ``None`` too if ``optional``."""
+
+    def __init__(self, optional: bool = False) -> None:
+        self.optional = optional
+
+    def check(self, value: Any, name: str) -> Any:
+        if not callable(value) and not (self.optional and value is None):
+            expected = "a function or None" if self.optional else "a function"
+            raise TypeError(f"{name} must be {expected}, got {describe(value)}")
+        return value
+
+
+class Numbers(Spec):
+    """A list of finite real numbers, its length the dimension ``dim`` (parts 3-4)."""
+
+    def __init__(self, dims: str) -> None:
+        self.dims = tuple(dims.split())
+
+    def check(self, value: Any, name: str) -> list[float]:
+        return numbers(value, name)
+
+    def sizes(self, value: Any) -> tuple[int, ...]:
+        return (len(value),)
+
+
+class NumberRows(Spec):
+    """A list of lists of finite real numbers, all of one length (parts 3-4's layers)."""
+
+    def __init__(self, dims: str) -> None:
+        self.dims = tuple(dims.split())
+
+    def check(self, value: Any, name: str) -> list[list[float]]:
+        if isinstance(value, str | bytes) or not isinstance(value, Sequence):
+            raise TypeError(f"{name} must be a list of lists of numbers, got {describe(value)}")
+        if len(value) == 0:
+            raise ValueError(
+                f"{name} must hold at least one {DIMENSIONS.get(self.dims[0], 'row')[:-1]}"
+            )
+        rows = [numbers(row, f"{name}[{r}]") for r, row in enumerate(value)]
+        lengths = {len(row) for row in rows}
+        if len(lengths) > 1:
+            raise ValueError(f"{name} must have rows of one length, got lengths {sorted(lengths)}")
+        return rows
+
+    def sizes(self, value: Any) -> tuple[int, ...]:
+        return (len(value), len(value[0]))
+
+
+def _spec(declared: Spec | str) -> Spec:
+    return Matrix(declared) if isinstance(declared, str) else declared
+
+
+class Fields(Spec):
+    """An object whose named attributes are checked (``forward.hidden_layer_outputs`` ...).
+
+    ``fields`` maps an attribute to ``(symbol, spec)``: the symbol names it in messages.
+    The attributes are checked, not replaced: they must already be float arrays.
+    """
+
+    float_array = True
+
+    def __init__(self, what: str, **fields: tuple[str, Spec | str]) -> None:
+        self.what = what
+        self.fields = {name: (symbol, _spec(spec)) for name, (symbol, spec) in fields.items()}
+
+    def check(self, value: Any, name: str) -> Any:
+        for attribute in self.fields:
+            if not hasattr(value, attribute):
+                raise TypeError(
+                    f"{name} must be {self.what} (with .{attribute}), got {describe(value)}"
+                )
+        return value
+
+
+# --- The decorator --------------------------------------------------------------------------
+
+
+def _shape_text(name: str, dims: Sequence[str]) -> str:
+    return f"{name} ({', '.join(f'{DIMENSIONS.get(d, d)} {d}' for d in dims)})"
+
+
+class _Plan:
+    """The declared checks of one function, compiled once, and the code that runs them.
+
+    Arguments are brought into positional order (defaults filled in, so that a default
+    is converted like a given value), each declared one is checked, then every float
+    array's dtype is compared and every named dimension bound to one size.
+    """
+
+    def __init__(self, function: Callable[..., Any], specs: dict[str, Spec | str]) -> None:
+        parameters = inspect.signature(function).parameters
+        unknown = set(specs) - set(parameters)
+        if unknown:
+            raise TypeError(f"checked() names no parameter {sorted(unknown)} of {function}")
+        self.specs = {name: _spec(spec) for name, spec in specs.items()}
+        positional = [
+            p for p in parameters.values() if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+        ]
+        self.position = {p.name: place for place, p in enumerate(positional)}
+        self.defaults = [p.default for p in positional]
+        self.checks = [
+            (place, p.name, self.specs.get(p.name)) for place, p in enumerate(positional)
+        ]
+        varargs = [p.name for p in parameters.values() if p.kind is p.VAR_POSITIONAL]
+        self.varargs = self.specs.get(varargs[0]) if varargs else None
+
+    def float32(self, values: list[Any]) -> bool:
+        """Whether the (checked) arrays of this call are float32."""
+        for place, value in enumerate(values):
+            spec = self.checks[place][2] if place < len(self.checks) else self.varargs
+            if spec is not None and spec.float_array and not isinstance(spec, Fields):
+                return value.dtype.char == "f"
+        return False
+
+    def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list, dict]:
+        """The call's arguments as a positional list (up to the last one given) and the rest."""
+        values = list(args)
+        rest = {}
+        for name, value in kwargs.items():
+            place = self.position.get(name)
+            if place is None:
+                rest[name] = value
+                continue
+            if place < len(args):
+                raise TypeError(f"got multiple values for argument {name!r}")
+            while len(values) <= place:
+                values.append(_MISSING)
+            values[place] = value
+        for place, value in enumerate(values):
+            if value is _MISSING:
+                if self.defaults[place] is inspect.Parameter.empty:
+                    raise TypeError(f"missing a required argument: {self.checks[place][1]!r}")
+                values[place] = self.defaults[place]
+        return values, rest
+
+    def run(self, values: list[Any]) -> None:
+        """Check and convert ``values`` in place.
+
+        The loop is the hot path of every checked call: a float matrix that passes is
+        handled inline (the common case), every other kind through its spec.
+        """
+        arrays: list[tuple[str, np.ndarray]] = []
+        bound: dict[str, tuple[Any, str, int, Any]] = {}
+        late: list[tuple[str, Spec, Any]] = []
+        known = _remembered
+        for place, value in enumerate(values):
+            if place < len(self.checks):
+                _, label, spec = self.checks[place]
+            else:
+                label, spec = f"factor {place - len(self.checks)}", self.varargs
+            if spec is None:
+                continue
+            if type(spec) is Matrix:
+                if not (
+                    type(value) is np.ndarray
+                    and value.dtype.char in "fd"
+                    and value.ndim == len(spec.dims)
+                    and value.size
+                    and ((id(value) in known and _known(value, "finite")) or _finite(value))
+                ):
+                    value = values[place] = as_float_array(value, label, len(spec.dims))
+                arrays.append((label, value))
+                self._bind(bound, label, spec.dims, value.shape)
+                if spec.late:
+                    late.append((label, spec, value))
+                continue
+            value = values[place] = spec.check(value, label)
+            if isinstance(spec, Fields):
+                for attribute, (symbol, field) in spec.fields.items():
+                    array = field.check(
+                        getattr(value, attribute), f"{label}.{attribute} ({symbol})"
+                    )
+                    arrays.append((symbol, array))
+                    self._bind(bound, symbol, field.dims, field.sizes(array))
+                continue
+            if spec.float_array:
+                arrays.append((label, value))
+            if spec.dims:
+                self._bind(bound, label, spec.dims, spec.sizes(value))
+            if spec.late:
+                late.append((label, spec, value))
+        if len(arrays) > 1:
+            _same_dtype(arrays)
+        if late:
+            sizes = {letter: entry[0] for letter, entry in bound.items()}
+            for label, spec, value in late:
+                spec.after_shapes(value, label, sizes)
+
+    def _bind(
+        self,
+        bound: dict[str, tuple[Any, str, int, Any]],
+        name: str,
+        dims: Sequence[str],
+        sizes: Any,
+    ) -> None:
+        for axis, letter in enumerate(dims):
+            size = sizes[axis]
+            first = bound.get(letter)
+            if first is None:
+                bound[letter] = (size, name, axis, sizes)
+            elif size != first[0]:
+                raise ValueError(self._misfit(letter, (name, axis, size, sizes), first))
+
+    def _misfit(
+        self,
+        letter: str,
+        this: tuple[str, int, Any, Any],
+        first: tuple[Any, str, int, Any],
+    ) -> str:
+        name, axis, size, shape = this
+        first_size, first_name, first_axis, first_shape = first
+        if isinstance(size, tuple):  # a whole shape (Array("s"))
+            return (
+                f"shapes must match (nothing is broadcast), got {first_name} of shape "
+                f"{first_size} and {name} of shape {size}"
+            )
+        shapes = ", ".join(
+            _shape_text(n, d) for n, d in self._declared_shapes() if n in (name, first_name)
+        )
+        return (
+            f"shapes do not fit: {name}.shape[{axis}] is {size} but "
+            f"{first_name}.shape[{first_axis}] is {first_size}, and both count the "
+            f"{DIMENSIONS.get(letter, letter)} ({letter}); expected {shapes}, got {first_name} "
+            f"of shape {tuple(first_shape)} and {name} of shape {tuple(shape)} (nothing is broadcast)"
+        )
+
+    def _declared_shapes(self) -> Iterator[tuple[str, Sequence[str]]]:
+        for name, spec in self.specs.items():
+            if isinstance(spec, Fields):
+                for symbol, field in spec.fields.values():
+                    yield symbol, field.dims
+            elif spec.dims:
+                yield name, spec.dims
+
+
+_MISSING = object()
+
+
+def _same_dtype(arrays: list[tuple[str, np.ndarray]]) -> None:
+    if not arrays:
+        return
+    first = arrays[0][1].dtype
+    for _, array in arrays:
+        if array.dtype is not first and array.dtype != first:
+            listed = ", ".join(f"{name} is {array.dtype}" for name, array in arrays)
+            raise TypeError(
+                f"arrays must share one float dtype, got {listed}; cast explicitly with .astype()"
+            )
+
+
+def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
+    """Declare what each argument must be; check and convert it once, at the boundary.
+
+    A string spec is a float matrix with named dimensions (``X="e i"``); other kinds
+    are :class:`Matrix`, :func:`OneHot`, :class:`Array`, :class:`Count`, :class:`Rate`,
+    :class:`Number`, :class:`Index`, :class:`Function`, :class:`Numbers`,
+    :class:`NumberRows` and :class:`Fields`. Every float array of one call must share one
+    dtype. Arguments without a spec pass as they are.
+
+    ``blas=True`` marks a body with matrix products: OpenBLAS's float32 kernels now and
+    then leave the floating-point "invalid" flag set on finite inputs, and NumPy then
+    warns "invalid value encountered in matmul" about a result without a single NaN
+    (numpy/numpy#24067); the inputs being checked finite, the checked call silences only
+    that flag.
+
+    The undecorated function stays reachable as ``function.__wrapped__``; the declared
+    checks as ``function.checks``.
+    """
+
+    def decorate(function: F) -> F:
+        plan = _Plan(function, specs)
+
+        @functools.wraps(function)
+        def boundary(*args: Any, **kwargs: Any) -> Any:
+            if not _enabled.get():
+                return function(*args, **kwargs)
+            values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
+            plan.run(values)
+            token = _enabled.set(False)
+            try:
+                if blas and plan.float32(values):
+                    with np.errstate(invalid="ignore"):
+                        return function(*values, **rest)
+                return function(*values, **rest)
+            finally:
+                _enabled.reset(token)
+
+        boundary.checks = plan.specs  # type: ignore[attr-defined]
+        return boundary  # type: ignore[return-value]
+
+    return decorate

@@ -1,0 +1,179 @@
+"""handbp.checks: declared checks at the boundary, run once, and the switch that turns them off."""
+
+import numpy as np
+import pytest
+
+from handbp import network, unchecked
+from handbp.checks import (
+    Array,
+    Count,
+    Fields,
+    Function,
+    Index,
+    NumberRows,
+    Numbers,
+    OneHot,
+    Rate,
+    as_float_array,
+    checked,
+    checks_enabled,
+)
+
+
+def test_python_numbers_and_lists_become_float64():
+    assert as_float_array(3, "x").dtype == np.float64
+    assert as_float_array([[1, 2], [3, 4]], "x").dtype == np.float64
+
+
+@pytest.mark.parametrize(
+    "value, kind",
+    [
+        (np.array([1, 2]), TypeError),
+        (np.array([True]), TypeError),
+        (True, TypeError),
+        (None, TypeError),
+        ("1.0", TypeError),
+        (["1.0"], TypeError),
+        ([[1.0], [2.0, 3.0]], TypeError),
+        (np.array([1 + 2j]), TypeError),
+        (np.array([1.0], dtype=np.float16), TypeError),
+        ([], ValueError),
+        ([float("inf")], ValueError),
+    ],
+)
+def test_refused_values_name_the_argument(value, kind):
+    with pytest.raises(kind, match="my_arg"):
+        as_float_array(value, "my_arg")
+
+
+def test_unchecked_switches_checks_off_and_back_on():
+    X = np.ones((2, 3))
+    with unchecked():
+        assert not checks_enabled()
+        # a mismatched product now fails in NumPy itself, not in handbp's check
+        with pytest.raises(ValueError, match="matmul"):
+            network.hidden_layer_inputs(X, np.ones((2, 2)))
+    assert checks_enabled()
+    with pytest.raises(ValueError, match=r"W1.shape\[0\] is 2 but X.shape\[1\] is 3.*inputs \(i\)"):
+        network.hidden_layer_inputs(X, np.ones((2, 2)))
+
+
+# A small function declared with every kind of check, to test the decorator itself.
+@checked(
+    A="r c",
+    B="c s",
+    Y=OneHot("r s"),
+    v=Array(),
+    n=Count(),
+    eta=Rate("step"),
+    row=Index("r"),
+    f=Function(),
+)
+def _declared(A, B, Y, v, n, eta, row, f=np.negative):
+    """Returns what the body received, to see the conversions."""
+    return A, B, Y, v, n, eta, row, f, checks_enabled()
+
+
+def _good(**changes):
+    arguments = dict(
+        A=np.ones((2, 3)),
+        B=np.ones((3, 4)),
+        Y=np.eye(4)[[0, 3]],
+        v=1.5,
+        n=2,
+        eta=0.1,
+        row=1,
+    )
+    arguments.update(changes)
+    return arguments
+
+
+def test_the_body_runs_unchecked_on_converted_arguments():
+    A, _B, _Y, v, n, eta, row, _f, enabled = _declared(**_good(A=[[1, 2, 3], [4, 5, 6]]))
+    assert A.dtype == np.float64 and A.shape == (2, 3)
+    assert v.dtype == np.float64 and v.ndim == 0
+    assert (n, eta, row) == (2, 0.1, 1)
+    assert not enabled  # nested checked calls run their bare maths
+    assert checks_enabled()  # and the switch is back on after the call
+
+
+def test_positional_and_keyword_arguments_are_both_checked():
+    good = _good()
+    args = [good.pop(name) for name in ("A", "B", "Y")]
+    with pytest.raises(ValueError, match="v must be finite"):
+        _declared(*args, **{**good, "v": np.nan})
+    with pytest.raises(TypeError, match="A must be a float32 or float64"):
+        _declared(np.ones((2, 3), dtype=int), *args[1:], **good)
+
+
+@pytest.mark.parametrize(
+    "changes, kind, message",
+    [
+        (dict(B=np.ones((2, 4))), ValueError, r"B.shape\[0\] is 2 but A.shape\[1\] is 3.*\(c\)"),
+        (dict(Y=np.eye(4)[[0, 1, 2]]), ValueError, r"Y.shape\[0\] is 3 but A.shape\[0\] is 2"),
+        (dict(Y=np.ones((2, 4))), ValueError, r"Y must be one-hot.*row 0"),
+        (dict(Y=np.array([[1.0, 0, 0, 0], [0, 0, 0, 0]])), ValueError, r"one-hot.*row 1"),
+        (dict(Y=np.array([[1.0, 0, 0, 0], [0, 2, -1, 0]])), ValueError, r"one-hot.*row 1"),
+        (dict(A=np.ones((2, 3), dtype=np.float32)), TypeError, "A is float32, B is float64"),
+        (dict(A=np.ones(3)), ValueError, r"A must be a matrix \(2-D\), got shape \(3,\)"),
+        (dict(n=0), ValueError, "n must be at least 1"),
+        (dict(n=1.0), TypeError, "n must be an integer"),
+        (dict(eta=-1.0), ValueError, r"eta \(step\) must be positive"),
+        (dict(eta="fast"), TypeError, r"eta \(step\) must be a real number"),
+        (dict(row=2), ValueError, r"row must be in 0..1 \(r\), got 2"),
+        (dict(row=True), TypeError, "row must be an integer index"),
+        (dict(f="relu"), TypeError, "f must be a function"),
+    ],
+)
+def test_each_kind_refuses_bad_input_naming_the_argument(changes, kind, message):
+    with pytest.raises(kind, match=message):
+        _declared(**_good(**changes))
+
+
+def test_a_shape_message_names_what_each_dimension_counts():
+    with pytest.raises(ValueError) as raised:
+        network.feedforward(np.ones((3, 4)), np.ones((4, 2)), np.ones((5, 3)))
+    message = str(raised.value)
+    assert "W2.shape[0] is 5 but W1.shape[1] is 2" in message
+    assert "hidden nodes (j)" in message
+    assert "W1 (inputs i, hidden nodes j)" in message and "W2 (hidden nodes j" in message
+
+
+def test_fields_checks_the_attributes_of_a_result_object():
+    X, W1, W2 = np.ones((3, 4)), np.ones((4, 2)), np.ones((2, 3))
+    Y = np.eye(3)
+    forward = network.feedforward(X, W1, W2)
+    with pytest.raises(TypeError, match=r"forward must be a Forward.*got NoneType"):
+        network.backpropagation(X, Y, W2, None)
+    with pytest.raises(ValueError, match=r"H_out.shape\[1\] is 2 but W2.shape\[0\] is 5"):
+        network.backpropagation(X, Y, np.ones((5, 3)), forward)
+    assert isinstance(Fields("x").check(forward, "forward"), network.Forward)
+
+
+def test_number_lists_bind_their_lengths():
+    @checked(rows=NumberRows("e i"), w=Numbers("i"))
+    def total(rows, w):
+        return sum(x * y for row in rows for x, y in zip(row, w, strict=True))
+
+    assert total([[1, 2]], [3, 4]) == pytest.approx(11.0)
+    with pytest.raises(ValueError, match=r"w.shape\[0\] is 3 but rows.shape\[1\] is 2"):
+        total([[1, 2]], [3, 4, 5])
+    with pytest.raises(ValueError, match="rows of one length"):
+        total([[1, 2], [3]], [3, 4])
+
+
+def test_a_declaration_must_name_real_parameters():
+    with pytest.raises(TypeError, match="names no parameter"):
+        checked(Z="e i")(lambda X: X)
+
+
+def test_the_undecorated_body_is_the_slide_line():
+    import inspect
+
+    body = inspect.getsource(network.output_layer_error.__wrapped__).splitlines()
+    code = [
+        line
+        for line in body
+        if line.strip() and not line.strip().startswith(("@", "def", 'r"""', '"""'))
+    ]
+    assert code[-1].strip() == "return O_out - Y"
