@@ -42,7 +42,7 @@ def accuracy_per_epoch(O_out: np.ndarray, labels: np.ndarray) -> np.ndarray:
 class Engine(ABC):
     """Runs blocks of up to ``block`` epochs of full-batch gradient descent.
 
-    After :meth:`run`\\ ``(count)``, slot ``k < count`` of :attr:`W1` and :attr:`W2` holds
+    After ``run(count)``, slot ``k < count`` of :attr:`W1` and :attr:`W2` holds
     the weights before the update of the block's epoch ``k`` (slot ``count`` those after
     its last update), and :attr:`mse` and :attr:`accuracy` that epoch's figures on the
     training data (float64). :meth:`next_block` starts the next block from slot ``count``.
