@@ -256,6 +256,13 @@ def check_network(X: ArrayLike, Y: ArrayLike, W1: ArrayLike, W2: ArrayLike) -> N
     to compute."""
 
 
+@checked(W1="i j", W2="j k")
+def check_weights(W1: ArrayLike, W2: ArrayLike) -> None:
+    """Check that W1 and W2 are one net's weights: finite float matrices of one dtype,
+    W1's columns matching W2's rows (hidden nodes). The checks are the declaration above;
+    there is nothing to compute."""
+
+
 def initial_weights(
     seed: int,
     n_input: int = 4,

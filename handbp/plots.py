@@ -16,10 +16,12 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from handbp.descent import DescentRun, learning_rate_experiments, square
-from handbp.training import History
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
+
+    # for the annotation only: handbp.training.output draws its figures with this module
+    from handbp.training.history import History
 
 QUANTITIES: dict[str, str] = {"mse": "MSE", "accuracy": "accuracy"}
 """The curves a :class:`handbp.training.History` holds, with their axis labels."""

@@ -1,0 +1,84 @@
+"""Training (part 14): full-batch gradient descent, monitoring, stopping rules, presets.
+
+One module per concern, every public name importable from here:
+
+- :mod:`~handbp.training.history`: what a run records (:class:`Curves`, :class:`Stop`,
+  :class:`History`, :class:`Training`, :class:`Progress`, :class:`TrainingDiverged`);
+- :mod:`~handbp.training.rules`: when it stops (:class:`TargetMSE`,
+  :class:`TargetAccuracy`, :class:`Plateau`, :class:`EarlyStopping`, a function of your
+  own called every epoch through :class:`EveryEpoch`, and :class:`Divergence`);
+- :mod:`~handbp.training.engines`: what runs the epochs (:class:`SimpleEngine`, the
+  catalogue's functions; :class:`FastEngine`, the same in place);
+- :mod:`~handbp.training.loop`: :func:`train`, the engine's epochs watched block by block;
+- :mod:`~handbp.training.judging`: :func:`evaluate` and :func:`confusion_matrix`;
+- :mod:`~handbp.training.presets`: the series' runs (:data:`PRESETS`, :func:`run_setup`);
+- :mod:`~handbp.training.files`: weights on disk (:func:`save_weights`, :func:`load_weights`);
+- :mod:`~handbp.training.output`: a run's output folder (:func:`write_run`).
+
+:class:`~handbp.network.Weights`, what :func:`train` returns and :func:`save_weights`
+takes, is importable from here too.
+"""
+
+from handbp.network import Weights
+from handbp.training.engines import ENGINES, Engine, FastEngine, SimpleEngine
+from handbp.training.files import LoadedWeights, load_weights, save_weights
+from handbp.training.history import Curves, History, Progress, Stop, Training, TrainingDiverged
+from handbp.training.judging import Evaluation, confusion_matrix, evaluate
+from handbp.training.loop import BLOCK_EPOCHS, HeldOut, train
+from handbp.training.output import OUTPUT_FILES, history_csv, summary, write_run
+from handbp.training.presets import PRESETS, Preset, Run, Setup, preset, run_setup
+from handbp.training.rules import (
+    WATCHED,
+    Check,
+    Divergence,
+    EarlyStopping,
+    EpochRecord,
+    EveryEpoch,
+    Plateau,
+    StoppingRule,
+    TargetAccuracy,
+    TargetMSE,
+)
+
+__all__ = [
+    "BLOCK_EPOCHS",
+    "ENGINES",
+    "OUTPUT_FILES",
+    "PRESETS",
+    "WATCHED",
+    "Check",
+    "Curves",
+    "Divergence",
+    "EarlyStopping",
+    "Engine",
+    "EpochRecord",
+    "Evaluation",
+    "EveryEpoch",
+    "FastEngine",
+    "HeldOut",
+    "History",
+    "LoadedWeights",
+    "Plateau",
+    "Preset",
+    "Progress",
+    "Run",
+    "Setup",
+    "SimpleEngine",
+    "Stop",
+    "StoppingRule",
+    "TargetAccuracy",
+    "TargetMSE",
+    "Training",
+    "TrainingDiverged",
+    "Weights",
+    "confusion_matrix",
+    "evaluate",
+    "history_csv",
+    "load_weights",
+    "preset",
+    "run_setup",
+    "save_weights",
+    "summary",
+    "train",
+    "write_run",
+]
