@@ -84,8 +84,19 @@ def test_evaluate_reports_the_test_split_saved_with_the_weights(trained, capsys)
 
 def test_evaluate_with_another_split_says_so(trained, capsys):
     _, _, directory = trained
-    status, out, _ = run(capsys, "evaluate", str(directory / "weights.npz"), "--split-seed", "7")
-    assert status == 0 and "S = 7" in out and "from the options and defaults" in out
+    status, out, err = run(capsys, "evaluate", str(directory / "weights.npz"), "--split-seed", "7")
+    assert status == 0 and "S = 7" in out and "not the split saved with the weights" in out
+    saved = data.train_test_split(data.load_iris("uci"), 20, seed=4)
+    other = data.train_test_split(data.load_iris("uci"), 20, seed=7)
+    seen = int(np.isin(other.test_rows, saved.train_rows).sum())
+    assert seen > 0  # so that the label below says something
+    assert err == (
+        "handbp evaluate: warning: this split differs from the one saved with the weights "
+        f"(split_seed 4, test_size 20, variant uci): {seen} of its 20 test flowers were "
+        "training flowers\n"
+    )
+    assert f"test ({seen} trained on) set (20 flowers)" in out
+    assert re.search(rf"^test \({seen} trained on\)\s+[\d.]+", out, re.MULTILINE)
 
 
 def test_train_options_change_the_preset_and_rules_stop_it(tmp_path, capsys):
@@ -190,10 +201,14 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal(tmp_path, monkeypatch, 
     terminal = FakeTerminal()
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["train", "--preset", "run1-1000", "--output-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
     drawn = terminal.getvalue()
     frames = drawn.split("\r")[1:]
-    assert len(frames) == -(-1000 // training.BLOCK_EPOCHS)
+    # one frame per block of epochs, and a last one with the figures printed after it
+    assert len(frames) == -(-1000 // training.BLOCK_EPOCHS) + 1
     assert frames[-1].startswith("epoch 1000/1000 [" + "#" * 30 + "] MSE ")
+    mse, accuracy, _, _ = printed_figures(out)["train"]
+    assert f"MSE {mse:.6f}  accuracy {accuracy:.4f}" in frames[-1]
     assert drawn.endswith("\n") and drawn.count("\n") == 1
     epochs = [int(re.match(r"epoch\s+(\d+)/", frame).group(1)) for frame in frames]
     assert epochs == sorted(epochs)
