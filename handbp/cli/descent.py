@@ -14,10 +14,8 @@ def run(args: argparse.Namespace) -> int:
     from handbp import plots
 
     output = Path(args.output)
-    if output.is_dir():
-        raise ValueError(f"--output {args.output!r} is a directory; expected a .png file name")
     if not output.absolute().parent.is_dir():
-        raise ValueError(f"--output {args.output!r}: no directory {str(output.parent)!r}")
+        raise ValueError(f"--output {args.output!r}: there is no directory {str(output.parent)!r}")
     runs = descent.learning_rate_experiments(args.x0)
     print(f"Part 7: gradient descent x <- x - eta * 2x on f(x) = x^2, from x = {args.x0:g}\n")
     print(f"{'eta':>6}  {'steps':>5}  {'what happens':<28}  {'x after':>12}  {'f(x) after':>12}")
