@@ -13,6 +13,12 @@ import numpy as np
 from handbp import data, training
 from handbp.cli import options
 
+ZIP_MAGIC = b"PK\x03\x04"
+"""The first bytes of a zip archive, which an .npz file is."""
+
+NPY_MAGIC = b"\x93NUMPY"
+"""The first bytes of a single .npy array."""
+
 SPLIT_KEYS: tuple[str, ...] = ("split_seed", "test_size", "variant")
 """What a weights file saved by `handbp train` records about its split."""
 
@@ -24,8 +30,21 @@ def read_weights(path: str) -> training.LoadedWeights:
     archive still escapes it as a ``zipfile.BadZipFile``, ``zlib.error`` or ``EOFError``
     from inside NumPy, so they are caught here.
     """
+    where = f"weights file {path!r}"
     if Path(path).is_dir():
-        raise ValueError(f"weights file {path!r} is a directory; expected a weights.npz file")
+        raise ValueError(f"{where} is a directory; expected a weights.npz file")
+    try:
+        with open(path, "rb") as file:
+            start = file.read(len(ZIP_MAGIC))
+    except OSError as error:
+        raise ValueError(f"cannot read {where}: {error.strerror or error}") from error
+    if not start:
+        raise ValueError(f"cannot read {where}: it is empty")
+    if start != ZIP_MAGIC and not start.startswith(NPY_MAGIC):
+        raise ValueError(
+            f"cannot read {where}: not a NumPy .npz archive (it starts with {start!r}); "
+            "`handbp train` writes one as weights.npz"
+        )
     try:
         return training.load_weights(path)
     except (BadZipFile, zlib.error, EOFError, KeyError) as error:

@@ -9,6 +9,9 @@ from __future__ import annotations
 
 import argparse
 import math
+import os
+import tempfile
+from pathlib import Path
 
 import numpy as np
 
@@ -68,6 +71,20 @@ def share(text: str) -> float:
     if value > 1:
         raise argparse.ArgumentTypeError(f"must be a share in (0, 1], e.g. 0.95, got {text}")
     return value
+
+
+def check_writable(folder: Path, option: str, value: str) -> None:
+    """Raise ``OSError`` naming ``option`` unless a file can be made in ``folder``.
+
+    A real attempt (a directory made and removed) rather than ``os.access``, which is
+    wrong for root, for ACLs and for read-only file systems.
+    """
+    try:
+        os.rmdir(tempfile.mkdtemp(prefix=".handbp-probe-", dir=folder))
+    except OSError as error:
+        raise OSError(
+            f"{option} {value!r}: cannot write in {str(folder)!r} ({error.strerror or error})"
+        ) from error
 
 
 def add_variant_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:

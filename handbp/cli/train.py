@@ -6,7 +6,6 @@ import argparse
 import dataclasses
 import os
 import sys
-import tempfile
 from pathlib import Path
 from typing import TextIO
 
@@ -100,13 +99,7 @@ def check_output_dir(output: str) -> None:
         )
     folders.append(ancestor)
     for folder in folders:
-        try:
-            os.rmdir(tempfile.mkdtemp(prefix=".handbp-probe-", dir=folder))
-        except OSError as error:
-            raise OSError(
-                f"--output-dir {output!r}: cannot write in {str(folder)!r} "
-                f"({error.strerror or error})"
-            ) from error
+        options.check_writable(folder, "--output-dir", output)
 
 
 def run(args: argparse.Namespace) -> int:
