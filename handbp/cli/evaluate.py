@@ -6,7 +6,7 @@ import argparse
 import sys
 import zlib
 from pathlib import Path
-from zipfile import BadZipFile
+from zipfile import BadZipFile, ZipFile
 
 import numpy as np
 
@@ -26,31 +26,39 @@ SPLIT_KEYS: tuple[str, ...] = ("split_seed", "test_size", "variant")
 def read_weights(path: str) -> training.LoadedWeights:
     """:func:`handbp.training.load_weights`, with every way a file can be broken a ValueError.
 
-    ``load_weights`` reports most broken files itself; a truncated or corrupt ``.npz``
-    archive still escapes it as a ``zipfile.BadZipFile``, ``zlib.error`` or ``EOFError``
-    from inside NumPy, so they are caught here.
+    ``load_weights`` reports most broken files itself; a file that is not an archive at
+    all, or a truncated or corrupt ``.npz`` archive, is recognised here first.
     """
     where = f"weights file {path!r}"
     if Path(path).is_dir():
         raise ValueError(f"{where} is a directory; expected a weights.npz file")
     try:
         with open(path, "rb") as file:
-            start = file.read(len(ZIP_MAGIC))
+            start = file.read(len(NPY_MAGIC))
     except OSError as error:
         raise ValueError(f"cannot read {where}: {error.strerror or error}") from error
     if not start:
         raise ValueError(f"cannot read {where}: it is empty")
-    if start != ZIP_MAGIC and not start.startswith(NPY_MAGIC):
+    is_zip = start.startswith(ZIP_MAGIC)
+    if not is_zip and start != NPY_MAGIC:
         raise ValueError(
             f"cannot read {where}: not a NumPy .npz archive (it starts with {start!r}); "
             "`handbp train` writes one as weights.npz"
         )
-    try:
-        return training.load_weights(path)
-    except (BadZipFile, zlib.error, EOFError, KeyError) as error:
-        raise ValueError(
-            f"cannot read weights file {path!r}: a damaged or truncated .npz archive ({error})"
-        ) from error
+    if is_zip:
+        # NumPy reports a truncated or corrupt archive as zipfile's BadZipFile (or zlib's
+        # error) from deep inside np.load, and leaves the file open: test it whole first.
+        try:
+            with ZipFile(path) as archive:
+                bad_member = archive.testzip()
+            damaged = None if bad_member is None else f"{bad_member} fails its CRC check"
+        except (BadZipFile, zlib.error, EOFError, OSError) as error:
+            damaged = str(error)
+        if damaged is not None:
+            raise ValueError(
+                f"cannot read {where}: a damaged or truncated .npz archive ({damaged})"
+            )
+    return training.load_weights(path)
 
 
 def recorded_split(metadata: dict[str, str | int | float], path: str) -> dict[str, object]:
