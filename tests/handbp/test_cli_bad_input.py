@@ -10,6 +10,8 @@ is a folder of broken files made once for the module.
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -412,3 +414,80 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(capsys, files, command, argv, 
     assert "Traceback" not in err
     if "usage:" not in err:  # not argparse's: exactly one line
         assert err.count("\n") == 1, err
+
+
+def test_read_only_output_folder_is_refused_before_training(capsys, tmp_path):
+    """Found before any epoch runs: nothing is printed on stdout, no "stopped:" line."""
+    if os.geteuid() == 0:
+        pytest.skip("root writes in read-only folders; the /proc rows cover this as root")
+    folder = tmp_path / "locked"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        status, out, err = invoke(capsys, ["train", "--output-dir", str(folder / "run")])
+    finally:
+        folder.chmod(0o700)
+    assert status == 1 and out == ""
+    assert err.startswith(f"handbp train: error: --output-dir '{folder / 'run'}': cannot write in")
+
+
+def test_descent_png_gets_the_usual_permissions(capsys, tmp_path):
+    """Written with open()'s 0666 less the umask (0644 under umask 022), not mkstemp's 0600."""
+    previous = os.umask(0o022)
+    try:
+        status, _, _ = invoke(capsys, ["descent", "--output", str(tmp_path / "descent.png")])
+    finally:
+        os.umask(previous)
+    assert status == 0
+    assert (tmp_path / "descent.png").stat().st_mode & 0o777 == 0o644
+    assert [p.name for p in tmp_path.iterdir()] == ["descent.png"]  # no partial file left
+
+
+def test_an_internal_error_is_one_line_unless_debugging(capsys, monkeypatch):
+    def broken(args):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("handbp.cli.step.run", broken)
+    monkeypatch.delenv("HANDBP_DEBUG", raising=False)
+    status, _, err = invoke(capsys, ["step"])
+    assert status == 1
+    assert err == (
+        "handbp step: internal error: RuntimeError: a bug (a bug in handbp; run with "
+        "HANDBP_DEBUG=1 to see the traceback)\n"
+    )
+    monkeypatch.setenv("HANDBP_DEBUG", "1")
+    status, _, err = invoke(capsys, ["step"])
+    assert status == 1
+    assert err.startswith("Traceback (most recent call last):") and "RuntimeError: a bug" in err
+
+
+def handbp_script() -> str:
+    return str(Path(sys.executable).with_name("handbp"))
+
+
+def test_the_installed_command_reports_a_truncated_archive_in_one_line(files):
+    result = subprocess.run(
+        [handbp_script(), "evaluate", str(files / "truncated.npz")],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "HANDBP_DEBUG": "0"},
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("handbp evaluate: error: cannot read weights file")
+    assert "damaged or truncated .npz archive" in result.stderr
+
+
+def test_the_installed_command_refuses_a_non_integer_split_seed():
+    result = subprocess.run(
+        [handbp_script(), "train", "--split-seed", "4.5"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 2 and result.stdout == ""
+    assert result.stderr.splitlines()[-1] == (
+        "handbp train: error: argument --split-seed: expected a whole number, got '4.5'"
+    )
+    assert "Traceback" not in result.stderr

@@ -106,7 +106,10 @@ def test_train_options_change_the_preset_and_rules_stop_it(tmp_path, capsys):
         *("train", "--preset", "run1-1000", "--eta", "0.5", "--hidden", "3"),
         *("--target-mse", "0.12", "--output-dir", str(output)),
     )
-    assert status == 0 and out.startswith("run1-1000-custom:")
+    assert status == 0
+    assert out.splitlines()[0] == (
+        "run1-1000-custom: preset run1-1000 with eta 0.5 (preset: 0.1), hidden nodes 3 (preset: 2)"
+    )
     assert "stopped: the train MSE reached" in out
     summary = json.loads((output / "summary.json").read_text())
     assert summary["setup"]["eta"] == 0.5 and summary["net"] == "4-3-3"
