@@ -531,7 +531,7 @@ ROWS = [
         ValueError,
         "weights file",
         "load_weights-truncated",
-        XFAIL,
+        XFAIL_TRAINING,
     ),
     row(
         lambda _: training.load_weights(None),
