@@ -6,6 +6,7 @@ import argparse
 import sys
 import zlib
 from pathlib import Path
+from typing import Any
 from zipfile import BadZipFile, ZipFile
 
 import numpy as np
@@ -61,9 +62,9 @@ def read_weights(path: str) -> training.LoadedWeights:
     return training.load_weights(path)
 
 
-def recorded_split(metadata: dict[str, str | int | float], path: str) -> dict[str, object]:
+def recorded_split(metadata: dict[str, str | int | float], path: str) -> dict[str, Any]:
     """The split saved with the weights: key -> value, for the keys the file holds."""
-    recorded: dict[str, object] = {}
+    recorded: dict[str, Any] = {}
     for key in SPLIT_KEYS:
         if key not in metadata:
             continue
@@ -79,14 +80,14 @@ def recorded_split(metadata: dict[str, str | int | float], path: str) -> dict[st
     return recorded
 
 
-def trained_on(recorded: dict[str, object], iris: data.Dataset, split: data.Split) -> int | None:
+def trained_on(recorded: dict[str, Any], iris: data.Dataset, split: data.Split) -> int | None:
     """How many of ``split``'s test flowers were training flowers of the recorded split."""
     if not all(key in recorded for key in ("split_seed", "test_size")):
         return None
     original = data.train_test_split(
         iris,
-        int(recorded["test_size"]),  # type: ignore[call-overload]
-        seed=int(recorded["split_seed"]),  # type: ignore[call-overload]
+        int(recorded["test_size"]),
+        seed=int(recorded["split_seed"]),
     )
     return int(np.isin(split.test_rows, original.train_rows).sum())
 
@@ -101,12 +102,12 @@ def run(args: argparse.Namespace) -> int:
             f"net; Iris needs {len(data.FEATURES)} inputs and {len(data.SPECIES)} outputs"
         )
     recorded = recorded_split(metadata, args.weights)
-    defaults = {
+    defaults: dict[str, Any] = {
         "split_seed": training.Setup.split_seed,
         "test_size": training.Setup.test_size,
         "variant": data.SERIES_VARIANT,
     }
-    chosen = {
+    chosen: dict[str, Any] = {
         key: getattr(args, key)
         if getattr(args, key) is not None
         else recorded.get(key, defaults[key])

@@ -16,7 +16,7 @@ MAX_DIGITS = 17
 """Significant digits that round-trip any float64: more would only print noise."""
 
 
-def format_number(value: float, digits: int | None) -> str:
+def format_number(value: float | np.floating, digits: int | None) -> str:
     """``value`` with ``digits`` significant digits, or the shortest that round-trip."""
     if digits is None:
         return repr(float(value))
@@ -32,7 +32,7 @@ def format_array(array: np.ndarray, digits: int | None = None) -> str:
         array,
         max_line_width=100,
         separator=", ",
-        formatter={"float_kind": lambda x: format_number(x, digits)},
+        formatter={"float_kind": lambda x: format_number(x, digits)},  # type: ignore[arg-type]
     )
 
 
