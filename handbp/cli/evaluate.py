@@ -120,7 +120,10 @@ def run(args: argparse.Namespace) -> int:
     if same:
         source, test_name = "as saved with the weights", "test"
     elif seen is None:
-        source, test_name = "the weights file records no split: defaults and options", "test?"
+        source, test_name = (
+            "the weights file records no split: defaults and options",
+            "test (may overlap training)",
+        )
         print(
             f"handbp evaluate: warning: {args.weights} does not record the split it was "
             f"trained with; its 'test' flowers may have been trained on",

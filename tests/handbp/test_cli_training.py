@@ -257,3 +257,18 @@ def test_descent_prints_where_each_run_ends_and_draws_them(tmp_path, capsys):
         assert float(row[-2]) == pytest.approx(x, rel=1e-5)
     assert f"wrote {output}" in out
     assert [p.name for p in tmp_path.iterdir()] == ["descent.png"]
+
+
+def test_evaluate_warns_when_the_weights_record_no_split(trained, tmp_path, capsys):
+    _, _, directory = trained
+    weights, _ = training.load_weights(directory / "weights.npz")
+    bare = tmp_path / "bare.npz"
+    training.save_weights(bare, weights)
+    status, out, err = run(capsys, "evaluate", str(bare))
+    assert status == 0
+    assert err == (
+        f"handbp evaluate: warning: {bare} does not record the split it was trained with; "
+        "its 'test' flowers may have been trained on\n"
+    )
+    assert "the weights file records no split" in out
+    assert "confusion matrix, test (may overlap training) set (20 flowers)" in out
