@@ -221,6 +221,19 @@ def index(value: Any, name: str, size: int, axis_name: str) -> int:
     return int(value)
 
 
+SEED_LIMIT = 2**32
+"""NumPy's seeds are the integers 0 .. 2**32 - 1."""
+
+
+def check_seed(seed: object, name: str = "seed") -> int:
+    """Return ``seed`` as an int NumPy accepts as a seed, or raise naming ``name``."""
+    if isinstance(seed, bool) or not isinstance(seed, Integral):
+        raise TypeError(f"{name} must be an integer in 0..2**32 - 1, got {seed!r}")
+    if not 0 <= int(seed) < SEED_LIMIT:
+        raise ValueError(f"{name} must be in 0..2**32 - 1, got {seed}")
+    return int(seed)
+
+
 def float_dtype(dtype: Any) -> np.dtype:
     """Return ``dtype`` as a NumPy dtype if it is float32 or float64, or raise."""
     try:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import resources
 
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp.checks import float_dtype, positive_int
+from handbp.checks import check_seed, float_dtype, positive_int
 
 SPECIES: tuple[str, ...] = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
 """Species in the order of the one-hot columns of Y."""
@@ -51,6 +52,17 @@ class Dataset:
     Y: np.ndarray
     species: tuple[str, ...]
 
+    def __post_init__(self) -> None:
+        for name in ("X", "Y"):
+            value = getattr(self, name)
+            if not isinstance(value, np.ndarray) or value.ndim != 2:
+                raise TypeError(f"Dataset.{name} must be a 2-D NumPy array, got {value!r}"[:160])
+        if not (self.X.shape[0] == self.Y.shape[0] == len(self.species)):
+            raise ValueError(
+                f"Dataset needs one row of X, one row of Y and one species name per example, "
+                f"got {self.X.shape[0]}, {self.Y.shape[0]} and {len(self.species)}"
+            )
+
     def __len__(self) -> int:
         return self.X.shape[0]
 
@@ -66,16 +78,40 @@ class Split:
 
 
 def _check_variant(variant: str) -> str:
+    if not isinstance(variant, str):
+        raise TypeError(f"variant must be a str, one of {', '.join(VARIANTS)}; got {variant!r}")
     if variant not in VARIANTS:
         raise ValueError(f"unknown data variant {variant!r}; expected one of {', '.join(VARIANTS)}")
     return variant
 
 
-def one_hot(species: list[str] | tuple[str, ...], dtype: DTypeLike = np.float64) -> np.ndarray:
-    """One-hot labels, one column per species in the order of :data:`SPECIES`."""
+def _check_dataset(value: object, name: str) -> Dataset:
+    if not isinstance(value, Dataset):
+        raise TypeError(
+            f"{name} must be a handbp.data.Dataset (e.g. load_iris()), got {type(value).__name__}"
+        )
+    return value
+
+
+def one_hot(species: Sequence[str], dtype: DTypeLike = np.float64) -> np.ndarray:
+    """One-hot labels, one column per species in the order of :data:`SPECIES`.
+
+    ``species`` is a sequence of names, one per row (a single name is refused: wrap it
+    in a list).
+    """
+    if isinstance(species, str | bytes) or not isinstance(species, Sequence | np.ndarray):
+        raise TypeError(
+            f"species must be a list or tuple of species names, one per row, got "
+            f"{type(species).__name__} {species!r}"[:160]
+            + ("; for one flower write [name]" if isinstance(species, str) else "")
+        )
+    if len(species) == 0:
+        raise ValueError("species must hold at least one name, got an empty sequence")
     dtype = float_dtype(dtype)
     Y = np.zeros((len(species), len(SPECIES)), dtype=dtype)
     for row, name in enumerate(species):
+        if not isinstance(name, str):
+            raise TypeError(f"species[{row}] must be a species name (str), got {name!r}")
         if name not in SPECIES:
             raise ValueError(
                 f"unknown species {name!r} in row {row}; expected one of {', '.join(SPECIES)}"
@@ -116,8 +152,22 @@ def three_flowers(variant: str = "fisher", dtype: DTypeLike = np.float64) -> Dat
     return subset(iris, np.array(THREE_FLOWERS_ROWS))
 
 
-def subset(data: Dataset, rows: np.ndarray) -> Dataset:
-    """The rows ``rows`` of ``data``, in that order."""
+def subset(data: Dataset, rows: np.ndarray | Sequence[int]) -> Dataset:
+    """The rows ``rows`` of ``data``, in that order (integer row numbers, from 0)."""
+    _check_dataset(data, "data")
+    if isinstance(rows, str | bytes) or not isinstance(rows, Sequence | np.ndarray):
+        raise TypeError(f"rows must be a sequence of row numbers, got {type(rows).__name__}")
+    rows = np.asarray(rows)
+    if rows.ndim != 1 or rows.size == 0:
+        raise ValueError(
+            f"rows must be a non-empty 1-D sequence of row numbers, got shape {rows.shape}"
+        )
+    if rows.dtype.kind not in "iu":
+        raise TypeError(f"rows must be integer row numbers, got dtype {rows.dtype}")
+    if rows.min() < 0 or rows.max() >= len(data):
+        raise ValueError(
+            f"rows must be in 0..{len(data) - 1} (the rows of data), got {rows.min()}..{rows.max()}"
+        )
     X, Y = _read_only(data.X[rows]), _read_only(data.Y[rows])
     return Dataset(X, Y, tuple(data.species[r] for r in rows))
 
@@ -135,7 +185,9 @@ def train_test_split(data: Dataset, test_size: int = 20, seed: int = 4) -> Split
     scikit-learn's ``train_test_split(X, Y, test_size=test_size, random_state=seed)``
     returns for an integer ``test_size``, without depending on scikit-learn.
     """
+    _check_dataset(data, "data")
     test_size = positive_int(test_size, "test_size")
+    seed = check_seed(seed)
     if test_size >= len(data):
         raise ValueError(
             f"test_size must leave at least one training example: got {test_size} "

@@ -87,14 +87,24 @@ def descent_path(
 ) -> np.ndarray:
     r"""Part 7: repeat :math:`x \leftarrow x - \eta\, f'(x)`; return x before every step and after the last.
 
-    The result has ``steps + 1`` entries, ``path[0] == x0``.
+    The result has ``steps + 1`` entries, ``path[0] == x0``. A path that leaves the
+    floating-point range (a huge ``x0``, or a learning rate that diverges for long enough)
+    is a ``ValueError`` that says at which step.
     """
     x = x0
     path = [x]
-    for _ in range(steps):
-        x = gradient_descent_step(x, derivative(x), eta)
-        path.append(x)
-    return np.stack(path)
+    with np.errstate(over="ignore", invalid="ignore"):
+        for _ in range(steps):
+            x = gradient_descent_step(x, derivative(x), eta)
+            path.append(x)
+    path = np.stack(path)
+    if not np.isfinite(path).all():
+        step = int(np.argmax(~np.isfinite(path).reshape(len(path), -1).all(axis=1)))
+        raise ValueError(
+            f"the path from x0 = {x0} with eta = {eta} overflows {path.dtype} at step {step} "
+            f"of {steps}: choose a smaller x0, learning rate or number of steps"
+        )
+    return path
 
 
 def learning_rate_experiments(x0: float = 5.0) -> list[DescentRun]:

@@ -18,7 +18,18 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from handbp.activations import sigmoid, sigmoid_derivative
-from handbp.checks import Count, Fields, Function, OneHot, Rate, checked, float_dtype, positive_int
+from handbp.checks import (
+    Count,
+    Fields,
+    Function,
+    OneHot,
+    Rate,
+    check_seed,
+    checked,
+    finite_real,
+    float_dtype,
+    positive_int,
+)
 from handbp.descent import gradient_descent_step
 from handbp.losses import mse
 
@@ -279,6 +290,8 @@ def initial_weights(
     draws rounded once, explicitly.
     """
     dtype = float_dtype(dtype)
+    seed = check_seed(seed)
+    scale = finite_real(scale, "scale", positive=True)
     shape_1 = (positive_int(n_input, "n_input"), positive_int(n_hidden, "n_hidden"))
     shape_2 = (n_hidden, positive_int(n_output, "n_output"))
     rng = np.random.RandomState(seed)

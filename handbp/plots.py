@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import io
 import os
+import secrets
 from collections.abc import Sequence
+from numbers import Real
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -53,7 +56,14 @@ def plot_curves(history: History, quantity: str = "mse", title: str | None = Non
     A dotted vertical line marks the epoch whose weights training returned when that is
     not the last one (early stopping restores an earlier epoch).
     """
-    if quantity not in QUANTITIES:
+    if not all(hasattr(history, name) for name in ("epochs", "curves", "stop")):
+        raise TypeError(
+            f"history must be a handbp.training.History (training.train(...).history), "
+            f"got {type(history).__name__}"
+        )
+    if title is not None and not isinstance(title, str):
+        raise TypeError(f"title must be a str or None, got {type(title).__name__}")
+    if not isinstance(quantity, str) or quantity not in QUANTITIES:
         raise ValueError(f"quantity must be one of {', '.join(QUANTITIES)}, got {quantity!r}")
     figure = _figure(7, 4)
     axes = figure.add_subplot()
@@ -84,9 +94,21 @@ def plot_descent(runs: Sequence[DescentRun] | None = None) -> Figure:
     One panel per run (by default :func:`handbp.descent.learning_rate_experiments`, the
     four learning rates of the series from x = 5): the parabola and the path of x on it.
     """
-    runs = learning_rate_experiments() if runs is None else list(runs)
+    if runs is None:
+        runs = learning_rate_experiments()
+    elif isinstance(runs, DescentRun):
+        raise TypeError("runs must be a sequence of DescentRun; for one run write [run]")
+    elif isinstance(runs, str | bytes) or not isinstance(runs, Sequence):
+        raise TypeError(f"runs must be a sequence of DescentRun, got {type(runs).__name__}")
+    runs = list(runs)
     if not runs:
         raise ValueError("plot_descent needs at least one DescentRun, got none")
+    for position, run in enumerate(runs):
+        if not isinstance(run, DescentRun):
+            raise TypeError(
+                f"runs[{position}] must be a DescentRun (descent.learning_rate_experiments() "
+                f"makes them), got {type(run).__name__}"
+            )
     columns = min(3, len(runs))
     rows = -(-len(runs) // columns)
     figure = _figure(4 * columns, 3.2 * rows)
@@ -108,5 +130,28 @@ def plot_descent(runs: Sequence[DescentRun] | None = None) -> Figure:
 
 
 def save_figure(figure: Figure, path: str | os.PathLike[str], dpi: int = 100) -> None:
-    """Write ``figure`` as a PNG file."""
-    figure.savefig(path, format="png", dpi=dpi)
+    """Write ``figure`` as a PNG file, whole or not at all.
+
+    The picture is drawn into a new file beside ``path`` and moved onto ``path`` only when
+    complete, so a failure never leaves half a PNG. The file gets the usual permissions
+    (0666 less the umask, e.g. 0644), as ``open`` gives.
+    """
+    from matplotlib.figure import Figure
+
+    if not isinstance(figure, Figure):
+        raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a str or path, got {type(path).__name__}")
+    if isinstance(dpi, bool) or not isinstance(dpi, Real) or not 0 < dpi < 10_000:
+        raise ValueError(f"dpi must be a number in (0, 10000), got {dpi!r}")
+    target = Path(path)
+    if target.is_dir():
+        raise ValueError(f"path {str(target)!r} is a directory; expected a file name")
+    partial = target.with_name(f".{target.name}.partial-{secrets.token_hex(4)}")
+    try:
+        with open(partial, "xb") as file:
+            figure.savefig(file, format="png", dpi=dpi)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from handbp.cli import options
 from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, format_sizes, parse_sizes
 
 DEFAULT_SIZES_TEXT = ",".join(format_sizes(s) for s in DEFAULT_SIZES)
@@ -47,12 +48,15 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--examples",
-        type=int,
+        type=options.positive_int,
         default=RANDOM_EXAMPLES,
         help="examples (rows of X) of each random net (default: %(default)s)",
     )
     parser.add_argument(
-        "--seed", type=int, default=0, help="seed of the first random net (default: %(default)s)"
+        "--seed",
+        type=options.seed,
+        default=0,
+        help="seed of the first random net (default: %(default)s)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
 

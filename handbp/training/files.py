@@ -56,6 +56,8 @@ def load_weights(path: str | os.PathLike[str]) -> LoadedWeights:
     ``W1`` and ``W2`` must be finite float32/float64 matrices of one dtype that chain
     (``W1.shape[1] == W2.shape[0]``); other entries must be scalars (metadata).
     """
+    if not isinstance(path, str | os.PathLike):
+        raise TypeError(f"path must be a file path (str or os.PathLike), got {path!r}"[:160])
     where = f"weights file {os.fspath(path)!r}"
     try:
         with open(path, "rb") as file:

@@ -34,6 +34,8 @@ def history_csv(history: History) -> str:
 
     Numbers are written with the shortest digits that read back to the same float.
     """
+    if not isinstance(history, History):
+        raise TypeError(f"history must be a handbp.training.History, got {type(history).__name__}")
     monitored = history.curves()
     header = ["epoch"] + [f"{name}_{q}" for name in monitored for q in ("mse", "accuracy")]
     columns = [np.arange(history.epochs).tolist()]

@@ -1,6 +1,8 @@
 """handbp.cli: `handbp step` reproduces part 13; `handbp equations` lists the catalogue."""
 
 import json
+import re
+from importlib.metadata import version
 
 import numpy as np
 import pytest
@@ -67,6 +69,52 @@ def test_step_full_precision_round_trips(capsys):
     mse_before = json.loads(js)["mse_before"]
     line = next(line for line in out.splitlines() if line.startswith("MSE before"))
     assert float(line.split(":")[1]) == mse_before  # the printed digits give back the exact float
+
+
+def numbers_in(text: str) -> list[str]:
+    return re.findall(r"-?\d+\.?\d*(?:e[-+]\d+)?", text)
+
+
+def test_step_digits_rounds_the_text_to_significant_digits(capsys):
+    _, js, _ = run(capsys, "step", "--json")
+    document = json.loads(js)
+    _, out, _ = run(capsys, "step", "--digits", "4")
+    assert "4 significant digits" in out.splitlines()[0]
+    line = next(line for line in out.splitlines() if line.startswith("MSE before"))
+    printed = line.split(":")[1].strip()
+    assert printed == f"{document['mse_before']:.4g}"
+    np.testing.assert_allclose(float(printed), document["mse_before"], rtol=5e-4)
+    block = out.split("output_layer_delta]")[1].split("\n\n")[0].split("\n", 1)[1]
+    values = [float(v) for v in numbers_in(block)]
+    expected = next(q for q in document["quantities"] if q["id"] == "output_layer_delta")
+    np.testing.assert_allclose(values, np.ravel(expected["value"]), rtol=5e-4)
+    for text in numbers_in(block):  # at most 4 significant digits each
+        assert len(text.split("e")[0].lstrip("-").replace(".", "").lstrip("0")) <= 4, text
+
+
+def test_step_digits_leaves_json_and_the_default_at_full_precision(capsys):
+    _, plain, _ = run(capsys, "step", "--json")
+    _, rounded, _ = run(capsys, "step", "--json", "--digits", "2")
+    assert rounded == plain
+    _, default, _ = run(capsys, "step")
+    assert "full precision" in default.splitlines()[0]
+
+
+def test_version_comes_from_the_package_metadata(capsys):
+    with pytest.raises(SystemExit) as exit_info:
+        main(["--version"])
+    assert exit_info.value.code == 0
+    assert capsys.readouterr().out == f"handbp {version('handbp')}\n"
+
+
+def test_equations_part_4_is_part_3_with_a_note(capsys):
+    status, out, err = run(capsys, "equations", "--part", "4")
+    assert status == 0
+    assert err == (
+        "handbp equations: note: part 4 is taught with part 3: these are part 3's equations\n"
+    )
+    _, part_3, _ = run(capsys, "equations", "--part", "3")
+    assert out == part_3 and len(out.splitlines()) > 1
 
 
 def test_step_options(capsys):

@@ -84,8 +84,19 @@ def test_evaluate_reports_the_test_split_saved_with_the_weights(trained, capsys)
 
 def test_evaluate_with_another_split_says_so(trained, capsys):
     _, _, directory = trained
-    status, out, _ = run(capsys, "evaluate", str(directory / "weights.npz"), "--split-seed", "7")
-    assert status == 0 and "S = 7" in out and "from the options and defaults" in out
+    status, out, err = run(capsys, "evaluate", str(directory / "weights.npz"), "--split-seed", "7")
+    assert status == 0 and "S = 7" in out and "not the split saved with the weights" in out
+    saved = data.train_test_split(data.load_iris("uci"), 20, seed=4)
+    other = data.train_test_split(data.load_iris("uci"), 20, seed=7)
+    seen = int(np.isin(other.test_rows, saved.train_rows).sum())
+    assert seen > 0  # so that the label below says something
+    assert err == (
+        "handbp evaluate: warning: this split differs from the one saved with the weights "
+        f"(split_seed 4, test_size 20, variant uci): {seen} of its 20 test flowers were "
+        "training flowers\n"
+    )
+    assert f"test ({seen} trained on) set (20 flowers)" in out
+    assert re.search(rf"^test \({seen} trained on\)\s+[\d.]+", out, re.MULTILINE)
 
 
 def test_train_options_change_the_preset_and_rules_stop_it(tmp_path, capsys):
@@ -95,7 +106,10 @@ def test_train_options_change_the_preset_and_rules_stop_it(tmp_path, capsys):
         *("train", "--preset", "run1-1000", "--eta", "0.5", "--hidden", "3"),
         *("--target-mse", "0.12", "--output-dir", str(output)),
     )
-    assert status == 0 and out.startswith("run1-1000-custom:")
+    assert status == 0
+    assert out.splitlines()[0] == (
+        "run1-1000-custom: preset run1-1000 with eta 0.5 (preset: 0.1), hidden nodes 3 (preset: 2)"
+    )
     assert "stopped: the train MSE reached" in out
     summary = json.loads((output / "summary.json").read_text())
     assert summary["setup"]["eta"] == 0.5 and summary["net"] == "4-3-3"
@@ -190,10 +204,14 @@ def test_the_progress_bar_redraws_one_line_on_a_terminal(tmp_path, monkeypatch, 
     terminal = FakeTerminal()
     monkeypatch.setattr("sys.stderr", terminal)
     assert main(["train", "--preset", "run1-1000", "--output-dir", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
     drawn = terminal.getvalue()
     frames = drawn.split("\r")[1:]
-    assert len(frames) == -(-1000 // training.BLOCK_EPOCHS)
+    # one frame per block of epochs, and a last one with the figures printed after it
+    assert len(frames) == -(-1000 // training.BLOCK_EPOCHS) + 1
     assert frames[-1].startswith("epoch 1000/1000 [" + "#" * 30 + "] MSE ")
+    mse, accuracy, _, _ = printed_figures(out)["train"]
+    assert f"MSE {mse:.6f}  accuracy {accuracy:.4f}" in frames[-1]
     assert drawn.endswith("\n") and drawn.count("\n") == 1
     epochs = [int(re.match(r"epoch\s+(\d+)/", frame).group(1)) for frame in frames]
     assert epochs == sorted(epochs)
@@ -239,3 +257,18 @@ def test_descent_prints_where_each_run_ends_and_draws_them(tmp_path, capsys):
         assert float(row[-2]) == pytest.approx(x, rel=1e-5)
     assert f"wrote {output}" in out
     assert [p.name for p in tmp_path.iterdir()] == ["descent.png"]
+
+
+def test_evaluate_warns_when_the_weights_record_no_split(trained, tmp_path, capsys):
+    _, _, directory = trained
+    weights, _ = training.load_weights(directory / "weights.npz")
+    bare = tmp_path / "bare.npz"
+    training.save_weights(bare, weights)
+    status, out, err = run(capsys, "evaluate", str(bare))
+    assert status == 0
+    assert err == (
+        f"handbp evaluate: warning: {bare} does not record the split it was trained with; "
+        "its 'test' flowers may have been trained on\n"
+    )
+    assert "the weights file records no split" in out
+    assert "confusion matrix, test (may overlap training) set (20 flowers)" in out

@@ -148,7 +148,10 @@ def test_mismatched_shapes_raise(net):
         network.feedforward(X, W1, W2[:1])
     with pytest.raises(ValueError, match=r"W2.shape\[0\] is 1 but H_out.shape\[1\] is 2"):
         network.output_layer_inputs(X @ W1, W2[:1])
-    with pytest.raises(ValueError, match=r"shapes do not fit: W2.shape\[1\] is 3 but Y.shape\[1\] is 2.*output nodes"):
+    with pytest.raises(
+        ValueError,
+        match=r"shapes do not fit: W2.shape\[1\] is 3 but Y.shape\[1\] is 2.*output nodes",
+    ):
         network.gradient_descent_iteration(X, Y[:, :2], W1, W2, 0.1)
     with pytest.raises(ValueError, match=r"W2.shape\[0\] is 1 but W1.shape\[1\] is 2"):
         network.check_network(X, Y, W1, W2[:1])

@@ -66,9 +66,16 @@ def test_scalar_forms_refuse_bad_indices_and_shapes():
         scalar.dmse_do_out(O_out, Y, 0, 2)
     with pytest.raises(TypeError, match="j must be an integer index"):
         scalar.dmse_dw2_scalar(H_out, O_out, Y, 0.5, 0)
-    with pytest.raises(ValueError, match=r"O_out.shape\[0\] is 2 but H_out.shape\[0\] is 1.*examples"):
+    with pytest.raises(
+        ValueError, match=r"O_out.shape\[0\] is 2 but H_out.shape\[0\] is 1.*examples"
+    ):
         scalar.dmse_dw2_scalar(H_out[:1], O_out, Y, 0, 0)
-    with pytest.raises(ValueError, match=r"W2.shape\[1\] is 2 but O_out.shape\[1\] is 2|W2.shape\[0\] is 2 but H_out.shape\[1\] is 3"):
+    with pytest.raises(
+        ValueError,
+        match=r"W2.shape\[1\] is 2 but O_out.shape\[1\] is 2|W2.shape\[0\] is 2 but H_out.shape\[1\] is 3",
+    ):
         scalar.dmse_dw1_scalar(np.ones((2, 4)), H_out, O_out, Y, np.ones((2, 2)), 0, 0)
-    with pytest.raises(ValueError, match=r"W2.shape\[0\] is 2 but H_out.shape\[1\] is 3.*hidden nodes"):
+    with pytest.raises(
+        ValueError, match=r"W2.shape\[0\] is 2 but H_out.shape\[1\] is 3.*hidden nodes"
+    ):
         scalar.output_node_input(H_out, np.ones((2, 2)), 0, 0)

@@ -1,0 +1,79 @@
+"""``handbp equations``: the catalogue, all of it or one part's equations."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+from handbp.equations import CATALOGUE, Equation, by_part
+
+TAUGHT_WITH: dict[int, int] = {4: 3}
+"""Parts without equations of their own -> the part whose equations they teach
+(SERIES.md: "Parts 3-4 - feedforward in pure Python")."""
+
+PARTS = range(1, 15)
+"""The series' 14 parts."""
+
+
+def entries_of(part: int | None) -> tuple[list[Equation], str | None]:
+    """The entries to list for ``--part`` and a note to print first, if any.
+
+    A part taught with another (part 4 with part 3) gives that part's entries and a note
+    that says so; a part without equations or outside the series is a ``ValueError``.
+    """
+    if part is None:
+        return list(CATALOGUE.values()), None
+    parts = sorted({entry.part for entry in CATALOGUE.values()})
+    listed = ", ".join(str(p) for p in parts)
+    if part not in PARTS:
+        raise ValueError(f"--part must be a part of the series, 1 to 14, got {part}")
+    if part in TAUGHT_WITH:
+        shown = TAUGHT_WITH[part]
+        note = f"part {part} is taught with part {shown}: these are part {shown}'s equations"
+        return list(by_part(shown)), note
+    entries = list(by_part(part))
+    if not entries:
+        raise ValueError(f"part {part} has no equations; the parts with equations are {listed}")
+    return entries, None
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the table (or JSON) of the chosen entries."""
+    entries, note = entries_of(args.part)
+    if note is not None:
+        print(f"handbp equations: note: {note}", file=sys.stderr)
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"id": e.id, "part": e.part, "latex": e.latex, "function": e.qualified_name}
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
+        return 0
+    width = max(len(e.id) for e in CATALOGUE.values())
+    print(f"{'id':<{width}}  part  LaTeX")
+    for entry in entries:
+        print(f"{entry.id:<{width}}  {entry.part:>4}  {entry.latex}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``handbp equations``."""
+    parser = subparsers.add_parser(
+        "equations",
+        help="list the equation catalogue (id, part, LaTeX)",
+        description="List every equation of the series that handbp implements: its id, "
+        "the series part and its LaTeX. Part 4 is taught with part 3 (the same equations "
+        "in pure Python), so --part 4 lists part 3's.",
+    )
+    parser.add_argument(
+        "--part", type=int, metavar="N", help="only the equations of part N (1 to 14)"
+    )
+    parser.add_argument(
+        "--json", action="store_true", help="print JSON (with each function's import path)"
+    )
+    parser.set_defaults(func=run)

@@ -1,0 +1,254 @@
+"""``handbp train``: part 14, train the net on Iris, print the figures, write the results."""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import os
+import sys
+from pathlib import Path
+from typing import TextIO
+
+from handbp import data, training
+from handbp.cli import options
+
+SETUP_OPTIONS: dict[str, tuple[str, str]] = {
+    "epochs": ("epochs", "epochs"),
+    "eta": ("eta", "eta"),
+    "hidden": ("n_hidden", "hidden nodes"),
+    "seed": ("weight_seed", "weight seed"),
+    "split_seed": ("split_seed", "split seed S"),
+    "test_size": ("test_size", "test flowers"),
+    "validation_size": ("validation_size", "validation flowers"),
+    "variant": ("variant", "data"),
+    "dtype": ("dtype", "dtype"),
+}
+"""The options of `handbp train` that change a preset: option dest -> (Setup field, name)."""
+
+
+class ProgressBar:
+    """Epoch, MSE and accuracy on one line of a stream, redrawn with a carriage return."""
+
+    def __init__(self, stream: TextIO, width: int = 30) -> None:
+        self.stream, self.width, self.drawn = stream, width, False
+
+    def __call__(self, progress: training.Progress) -> None:
+        filled = self.width * progress.epoch // progress.epochs
+        digits = len(str(progress.epochs))
+        self.stream.write(
+            f"\repoch {progress.epoch:>{digits}}/{progress.epochs} "
+            f"[{'#' * filled}{'.' * (self.width - filled)}] "
+            f"MSE {progress.mse:.6f}  accuracy {progress.accuracy:.4f}"
+        )
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self, final: training.Progress | None) -> None:
+        """End the line; first redraw it with ``final`` (the figures printed after it)."""
+        if final is not None and self.drawn:
+            self(final)
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def stopping_rules(args: argparse.Namespace) -> list[training.StoppingRule]:
+    """The stopping rules the options ask for, in the order of the options' help."""
+    rules: list[training.StoppingRule] = []
+    if args.target_mse is not None:
+        rules.append(training.TargetMSE(args.target_mse))
+    if args.target_accuracy is not None:
+        rules.append(training.TargetAccuracy(args.target_accuracy))
+    if args.plateau is not None:
+        rules.append(training.Plateau(args.plateau, args.plateau_tolerance))
+    if args.early_stopping is not None:
+        rules.append(training.EarlyStopping(args.early_stopping))
+    return rules
+
+
+def describe_changes(before: training.Setup, after: training.Setup) -> str:
+    """``"eta 0.5 (preset: 0.1), hidden nodes 3 (preset: 2)"``: what options changed."""
+    changed = []
+    for field, name in SETUP_OPTIONS.values():
+        old, new = getattr(before, field), getattr(after, field)
+        if old != new:
+            changed.append(
+                f"{name} {new:g} (preset: {old:g})"
+                if field == "eta"
+                else f"{name} {new} (preset: {old})"
+            )
+    return ", ".join(changed)
+
+
+def check_output_dir(output: str) -> None:
+    """Refuse an output folder that cannot be written, before any training time is spent.
+
+    ``output`` may not exist yet; the nearest folder that exists must be a folder we can
+    write in (the results are staged beside ``output`` and moved into place).
+    """
+    target = Path(output)
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"--output-dir {output!r} exists and is not a directory")
+    folders = [target] if target.is_dir() else []
+    ancestor = target.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(
+            f"--output-dir {output!r} cannot be made: {str(ancestor)!r} is a file, not a directory"
+        )
+    folders.append(ancestor)
+    for folder in folders:
+        options.check_writable(folder, "--output-dir", output)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Train the chosen setup, print the figures and write the results."""
+    if args.list_presets:
+        for name, entry in training.PRESETS.items():
+            print(f"{name:<12} {entry.description}")
+        return 0
+    chosen = training.preset(args.preset)
+    changes = {
+        field: getattr(args, option)
+        for option, (field, _) in SETUP_OPTIONS.items()
+        if getattr(args, option) is not None
+    }
+    if args.early_stopping is not None and args.validation_size is None:
+        changes["validation_size"] = 20
+    setup = dataclasses.replace(chosen.setup, **changes)
+    name = chosen.name if setup == chosen.setup else f"{chosen.name}-custom"
+    rules = stopping_rules(args)
+    divergence = training.Divergence(args.runaway)
+    output = args.output_dir or os.path.join("handbp-runs", name)
+    check_output_dir(output)
+    if name == chosen.name:
+        print(f"{name}: {chosen.description}")
+    else:
+        print(f"{name}: preset {chosen.name} with {describe_changes(chosen.setup, setup)}")
+    held = f", {setup.validation_size} validation" if setup.validation_size else ""
+    print(
+        f"Iris ({setup.variant}): {150 - setup.test_size - setup.validation_size} training"
+        f"{held}, {setup.test_size} test flowers; net {setup.sizes}; eta {setup.eta:g}; "
+        f"at most {setup.epochs} epochs; {setup.dtype}"
+    )
+    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    try:
+        result = training.run_setup(setup, rules, divergence, bar)
+    except training.TrainingDiverged as error:
+        if bar is not None:
+            bar.finish(None)
+        print(f"handbp train: {error}; nothing was written", file=sys.stderr)
+        return 1
+    stop = result.training.history.stop
+    final_train = result.final["train"]
+    if bar is not None:
+        bar.finish(
+            training.Progress(stop.epoch + 1, setup.epochs, final_train.mse, final_train.accuracy)
+        )
+    print(f"stopped: {stop.message}\n")
+    options.print_figures(result.final)
+    print()
+    test = result.final["test"]
+    options.print_confusion(test.confusion, f"test set ({test.examples} flowers)")
+    paths = training.write_run(output, result, name)
+    print(f"\nwrote {output}{os.sep}: {' '.join(os.path.basename(p) for p in paths)}")
+    return 0
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``handbp train``."""
+    parser = subparsers.add_parser(
+        "train",
+        help="part 14: train the net on Iris, watch the curves, save weights and plots",
+        description="Train the series' net on Iris by full-batch gradient descent (part 14). "
+        "A preset reproduces one of the series' runs; the options below change it. Prints "
+        "the final MSE, accuracy and test confusion matrix and writes history.csv, "
+        "summary.json, mse.png, accuracy.png and weights.npz to the output directory.",
+    )
+    parser.add_argument(
+        "--preset",
+        choices=list(training.PRESETS),
+        default="run1-15000",
+        metavar="NAME",
+        help=f"one of the series' runs: {', '.join(training.PRESETS)} (default: %(default)s)",
+    )
+    parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
+    setup = parser.add_argument_group("the run (default: the preset's)")
+    setup.add_argument(
+        "--epochs", type=options.positive_int, metavar="N", help="epochs to run, at most"
+    )
+    setup.add_argument(
+        "--eta", "--learning-rate", dest="eta", type=options.positive_float, help="learning rate"
+    )
+    setup.add_argument(
+        "--hidden", type=options.positive_int, metavar="H", help="hidden nodes (the 2 of 4-2-3)"
+    )
+    setup.add_argument("--seed", type=options.seed, metavar="N", help="seed of the initial weights")
+    setup.add_argument(
+        "--split-seed", type=options.seed, metavar="S", help="seed S of the train/test split"
+    )
+    setup.add_argument(
+        "--test-size", type=options.positive_int, metavar="N", help="flowers in the test set"
+    )
+    setup.add_argument(
+        "--variant",
+        choices=data.VARIANTS,
+        help="Iris variant: 'uci' (the UCI/Kaggle copy the series loaded, the presets' "
+        "default) or 'fisher' (Fisher's values, as in R and scikit-learn)",
+    )
+    setup.add_argument("--dtype", choices=("float64", "float32"), help="float type")
+    stopping = parser.add_argument_group(
+        "stopping rules (combinable; training stops at the first that fires)"
+    )
+    stopping.add_argument(
+        "--target-mse", type=options.positive_float, metavar="X", help="stop once the MSE <= X"
+    )
+    stopping.add_argument(
+        "--target-accuracy",
+        type=options.share,
+        metavar="A",
+        help="stop once the training accuracy >= A (0 to 1)",
+    )
+    stopping.add_argument(
+        "--plateau",
+        type=options.positive_int,
+        metavar="WINDOW",
+        help="stop when the MSE improved by less than --plateau-tolerance over WINDOW epochs",
+    )
+    stopping.add_argument(
+        "--plateau-tolerance",
+        metavar="TOL",
+        type=options.positive_float,
+        default=1e-4,
+        help="relative improvement that counts as a plateau (default: %(default)s)",
+    )
+    stopping.add_argument(
+        "--early-stopping",
+        type=options.positive_int,
+        metavar="PATIENCE",
+        help="stop when the validation MSE has not improved for PATIENCE epochs and "
+        "restore the best weights",
+    )
+    stopping.add_argument(
+        "--validation-size",
+        metavar="N",
+        type=options.positive_int,
+        help="training flowers held out for --early-stopping (default with it: 20)",
+    )
+    stopping.add_argument(
+        "--runaway",
+        metavar="FACTOR",
+        type=options.positive_float,
+        default=training.Divergence.runaway,
+        help="diverged when the MSE exceeds this many times its lowest value "
+        "(default: %(default)s)",
+    )
+    parser.add_argument(
+        "--output-dir",
+        metavar="DIR",
+        help="where to write the results (default: handbp-runs/<preset>); checked for "
+        "writing before training starts",
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.set_defaults(func=run)
