@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 
+from handbp import locate
 from handbp.equations import CATALOGUE, Equation, by_part
 
 TAUGHT_WITH: dict[int, int] = {4: 3}
@@ -38,8 +39,47 @@ def entries_of(part: int | None) -> tuple[list[Equation], str | None]:
     return entries, None
 
 
+def run_where(equation_id: str, as_json: bool) -> int:
+    """Print every place of one equation: function, JAX reference, tutorials, tests."""
+    found = locate.where(equation_id)
+    groups = {
+        "function": (found.function,),
+        "JAX reference": found.references,
+        "tutorial": found.tutorials,
+        "tests": found.tests,
+    }
+    if as_json:
+        print(
+            json.dumps(
+                {"id": found.id}
+                | {
+                    name: [{"path": p.path, "line": p.line, "what": p.what} for p in places]
+                    for name, places in groups.items()
+                },
+                indent=2,
+            )
+        )
+        return 0
+    print(found.id)
+    missing = {
+        "JAX reference": "none found (install handbp[verify])",
+        "tutorial": "none found (tutorials/ is in a source checkout)",
+        "tests": "none found (tests/ is in a source checkout)",
+    }
+    for name, places in groups.items():
+        if not places:
+            print(f"  {name + ':':<15}{missing[name]}")
+        for place in places:
+            print(f"  {name + ':':<15}{place}")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    """Print the table (or JSON) of the chosen entries."""
+    """Print the table (or JSON) of the chosen entries, or where one entry lives."""
+    if args.where is not None:
+        if args.part is not None:
+            raise ValueError("--where and --part do not go together: --where names one equation")
+        return run_where(args.where, args.json)
     entries, note = entries_of(args.part)
     if note is not None:
         print(f"handbp equations: note: {note}", file=sys.stderr)
@@ -72,6 +112,12 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--part", type=int, metavar="N", help="only the equations of part N (1 to 14)"
+    )
+    parser.add_argument(
+        "--where",
+        metavar="ID",
+        help="where equation ID lives: its function (file:line), its JAX reference, "
+        "its tutorial section and its tests",
     )
     parser.add_argument(
         "--json", action="store_true", help="print JSON (with each function's import path)"
