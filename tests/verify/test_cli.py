@@ -12,7 +12,7 @@ import pytest
 
 from handbp import cli, network
 from handbp.equations import CATALOGUE
-from tests.verify.no_jax import assert_runs_without_jax
+from tests.no_jax import assert_runs_without_jax
 
 HANDBP = str(Path(sys.executable).parent / "handbp")
 

@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tests.verify.no_jax import assert_runs_without_jax
+from tests.no_jax import assert_runs_without_jax
 from verify import strategies
 
 
