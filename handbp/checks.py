@@ -286,6 +286,10 @@ class Spec:
         """A check that needs the sizes of every argument (indices, one-hot rows)."""
         return value
 
+    def fast_test(self, value: str) -> str | None:
+        """Python source that is true when ``value`` passes unchanged (None: no fast test)."""
+        return None
+
 
 class Matrix(Spec):
     """A finite, non-empty float32/float64 array whose axes are the named dimensions."""
@@ -335,6 +339,9 @@ class Array(Spec):
 class Count(Spec):
     """A whole number >= 1 (``N``, ``steps``)."""
 
+    def fast_test(self, value: str) -> str:
+        return f"type({value}) is int and {value} >= 1"
+
     def check(self, value: Any, name: str) -> int:
         return positive_int(value, name)
 
@@ -348,9 +355,15 @@ class Rate(Spec):
     def check(self, value: Any, name: str) -> float:
         return finite_real(value, f"{name} ({self.label})" if self.label else name, True)
 
+    def fast_test(self, value: str) -> str:
+        return f"type({value}) is float and isfinite({value}) and {value} > 0"
+
 
 class Number(Spec):
     """A finite real number (a threshold)."""
+
+    def fast_test(self, value: str) -> str:
+        return f"type({value}) is float and isfinite({value})"
 
     def check(self, value: Any, name: str) -> float:
         return finite_real(value, name)
@@ -372,6 +385,9 @@ class Index(Spec):
     def after_shapes(self, value: Any, name: str, bound: dict[str, int]) -> int:
         return index(value, name, bound[self.dim], DIMENSIONS.get(self.dim, self.dim))
 
+    def fast_test(self, value: str) -> str:
+        return f"type({value}) is int and 0 <= {value} < s_{self.dim}"
+
 
 class Function(Spec):
     """A callable (an activation function); ``None`` too if ``optional``."""
@@ -384,6 +400,9 @@ class Function(Spec):
             expected = "a function or None" if self.optional else "a function"
             raise TypeError(f"{name} must be {expected}, got {describe(value)}")
         return value
+
+    def fast_test(self, value: str) -> str:
+        return f"callable({value})" + (f" or {value} is None" if self.optional else "")
 
 
 class Numbers(Spec):
@@ -477,16 +496,22 @@ class _Plan:
         self.checks = [
             (place, p.name, self.specs.get(p.name)) for place, p in enumerate(positional)
         ]
+        self.first_array = next(
+            (
+                place
+                for place, _, spec in self.checks
+                if spec is not None and spec.float_array and not isinstance(spec, Fields)
+            ),
+            None,
+        )
         varargs = [p.name for p in parameters.values() if p.kind is p.VAR_POSITIONAL]
         self.varargs = self.specs.get(varargs[0]) if varargs else None
 
-    def float32(self, values: list[Any]) -> bool:
+    def float32(self, values: Sequence[Any]) -> bool:
         """Whether the (checked) arrays of this call are float32."""
-        for place, value in enumerate(values):
-            spec = self.checks[place][2] if place < len(self.checks) else self.varargs
-            if spec is not None and spec.float_array and not isinstance(spec, Fields):
-                return value.dtype.char == "f"
-        return False
+        if self.first_array is None:
+            return False
+        return values[self.first_array].dtype.char == "f"
 
     def arguments(self, args: tuple[Any, ...], kwargs: dict[str, Any]) -> tuple[list, dict]:
         """The call's arguments as a positional list (up to the last one given) and the rest."""
@@ -624,6 +649,99 @@ def _same_dtype(arrays: list[tuple[str, np.ndarray]]) -> None:
             )
 
 
+# --- The fast path --------------------------------------------------------------------------
+#
+# Most calls pass every check with arguments that need no conversion. For those, one
+# function generated per declaration (as dataclasses generates __init__) answers "all
+# fine" in straight-line code; anything else - a list to convert, a wrong shape, NaN -
+# goes to _Plan.run, which alone words the errors.
+
+
+def _known_finite(array: np.ndarray) -> bool:
+    return (id(array) in _remembered and _known(array, "finite")) or _finite(array)
+
+
+def _one_hot_ok(Y: np.ndarray) -> bool:
+    try:
+        one_hot(Y)
+    except ValueError:
+        return False
+    return True
+
+
+def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
+    """Generate ``ok(args)``: whether positional ``args`` pass every check unchanged."""
+    if plan.varargs is not None:
+        return None
+    required = sum(default is inspect.Parameter.empty for default in plan.defaults)
+    lines = [f"if not {required} <= len(a) <= {len(plan.checks)}: return False"]
+    if len(plan.checks) > required:
+        lines.append(f"a = a + DEFAULTS[len(a) - {required}:]")
+    arrays: list[tuple[str, Matrix]] = []
+    others: list[str] = []
+    bound_letters = {
+        letter
+        for _, _, spec in plan.checks
+        if spec is not None
+        for field in ([f for _, f in spec.fields.values()] if isinstance(spec, Fields) else [spec])
+        if type(field) is Matrix
+        for letter in field.dims
+    }
+    for place, name, spec in plan.checks:
+        if spec is None:
+            continue
+        if isinstance(spec, Fields):
+            for attribute, (symbol, field) in spec.fields.items():
+                if type(field) is not Matrix:
+                    return None
+                lines.append(f"v_{symbol} = getattr(a[{place}], {attribute!r}, None)")
+                arrays.append((f"v_{symbol}", field))
+        elif type(spec) is Matrix:
+            lines.append(f"v_{name} = a[{place}]")
+            arrays.append((f"v_{name}", spec))
+        else:
+            test = spec.fast_test(f"a[{place}]")
+            if test is None or (isinstance(spec, Index) and spec.dim not in bound_letters):
+                return None
+            others.append(test)
+    if arrays:
+        names = [variable for variable, _ in arrays]
+        lines.append(" or ".join(f"type({v}) is not ndarray" for v in names) + ": return False")
+        lines[-1] = "if " + lines[-1]
+        lines.append(f"d = {names[0]}.dtype")
+        lines.append(
+            "if d.char not in 'fd'"
+            + "".join(f" or {v}.dtype is not d" for v in names[1:])
+            + "".join(f" or {v}.ndim != {len(spec.dims)}" for v, spec in arrays)
+            + ": return False"
+        )
+        seen: set[str] = set()
+        for variable, spec in arrays:
+            for axis, letter in enumerate(spec.dims):
+                size = f"{variable}.shape[{axis}]"
+                if letter in seen:
+                    lines.append(f"if {size} != s_{letter}: return False")
+                else:
+                    seen.add(letter)
+                    lines.append(f"s_{letter} = {size}")
+        lines.append("if not (" + " and ".join(f"{v}.size" for v in names) + "): return False")
+        lines.append("if not (" + " and ".join(f"finite({v})" for v in names) + "): return False")
+        for variable, spec in arrays:
+            if spec.one_hot:
+                lines.append(f"if not one_hot_ok({variable}): return False")
+    lines.extend(f"if not ({test}): return False" for test in others)
+    source = "def ok(a):\n" + "".join(f"    {line}\n" for line in lines) + "    return True\n"
+    scope = {
+        "ndarray": np.ndarray,
+        "finite": _known_finite,
+        "one_hot_ok": _one_hot_ok,
+        "isfinite": math.isfinite,
+        "DEFAULTS": tuple(plan.defaults[required:]),
+    }
+    exec(source, scope)
+    return scope["ok"]  # type: ignore[no-any-return]
+
+
 def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
     """Declare what each argument must be; check and convert it once, at the boundary.
 
@@ -645,13 +763,17 @@ def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
 
     def decorate(function: F) -> F:
         plan = _Plan(function, specs)
+        fast = _fast_path(plan)
 
         @functools.wraps(function)
         def boundary(*args: Any, **kwargs: Any) -> Any:
             if not _enabled.get():
                 return function(*args, **kwargs)
-            values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
-            plan.run(values)
+            if not kwargs and fast is not None and fast(args):
+                values, rest = args, kwargs
+            else:
+                values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
+                plan.run(values)
             token = _enabled.set(False)
             try:
                 if blas and plan.float32(values):

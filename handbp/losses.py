@@ -25,4 +25,4 @@ def accuracy(O_out: ArrayLike, Y: ArrayLike) -> float:
 
     The share of rows (examples) whose largest output is the labelled class.
     """
-    return float(np.mean(np.argmax(O_out, axis=1) == np.argmax(Y, axis=1)))
+    return float((O_out.argmax(axis=1) == Y.argmax(axis=1)).mean())
