@@ -758,7 +758,9 @@ def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
     that flag.
 
     The undecorated function stays reachable as ``function.__wrapped__``; the declared
-    checks as ``function.checks``.
+    checks as ``function.checks``; the generated fast path as ``function.fast_check``
+    (``None`` where there is none) and the generic checks as ``function.check_arguments``
+    (both for tests).
     """
 
     def decorate(function: F) -> F:
@@ -784,6 +786,8 @@ def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
                 _enabled.reset(token)
 
         boundary.checks = plan.specs  # type: ignore[attr-defined]
+        boundary.fast_check = fast  # type: ignore[attr-defined]
+        boundary.check_arguments = plan.run  # type: ignore[attr-defined]
         return boundary  # type: ignore[return-value]
 
     return decorate

@@ -177,3 +177,80 @@ def test_the_undecorated_body_is_the_slide_line():
         if line.strip() and not line.strip().startswith(("@", "def", 'r"""', '"""'))
     ]
     assert code[-1].strip() == "return O_out - Y"
+
+
+# --- the generated fast path agrees with the generic checks ---------------------------------
+
+import inspect  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from handbp.equations import CATALOGUE  # noqa: E402
+
+GOOD = {"Count": 2, "Index": 1, "Rate": 0.1, "Number": 2.0, "Function": np.negative}
+BAD = {
+    "Count": [0, -1, 1.0, True],
+    "Index": [2, -1, 1.0, True],
+    "Rate": [0, -0.5, float("nan"), float("inf"), "x"],
+    "Number": [float("nan"), "x", None],
+    "Function": [None, "relu"],
+}
+
+
+def _argument(draw, spec, spoil):
+    """A valid argument for ``spec`` (all dimensions of size 2), or a spoilt one."""
+    kind = type(spec).__name__
+    if spec is None:
+        return None
+    if kind in GOOD:
+        return draw(st.sampled_from(BAD[kind])) if spoil else GOOD[kind]
+    if isinstance(spec, Fields):
+        if spoil and draw(st.booleans()):
+            return None
+        H_out, O_out = _array(draw, ("e", "j"), spoil), _array(draw, ("e", "k"), False)
+        return network.Forward(H_out, H_out, O_out, O_out)
+    return _array(draw, spec.dims or ("s",), spoil, one_hot=getattr(spec, "one_hot", False))
+
+
+def _array(draw, dims, spoil, one_hot=False):
+    array = np.eye(2)[[0, 1]] if one_hot else np.full((2,) * len(dims), 0.25)
+    if not spoil:
+        return array
+    spoilt = draw(
+        st.sampled_from(["shape", "dtype", "nan", "inf", "list", "not one-hot", "empty", "ndim"])
+    )
+    if spoilt == "shape":
+        return np.full((3,) + (2,) * (len(dims) - 1), 0.25)
+    if spoilt == "dtype":
+        return array.astype(draw(st.sampled_from([np.float32, np.int64])))
+    if spoilt in ("nan", "inf"):
+        array.flat[draw(st.integers(0, array.size - 1))] = np.nan if spoilt == "nan" else np.inf
+        return array
+    if spoilt == "list":
+        return array.tolist()
+    if spoilt == "not one-hot":
+        return array * 0.5
+    if spoilt == "empty":
+        return np.empty((0,) * len(dims))
+    return array[..., None]
+
+
+@settings(max_examples=400, deadline=None)
+@given(data=st.data(), equation_id=st.sampled_from(sorted(CATALOGUE)))
+def test_the_fast_path_passes_only_what_the_checks_pass_unchanged(data, equation_id):
+    """Whatever the generated fast path lets through, the generic checks let through too,
+    and without converting anything: the body then sees exactly what was passed."""
+    function = CATALOGUE[equation_id].function
+    fast = function.fast_check
+    if fast is None:
+        return
+    names = list(inspect.signature(function).parameters)
+    spoilt = data.draw(st.sampled_from([None, *names]))
+    args = tuple(_argument(data.draw, function.checks.get(name), name == spoilt) for name in names)
+    if not fast(args):
+        assert spoilt is not None, "the fast path refused arguments that all fit"
+        return
+    values = list(args)
+    function.check_arguments(values)
+    assert all(value is arg for value, arg in zip(values, args, strict=True))
