@@ -14,7 +14,6 @@ STEP_THRESHOLD = 2.0
 """The threshold of the series' step-function example (part 2)."""
 
 
-@checked(z=Array(), threshold=Number())
 def step_function(z: ArrayLike, threshold: float = STEP_THRESHOLD) -> np.ndarray:
     r"""Part 2, ``step_function``: :math:`f(z) = 1 \text{ if } z \ge 2 \text{ else } 0`.
 
@@ -24,7 +23,9 @@ def step_function(z: ArrayLike, threshold: float = STEP_THRESHOLD) -> np.ndarray
     return (z >= threshold).astype(z.dtype)
 
 
-@checked(x=Array())
+step_function = checked(step_function, z=Array(), threshold=Number())
+
+
 def sigmoid(x: ArrayLike) -> np.ndarray:
     r"""Part 8, ``sigmoid``: :math:`\sigma(x) = \frac{1}{1 + e^{-x}}`.
 
@@ -37,7 +38,9 @@ def sigmoid(x: ArrayLike) -> np.ndarray:
         return 1 / (1 + np.exp(-x))
 
 
-@checked(s=Array())
+sigmoid = checked(sigmoid, x=Array())
+
+
 def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
     r"""Part 8, ``sigmoid_derivative``: :math:`\sigma'(x) = \sigma(x)\,\big(1 - \sigma(x)\big)`.
 
@@ -47,3 +50,6 @@ def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
     is accurate to about one machine epsilon, absolutely, not relatively.
     """
     return s * (1 - s)
+
+
+sigmoid_derivative = checked(sigmoid_derivative, s=Array())

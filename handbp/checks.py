@@ -1,11 +1,11 @@
 """Input checks at the boundary: declared next to each equation function, run once.
 
 An equation function's body is the slide line; what its arguments must be is declared
-in the decorator above it, in the series' notation::
+right below it, in the series' notation::
 
-    @checked(X="e i", W1="i j")
     def hidden_layer_inputs(X, W1):
         return X @ W1
+    hidden_layer_inputs = checked(hidden_layer_inputs, X="e i", W1="i j")
 
 ``"e i"`` reads "a float matrix of shape (examples, inputs)": every letter names a
 dimension (:data:`DIMENSIONS`), and a letter that two arguments share must have one
@@ -742,8 +742,17 @@ def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
     return scope["ok"]  # type: ignore[no-any-return]
 
 
-def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
-    """Declare what each argument must be; check and convert it once, at the boundary.
+def checked(function: F, /, *, blas: bool = False, **specs: Spec | str) -> F:
+    """``function`` with its arguments checked and converted once, at the boundary.
+
+    Declared right after the function, so that its listing is the maths alone::
+
+        def hidden_layer_inputs(X, W1):
+            return X @ W1
+        hidden_layer_inputs = checked(hidden_layer_inputs, X="e i", W1="i j", blas=True)
+
+    (A wrapper rather than a decorator also lets mutation testing, which leaves
+    decorated functions alone, mutate the maths.)
 
     A string spec is a float matrix with named dimensions (``X="e i"``); other kinds
     are :class:`Matrix`, :func:`OneHot`, :class:`Array`, :class:`Count`, :class:`Rate`,
@@ -763,31 +772,28 @@ def checked(*, blas: bool = False, **specs: Spec | str) -> Callable[[F], F]:
     (both for tests).
     """
 
-    def decorate(function: F) -> F:
-        plan = _Plan(function, specs)
-        fast = _fast_path(plan)
+    plan = _Plan(function, specs)
+    fast = _fast_path(plan)
 
-        @functools.wraps(function)
-        def boundary(*args: Any, **kwargs: Any) -> Any:
-            if not _enabled.get():
-                return function(*args, **kwargs)
-            if not kwargs and fast is not None and fast(args):
-                values, rest = args, kwargs
-            else:
-                values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
-                plan.run(values)
-            token = _enabled.set(False)
-            try:
-                if blas and plan.float32(values):
-                    with np.errstate(invalid="ignore"):
-                        return function(*values, **rest)
-                return function(*values, **rest)
-            finally:
-                _enabled.reset(token)
+    @functools.wraps(function)
+    def boundary(*args: Any, **kwargs: Any) -> Any:
+        if not _enabled.get():
+            return function(*args, **kwargs)
+        if not kwargs and fast is not None and fast(args):
+            values, rest = args, kwargs
+        else:
+            values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
+            plan.run(values)
+        token = _enabled.set(False)
+        try:
+            if blas and plan.float32(values):
+                with np.errstate(invalid="ignore"):
+                    return function(*values, **rest)
+            return function(*values, **rest)
+        finally:
+            _enabled.reset(token)
 
-        boundary.checks = plan.specs  # type: ignore[attr-defined]
-        boundary.fast_check = fast  # type: ignore[attr-defined]
-        boundary.check_arguments = plan.run  # type: ignore[attr-defined]
-        return boundary  # type: ignore[return-value]
-
-    return decorate
+    boundary.checks = plan.specs  # type: ignore[attr-defined]
+    boundary.fast_check = fast  # type: ignore[attr-defined]
+    boundary.check_arguments = plan.run  # type: ignore[attr-defined]
+    return boundary  # type: ignore[return-value]

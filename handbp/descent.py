@@ -15,19 +15,22 @@ from numpy.typing import ArrayLike
 from handbp.checks import Array, Count, Function, Rate, checked
 
 
-@checked(x=Array())
 def square(x: ArrayLike) -> np.ndarray:
     r"""Part 6, ``square``: the series' example function :math:`f(x) = x^2`."""
     return x * x
 
 
-@checked(x=Array())
+square = checked(square, x=Array())
+
+
 def square_derivative(x: ArrayLike) -> np.ndarray:
     r"""Part 6, ``square_derivative``: :math:`f'(x) = 2x`, the slope of :math:`f(x) = x^2` at :math:`x`."""
     return 2 * x
 
 
-@checked(x=Array("s"), gradient=Array("s"), eta=Rate("learning rate"))
+square_derivative = checked(square_derivative, x=Array())
+
+
 def gradient_descent_step(x: ArrayLike, gradient: ArrayLike, eta: float) -> np.ndarray:
     r"""Part 7, ``gradient_descent_step``: :math:`x \leftarrow x - \eta\, f'(x)`.
 
@@ -41,7 +44,11 @@ def gradient_descent_step(x: ArrayLike, gradient: ArrayLike, eta: float) -> np.n
     return np.subtract(x, step, out=step)
 
 
-@checked(factors=Array("s"))
+gradient_descent_step = checked(
+    gradient_descent_step, x=Array("s"), gradient=Array("s"), eta=Rate("learning rate")
+)
+
+
 def chain_rule(*factors: ArrayLike) -> np.ndarray:
     r"""Part 8, ``chain_rule``: :math:`\frac{dz}{dx} = \frac{dz}{dy}\, \frac{dy}{dx}`.
 
@@ -55,6 +62,9 @@ def chain_rule(*factors: ArrayLike) -> np.ndarray:
     for factor in factors[1:]:
         product = product * factor
     return product
+
+
+chain_rule = checked(chain_rule, factors=Array("s"))
 
 
 @dataclass(frozen=True)
@@ -78,7 +88,6 @@ LEARNING_RATE_EXPERIMENTS: tuple[tuple[float, int, str], ...] = (
 """Part 7's experiments on f(x) = x^2 from x = 5: (learning rate, steps, what happens)."""
 
 
-@checked(x0=Array(), eta=Rate("learning rate"), steps=Count(), derivative=Function())
 def descent_path(
     x0: float = 5.0,
     eta: float = 0.2,
@@ -105,6 +114,11 @@ def descent_path(
             f"of {steps}: choose a smaller x0, learning rate or number of steps"
         )
     return path
+
+
+descent_path = checked(
+    descent_path, x0=Array(), eta=Rate("learning rate"), steps=Count(), derivative=Function()
+)
 
 
 def learning_rate_experiments(x0: float = 5.0) -> list[DescentRun]:

@@ -8,7 +8,6 @@ from numpy.typing import ArrayLike
 from handbp.checks import OneHot, checked
 
 
-@checked(O_out="e k", Y="e k")
 def mse(O_out: ArrayLike, Y: ArrayLike) -> np.floating:
     r"""Part 6, ``mse``: :math:`\mathrm{MSE} = \frac{1}{2N} \sum_e \sum_k \big(o^{(e)}_{out,k} - y^{(e)}_k\big)^2`.
 
@@ -19,10 +18,15 @@ def mse(O_out: ArrayLike, Y: ArrayLike) -> np.floating:
     return np.sum((O_out - Y) ** 2) / (2 * Y.size)
 
 
-@checked(O_out="e k", Y=OneHot("e k"))
+mse = checked(mse, O_out="e k", Y="e k")
+
+
 def accuracy(O_out: ArrayLike, Y: ArrayLike) -> float:
     r"""Part 14, ``accuracy``: :math:`\mathrm{accuracy} = \frac{1}{n} \sum_e \big[\arg\max_k O^{(e)}_{out,k} = \arg\max_k Y^{(e)}_k\big]`.
 
     The share of rows (examples) whose largest output is the labelled class.
     """
     return float((O_out.argmax(axis=1) == Y.argmax(axis=1)).mean())
+
+
+accuracy = checked(accuracy, O_out="e k", Y=OneHot("e k"))

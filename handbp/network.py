@@ -97,7 +97,6 @@ FORWARD_PASS = Fields(
 # --- Feedforward (part 2; NumPy form of part 5) -------------------------------------------
 
 
-@checked(X="e i", W1="i j", blas=True)
 def hidden_layer_inputs(X: ArrayLike, W1: ArrayLike) -> np.ndarray:
     r"""Part 2, ``hidden_layer_inputs``: :math:`H_{in} = X W_1`.
 
@@ -107,7 +106,9 @@ def hidden_layer_inputs(X: ArrayLike, W1: ArrayLike) -> np.ndarray:
     return X @ W1
 
 
-@checked(H_in="e j", activation=Function())
+hidden_layer_inputs = checked(hidden_layer_inputs, X="e i", W1="i j", blas=True)
+
+
 def hidden_layer_outputs(H_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
     r"""Part 2, ``hidden_layer_outputs``: :math:`H_{out} = f(H_{in})`.
 
@@ -116,19 +117,25 @@ def hidden_layer_outputs(H_in: ArrayLike, activation: Activation = sigmoid) -> n
     return activation(H_in)
 
 
-@checked(H_out="e j", W2="j k", blas=True)
+hidden_layer_outputs = checked(hidden_layer_outputs, H_in="e j", activation=Function())
+
+
 def output_layer_inputs(H_out: ArrayLike, W2: ArrayLike) -> np.ndarray:
     r"""Part 2, ``output_layer_inputs``: :math:`O_{in} = H_{out} W_2`."""
     return H_out @ W2
 
 
-@checked(O_in="e k", activation=Function())
+output_layer_inputs = checked(output_layer_inputs, H_out="e j", W2="j k", blas=True)
+
+
 def output_layer_outputs(O_in: ArrayLike, activation: Activation = sigmoid) -> np.ndarray:
     r"""Part 2, ``output_layer_outputs``: :math:`O_{out} = f(O_{in})`."""
     return activation(O_in)
 
 
-@checked(X="e i", W1="i j", W2="j k", activation=Function(), blas=True)
+output_layer_outputs = checked(output_layer_outputs, O_in="e k", activation=Function())
+
+
 def feedforward(
     X: ArrayLike, W1: ArrayLike, W2: ArrayLike, activation: Activation = sigmoid
 ) -> Forward:
@@ -144,10 +151,12 @@ def feedforward(
     return Forward(H_in, H_out, O_in, O_out)
 
 
+feedforward = checked(feedforward, X="e i", W1="i j", W2="j k", activation=Function(), blas=True)
+
+
 # --- Backpropagation for W2 (part 11) ------------------------------------------------------
 
 
-@checked(O_out="e k", Y=OneHot("e k"))
 def output_layer_error(O_out: ArrayLike, Y: ArrayLike) -> np.ndarray:
     r"""Part 11, ``output_layer_error``: :math:`O_{error} = O_{out} - Y`.
 
@@ -156,7 +165,9 @@ def output_layer_error(O_out: ArrayLike, Y: ArrayLike) -> np.ndarray:
     return O_out - Y
 
 
-@checked(O_error="e k", O_out="e k")
+output_layer_error = checked(output_layer_error, O_out="e k", Y=OneHot("e k"))
+
+
 def output_layer_delta(O_error: ArrayLike, O_out: ArrayLike) -> np.ndarray:
     r"""Part 11, ``output_layer_delta``: :math:`O_{delta} = O_{error} \odot O_{out} \odot (1 - O_{out})`.
 
@@ -166,7 +177,9 @@ def output_layer_delta(O_error: ArrayLike, O_out: ArrayLike) -> np.ndarray:
     return O_error * sigmoid_derivative(O_out)
 
 
-@checked(H_out="e j", O_delta="e k", N=Count(), blas=True)
+output_layer_delta = checked(output_layer_delta, O_error="e k", O_out="e k")
+
+
 def weights_2_update(H_out: ArrayLike, O_delta: ArrayLike, N: int) -> np.ndarray:
     r"""Part 11, ``weights_2_update``: :math:`W_{2,update} = \frac{\partial \mathrm{MSE}}{\partial W_2} = \frac{1}{N} H_{out}^T O_{delta}`.
 
@@ -175,10 +188,12 @@ def weights_2_update(H_out: ArrayLike, O_delta: ArrayLike, N: int) -> np.ndarray
     return H_out.T @ O_delta / N
 
 
+weights_2_update = checked(weights_2_update, H_out="e j", O_delta="e k", N=Count(), blas=True)
+
+
 # --- Backpropagation for W1 (part 12) ------------------------------------------------------
 
 
-@checked(O_delta="e k", W2="j k", blas=True)
 def hidden_layer_error(O_delta: ArrayLike, W2: ArrayLike) -> np.ndarray:
     r"""Part 12, ``hidden_layer_error``: :math:`H_{error} = O_{delta} W_2^T`.
 
@@ -187,7 +202,9 @@ def hidden_layer_error(O_delta: ArrayLike, W2: ArrayLike) -> np.ndarray:
     return O_delta @ W2.T
 
 
-@checked(H_error="e j", H_out="e j")
+hidden_layer_error = checked(hidden_layer_error, O_delta="e k", W2="j k", blas=True)
+
+
 def hidden_layer_delta(H_error: ArrayLike, H_out: ArrayLike) -> np.ndarray:
     r"""Part 12, ``hidden_layer_delta``: :math:`H_{delta} = H_{error} \odot H_{out} \odot (1 - H_{out})`.
 
@@ -196,7 +213,9 @@ def hidden_layer_delta(H_error: ArrayLike, H_out: ArrayLike) -> np.ndarray:
     return H_error * sigmoid_derivative(H_out)
 
 
-@checked(X="e i", H_delta="e j", N=Count(), blas=True)
+hidden_layer_delta = checked(hidden_layer_delta, H_error="e j", H_out="e j")
+
+
 def weights_1_update(X: ArrayLike, H_delta: ArrayLike, N: int) -> np.ndarray:
     r"""Part 12, ``weights_1_update``: :math:`W_{1,update} = \frac{\partial \mathrm{MSE}}{\partial W_1} = \frac{1}{N} X^T H_{delta}`.
 
@@ -206,7 +225,9 @@ def weights_1_update(X: ArrayLike, H_delta: ArrayLike, N: int) -> np.ndarray:
     return X.T @ H_delta / N
 
 
-@checked(X="e i", Y=OneHot("e k"), W2="j k", forward=FORWARD_PASS, blas=True)
+weights_1_update = checked(weights_1_update, X="e i", H_delta="e j", N=Count(), blas=True)
+
+
 def backpropagation(X: ArrayLike, Y: ArrayLike, W2: ArrayLike, forward: Forward) -> Backward:
     r"""Part 13, ``backpropagation``: :math:`O_{delta} = (O_{out} - Y) \odot O_{out} \odot (1 - O_{out}),\ H_{delta} = O_{delta} W_2^T \odot H_{out} \odot (1 - H_{out})`.
 
@@ -222,10 +243,14 @@ def backpropagation(X: ArrayLike, Y: ArrayLike, W2: ArrayLike, forward: Forward)
     return Backward(O_error, O_delta, W2_update, H_error, H_delta, W1_update)
 
 
+backpropagation = checked(
+    backpropagation, X="e i", Y=OneHot("e k"), W2="j k", forward=FORWARD_PASS, blas=True
+)
+
+
 # --- The update step (part 13) --------------------------------------------------------------
 
 
-@checked(W1="i j", W2="j k", W1_update="i j", W2_update="j k", eta=Rate("learning rate"))
 def weights_update(
     W1: ArrayLike, W2: ArrayLike, W1_update: ArrayLike, W2_update: ArrayLike, eta: float
 ) -> Weights:
@@ -233,6 +258,11 @@ def weights_update(
     return Weights(
         gradient_descent_step(W1, W1_update, eta), gradient_descent_step(W2, W2_update, eta)
     )
+
+
+weights_update = checked(
+    weights_update, W1="i j", W2="j k", W1_update="i j", W2_update="j k", eta=Rate("learning rate")
+)
 
 
 @dataclass(frozen=True)
@@ -247,7 +277,6 @@ class Step:
     mse_after: np.floating
 
 
-@checked(X="e i", Y=OneHot("e k"), W1="i j", W2="j k", eta=Rate("learning rate"), blas=True)
 def gradient_descent_iteration(
     X: ArrayLike, Y: ArrayLike, W1: ArrayLike, W2: ArrayLike, eta: float
 ) -> Step:
@@ -260,18 +289,33 @@ def gradient_descent_iteration(
     return Step(Weights(W1, W2), forward, backward, after, mse_before, mse_after)
 
 
-@checked(X="e i", Y=OneHot("e k"), W1="i j", W2="j k")
+gradient_descent_iteration = checked(
+    gradient_descent_iteration,
+    X="e i",
+    Y=OneHot("e k"),
+    W1="i j",
+    W2="j k",
+    eta=Rate("learning rate"),
+    blas=True,
+)
+
+
 def check_network(X: ArrayLike, Y: ArrayLike, W1: ArrayLike, W2: ArrayLike) -> None:
     """Check that X, Y, W1 and W2 fit one net: finite float matrices of one dtype whose
     shapes chain, and one-hot Y. The checks are the declaration above; there is nothing
     to compute."""
 
 
-@checked(W1="i j", W2="j k")
+check_network = checked(check_network, X="e i", Y=OneHot("e k"), W1="i j", W2="j k")
+
+
 def check_weights(W1: ArrayLike, W2: ArrayLike) -> None:
     """Check that W1 and W2 are one net's weights: finite float matrices of one dtype,
     W1's columns matching W2's rows (hidden nodes). The checks are the declaration above;
     there is nothing to compute."""
+
+
+check_weights = checked(check_weights, W1="i j", W2="j k")
 
 
 def initial_weights(

@@ -13,7 +13,6 @@ import numpy as np
 from handbp.checks import Function, NumberRows, Numbers, checked
 
 
-@checked(inputs=Numbers("i"), weights=Numbers("i"))
 def weighted_sum(inputs: Sequence[float], weights: Sequence[float]) -> float:
     r"""Part 2, ``weighted_sum``: :math:`\sum_i x_i\, w_i`, a node's input, as a loop."""
     total = 0.0
@@ -22,7 +21,9 @@ def weighted_sum(inputs: Sequence[float], weights: Sequence[float]) -> float:
     return total
 
 
-@checked(rows=NumberRows("e i"), node_weights=NumberRows("n i"), activation=Function(optional=True))
+weighted_sum = checked(weighted_sum, inputs=Numbers("i"), weights=Numbers("i"))
+
+
 def layer_outputs(
     rows: Sequence[Sequence[float]],
     node_weights: Sequence[Sequence[float]],
@@ -45,3 +46,11 @@ def layer_outputs(
             row_outputs.append(node_input)
         outputs.append(row_outputs)
     return outputs
+
+
+layer_outputs = checked(
+    layer_outputs,
+    rows=NumberRows("e i"),
+    node_weights=NumberRows("n i"),
+    activation=Function(optional=True),
+)

@@ -14,7 +14,6 @@ from numpy.typing import ArrayLike
 from handbp.checks import Index, OneHot, checked
 
 
-@checked(H_out="e j", W2="j k", e=Index("e"), k=Index("k"))
 def output_node_input(H_out: ArrayLike, W2: ArrayLike, e: int, k: int) -> np.floating:
     r"""Part 9, ``output_node_input``: :math:`o^{(e)}_{in,k} = \sum_j h^{(e)}_{out,j}\, w_{2,jk}`."""
     total = H_out.dtype.type(0)
@@ -23,7 +22,9 @@ def output_node_input(H_out: ArrayLike, W2: ArrayLike, e: int, k: int) -> np.flo
     return total
 
 
-@checked(O_out="e k", Y=OneHot("e k"), e=Index("e"), k=Index("k"))
+output_node_input = checked(output_node_input, H_out="e j", W2="j k", e=Index("e"), k=Index("k"))
+
+
 def dmse_do_out(O_out: ArrayLike, Y: ArrayLike, e: int, k: int) -> np.floating:
     r"""Part 10, ``dmse_do_out``: :math:`\frac{\partial \mathrm{MSE}}{\partial o^{(e)}_{out,k}} = \frac{o^{(e)}_{out,k} - y^{(e)}_k}{N}`.
 
@@ -32,7 +33,9 @@ def dmse_do_out(O_out: ArrayLike, Y: ArrayLike, e: int, k: int) -> np.floating:
     return (O_out[e, k] - Y[e, k]) / Y.size
 
 
-@checked(O_out="e k", e=Index("e"), k=Index("k"))
+dmse_do_out = checked(dmse_do_out, O_out="e k", Y=OneHot("e k"), e=Index("e"), k=Index("k"))
+
+
 def do_out_do_in(O_out: ArrayLike, e: int, k: int) -> np.floating:
     r"""Part 10, ``do_out_do_in``: :math:`\frac{\partial o_{out}}{\partial o_{in}} = o_{out}\,(1 - o_{out})`.
 
@@ -41,7 +44,9 @@ def do_out_do_in(O_out: ArrayLike, e: int, k: int) -> np.floating:
     return O_out[e, k] * (1 - O_out[e, k])
 
 
-@checked(H_out="e j", e=Index("e"), j=Index("j"))
+do_out_do_in = checked(do_out_do_in, O_out="e k", e=Index("e"), k=Index("k"))
+
+
 def do_in_dw2(H_out: ArrayLike, e: int, j: int) -> np.floating:
     r"""Part 10, ``do_in_dw2``: :math:`\frac{\partial o^{(e)}_{in,k}}{\partial w_{2,jk}} = h^{(e)}_{out,j}`.
 
@@ -50,7 +55,9 @@ def do_in_dw2(H_out: ArrayLike, e: int, j: int) -> np.floating:
     return H_out[e, j]
 
 
-@checked(H_out="e j", O_out="e k", Y=OneHot("e k"), j=Index("j"), k=Index("k"))
+do_in_dw2 = checked(do_in_dw2, H_out="e j", e=Index("e"), j=Index("j"))
+
+
 def dmse_dw2_scalar(
     H_out: ArrayLike, O_out: ArrayLike, Y: ArrayLike, j: int, k: int
 ) -> np.floating:
@@ -65,7 +72,11 @@ def dmse_dw2_scalar(
     return total
 
 
-@checked(X="e i", H_out="e j", O_out="e k", Y=OneHot("e k"), W2="j k", i=Index("i"), j=Index("j"))
+dmse_dw2_scalar = checked(
+    dmse_dw2_scalar, H_out="e j", O_out="e k", Y=OneHot("e k"), j=Index("j"), k=Index("k")
+)
+
+
 def dmse_dw1_scalar(
     X: ArrayLike, H_out: ArrayLike, O_out: ArrayLike, Y: ArrayLike, W2: ArrayLike, i: int, j: int
 ) -> np.floating:
@@ -80,3 +91,15 @@ def dmse_dw1_scalar(
             o_delta_over_n = dmse_do_out(O_out, Y, e, k) * do_out_do_in(O_out, e, k)
             total += o_delta_over_n * W2[j, k] * H_out[e, j] * (1 - H_out[e, j]) * X[e, i]
     return total
+
+
+dmse_dw1_scalar = checked(
+    dmse_dw1_scalar,
+    X="e i",
+    H_out="e j",
+    O_out="e k",
+    Y=OneHot("e k"),
+    W2="j k",
+    i=Index("i"),
+    j=Index("j"),
+)

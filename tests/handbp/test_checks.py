@@ -58,8 +58,14 @@ def test_unchecked_switches_checks_off_and_back_on():
         network.hidden_layer_inputs(X, np.ones((2, 2)))
 
 
-# A small function declared with every kind of check, to test the decorator itself.
-@checked(
+# A small function declared with every kind of check, to test the wrapper itself.
+def _declared(A, B, Y, v, n, eta, row, f=np.negative):
+    """Returns what the body received, to see the conversions."""
+    return A, B, Y, v, n, eta, row, f, checks_enabled()
+
+
+_declared = checked(
+    _declared,
     A="r c",
     B="c s",
     Y=OneHot("r s"),
@@ -69,9 +75,6 @@ def test_unchecked_switches_checks_off_and_back_on():
     row=Index("r"),
     f=Function(),
 )
-def _declared(A, B, Y, v, n, eta, row, f=np.negative):
-    """Returns what the body received, to see the conversions."""
-    return A, B, Y, v, n, eta, row, f, checks_enabled()
 
 
 def _good(**changes):
@@ -151,9 +154,10 @@ def test_fields_checks_the_attributes_of_a_result_object():
 
 
 def test_number_lists_bind_their_lengths():
-    @checked(rows=NumberRows("e i"), w=Numbers("i"))
     def total(rows, w):
         return sum(x * y for row in rows for x, y in zip(row, w, strict=True))
+
+    total = checked(total, rows=NumberRows("e i"), w=Numbers("i"))
 
     assert total([[1, 2]], [3, 4]) == pytest.approx(11.0)
     with pytest.raises(ValueError, match=r"w.shape\[0\] is 3 but rows.shape\[1\] is 2"):
@@ -164,13 +168,14 @@ def test_number_lists_bind_their_lengths():
 
 def test_a_declaration_must_name_real_parameters():
     with pytest.raises(TypeError, match="names no parameter"):
-        checked(Z="e i")(lambda X: X)
+        checked(lambda X: X, Z="e i")
 
 
-def test_the_undecorated_body_is_the_slide_line():
+def test_the_listing_of_a_checked_function_is_the_slide_line():
     import inspect
 
-    body = inspect.getsource(network.output_layer_error.__wrapped__).splitlines()
+    body = inspect.getsource(network.output_layer_error).splitlines()
+    assert body[0].startswith("def output_layer_error(")
     code = [
         line
         for line in body
