@@ -103,8 +103,8 @@ def run(args: argparse.Namespace) -> int:
         )
     recorded = recorded_split(metadata, args.weights)
     defaults: dict[str, Any] = {
-        "split_seed": training.Setup.split_seed,
-        "test_size": training.Setup.test_size,
+        "split_seed": training.RunSetup.split_seed,
+        "test_size": training.RunSetup.test_size,
         "variant": data.SERIES_VARIANT,
     }
     chosen: dict[str, Any] = {

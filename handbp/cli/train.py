@@ -23,7 +23,7 @@ SETUP_OPTIONS: dict[str, tuple[str, str]] = {
     "variant": ("variant", "data"),
     "dtype": ("dtype", "dtype"),
 }
-"""The options of `handbp train` that change a preset: option dest -> (Setup field, name)."""
+"""The options of `handbp train` that change a preset: option dest -> (RunSetup field, name)."""
 
 
 class ProgressBar:
@@ -66,7 +66,7 @@ def stopping_rules(args: argparse.Namespace) -> list[training.StoppingRule]:
     return rules
 
 
-def describe_changes(before: training.Setup, after: training.Setup) -> str:
+def describe_changes(before: training.RunSetup, after: training.RunSetup) -> str:
     """``"eta 0.5 (preset: 0.1), hidden nodes 3 (preset: 2)"``: what options changed."""
     changed = []
     for field, name in SETUP_OPTIONS.values():

@@ -26,7 +26,7 @@ from handbp.training.history import Curves, History, Progress, Stop, Training, T
 from handbp.training.judging import Evaluation, confusion_matrix, evaluate
 from handbp.training.loop import BLOCK_EPOCHS, HeldOut, train
 from handbp.training.output import OUTPUT_FILES, history_csv, summary, write_run
-from handbp.training.presets import PRESETS, Preset, Run, Setup, preset, run_setup
+from handbp.training.presets import PRESETS, Preset, Run, RunSetup, preset, run_setup
 from handbp.training.rules import (
     WATCHED,
     Check,
@@ -62,7 +62,7 @@ __all__ = [
     "Preset",
     "Progress",
     "Run",
-    "Setup",
+    "RunSetup",
     "SimpleEngine",
     "Stop",
     "StoppingRule",

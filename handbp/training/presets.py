@@ -15,7 +15,7 @@ from handbp.training.rules import Check, Divergence, StoppingRule
 
 
 @dataclass(frozen=True)
-class Setup:
+class RunSetup:
     """One training run on Iris as part 14 sets it up.
 
     The test set is the first ``test_size`` flowers of the seeded permutation
@@ -71,7 +71,7 @@ class Preset:
 
     name: str
     description: str
-    setup: Setup
+    setup: RunSetup
 
 
 _RUN_1 = "run 1 of part 14: split S = 4, seed-10 weights, 4-2-3, eta 0.1"
@@ -79,11 +79,11 @@ _RUN_2 = "run 2 of part 14: split S = 7, seed-3 weights, eta 0.1, 15000 epochs"
 PRESETS: dict[str, Preset] = {
     preset.name: preset
     for preset in (
-        Preset("run1-1000", f"{_RUN_1}, 1000 epochs", Setup(4, 10, 2, epochs=1000)),
-        Preset("run1-10000", f"{_RUN_1}, 10000 epochs", Setup(4, 10, 2, epochs=10000)),
-        Preset("run1-15000", f"{_RUN_1}, 15000 epochs", Setup(4, 10, 2, epochs=15000)),
-        Preset("run2-4-2-3", f"{_RUN_2}, 4-2-3", Setup(7, 3, 2, epochs=15000)),
-        Preset("run2-4-6-3", f"{_RUN_2}, 4-6-3 (6 hidden nodes)", Setup(7, 3, 6, epochs=15000)),
+        Preset("run1-1000", f"{_RUN_1}, 1000 epochs", RunSetup(4, 10, 2, epochs=1000)),
+        Preset("run1-10000", f"{_RUN_1}, 10000 epochs", RunSetup(4, 10, 2, epochs=10000)),
+        Preset("run1-15000", f"{_RUN_1}, 15000 epochs", RunSetup(4, 10, 2, epochs=15000)),
+        Preset("run2-4-2-3", f"{_RUN_2}, 4-2-3", RunSetup(7, 3, 2, epochs=15000)),
+        Preset("run2-4-6-3", f"{_RUN_2}, 4-6-3 (6 hidden nodes)", RunSetup(7, 3, 6, epochs=15000)),
     )
 }
 """The series' runs by name. Run 1's three are one trajectory: full-batch gradient descent
@@ -100,13 +100,13 @@ def preset(name: str) -> Preset:
 
 @dataclass(frozen=True)
 class Run:
-    """A :class:`Setup` trained: its data, initial weights, training and final figures.
+    """A :class:`RunSetup` trained: its data, initial weights, training and final figures.
 
     ``final`` evaluates the returned weights on ``"train"``, ``"test"`` and, when the
     setup holds one out, ``"validation"``.
     """
 
-    setup: Setup
+    setup: RunSetup
     split: data.Split
     validation: data.Dataset | None
     initial: Weights
@@ -121,12 +121,12 @@ class Run:
         return _validation_split(self.setup, self.split.train).train
 
 
-def _validation_split(setup: Setup, train_set: data.Dataset) -> data.Split:
+def _validation_split(setup: RunSetup, train_set: data.Dataset) -> data.Split:
     return data.train_test_split(train_set, setup.validation_size, seed=setup.split_seed)
 
 
 def run_setup(
-    setup: Setup,
+    setup: RunSetup,
     stopping: Sequence[StoppingRule | Check] = (),
     divergence: Divergence | None = None,
     progress: Callable[[Progress], None] | None = None,

@@ -468,16 +468,16 @@ ROWS = [
     # --- training -------------------------------------------------------------------------
     row(lambda _: training.preset("run3"), ValueError, "unknown preset 'run3'", "preset-unknown"),
     row(
-        lambda _: training.Setup(split_seed=1.5),
+        lambda _: training.RunSetup(split_seed=1.5),
         ValueError,
         "split_seed must be an integer",
-        "Setup-seed-float",
+        "RunSetup-seed-float",
     ),
     row(
-        lambda _: training.Setup(test_size=140, validation_size=10),
+        lambda _: training.RunSetup(test_size=140, validation_size=10),
         ValueError,
         "must leave training flowers",
-        "Setup-no-training-flowers",
+        "RunSetup-no-training-flowers",
     ),
     row(
         lambda _: training.train(X, Y, W1, W2, epochs=0),

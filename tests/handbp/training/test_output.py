@@ -13,7 +13,7 @@ from handbp.training import EarlyStopping
 @pytest.fixture(scope="module")
 def short_run():
     return training.run_setup(
-        training.Setup(epochs=300, validation_size=20), stopping=[EarlyStopping(50)]
+        training.RunSetup(epochs=300, validation_size=20), stopping=[EarlyStopping(50)]
     )
 
 

@@ -50,7 +50,7 @@ def test_presets_are_the_series_runs():
 
 
 def test_run_setup_uses_the_series_split_and_weights():
-    run = training.run_setup(training.Setup(split_seed=7, weight_seed=3, epochs=5))
+    run = training.run_setup(training.RunSetup(split_seed=7, weight_seed=3, epochs=5))
     permutation = np.random.RandomState(7).permutation(150)
     np.testing.assert_array_equal(run.split.test_rows, permutation[:20])
     rng = np.random.RandomState(3)
@@ -61,7 +61,7 @@ def test_run_setup_uses_the_series_split_and_weights():
 
 
 def test_a_validation_split_comes_out_of_the_training_set():
-    run = training.run_setup(training.Setup(epochs=5, validation_size=30))
+    run = training.run_setup(training.RunSetup(epochs=5, validation_size=30))
     assert run.validation is not None and len(run.validation) == 30
     assert len(run.train_data) == 100 and run.final["validation"].examples == 30
     assert run.training.history.validation is not None
@@ -77,7 +77,7 @@ def test_run_setup_passes_its_stopping_rules_on():
     def at_epoch_3(record):
         return "enough" if record.epoch == 3 else None
 
-    run = training.run_setup(training.Setup(epochs=50), stopping=[at_epoch_3])
+    run = training.run_setup(training.RunSetup(epochs=50), stopping=[at_epoch_3])
     assert (run.training.history.stop.rule, run.training.history.epochs) == ("check", 4)
 
 
@@ -96,4 +96,4 @@ def test_run_setup_passes_its_stopping_rules_on():
 )
 def test_setup_refuses_bad_settings(change, message):
     with pytest.raises((ValueError, TypeError), match=message):
-        training.Setup(**change)
+        training.RunSetup(**change)
