@@ -30,6 +30,7 @@ import numpy as np
 
 from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elements
 from verify.references import BACKPROP_IDS, JaxResults
+from verify.sampling import Sample
 
 MISTAKES: tuple[str, ...] = (
     "raised",
@@ -418,10 +419,21 @@ def _out_in(jr: JaxResults) -> np.ndarray:
     return np.asarray(jr.hand.forward.output_layer_inputs, dtype=np.float64)
 
 
-def matches(hand: np.ndarray, candidate: np.ndarray, magnitude: float, dtype: str) -> bool:
-    """Whether ``hand`` equals ``candidate`` to within the diagnosis tolerance."""
+def matches(
+    hand: np.ndarray,
+    candidate: np.ndarray,
+    magnitude: float,
+    dtype: str,
+    sample: Sample | None = None,
+) -> bool:
+    """Whether ``hand`` equals ``candidate`` to within the diagnosis tolerance.
+
+    At the entries of ``sample`` only, if given (the others of ``hand`` were not computed).
+    """
     if hand.shape != candidate.shape:
         return False
+    if sample is not None and hand.shape == sample.shape:
+        hand, candidate = sample.take(hand), sample.take(candidate)
     if not np.all(np.isfinite(hand)):
         return False
     error = float(np.max(np.abs(hand - candidate))) if hand.size else 0.0
@@ -431,10 +443,14 @@ def matches(hand: np.ndarray, candidate: np.ndarray, magnitude: float, dtype: st
 
 
 def matching_mistakes(
-    hand: np.ndarray, found: Sequence[Candidate], magnitude: float, dtype: str
+    hand: np.ndarray,
+    found: Sequence[Candidate],
+    magnitude: float,
+    dtype: str,
+    sample: Sample | None = None,
 ) -> list[Candidate]:
-    """The candidates that ``hand`` matches, in the order given."""
-    return [c for c in found if matches(hand, c.value, magnitude, dtype)]
+    """The candidates that ``hand`` matches (at the entries of ``sample``), in the order given."""
+    return [c for c in found if matches(hand, c.value, magnitude, dtype, sample)]
 
 
 LOCAL_STEPS: dict[str, tuple[str, Callable[[np.ndarray, Pieces], np.ndarray]]] = {
@@ -449,14 +465,18 @@ chain-rule step (the vector-Jacobian product of one layer map, with JAX's sigmoi
 derivative) that gives it from that quantity."""
 
 
-def worst_elements_message(hand: np.ndarray, reference: np.ndarray) -> str:
-    """No candidate matched: where hand and reference differ most."""
+def worst_elements_message(
+    hand: np.ndarray, reference: np.ndarray, sample: Sample | None = None
+) -> str:
+    """No candidate matched: where hand and reference differ most (among ``sample``'s entries)."""
+    if sample is not None:  # only the sampled entries were computed
+        hand, reference = sample.fill(sample.take(hand)), sample.fill(sample.take(reference))
     parts = []
-    for index, h, r in worst_elements(hand, reference):
+    for index, h, r in worst_elements(hand, reference, sample=sample):
         ratio = f", ratio {h / r:.4g}" if r != 0 else ""
         parts.append(f"{list(index)}: yours {h:.6g}, reference {r:.6g}{ratio}")
     message = "no single known mistake matches; the worst elements: " + "; ".join(parts)
-    nonzero = np.abs(reference) > 0
+    nonzero = np.abs(reference) > 0  # NaN (not computed) is not
     if hand.shape == reference.shape and np.count_nonzero(nonzero) > 1:
         ratios = hand[nonzero] / reference[nonzero]
         if np.all(np.isfinite(ratios)) and np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios)):

@@ -41,22 +41,19 @@ values; ``chain_rule`` is checked on the chain :math:`z = \sigma(y),\ y = x^2`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property, partial
+from dataclasses import dataclass, field, replace
+from functools import cached_property
 from typing import Any
 
-import jax.numpy as jnp
 import numpy as np
-from jax.flatten_util import ravel_pytree
 
 from handbp import activations, descent, network
 from handbp.equations import CATALOGUE
 from verify._jax import jax
 from verify.compare import ROUNDING_FACTOR, Target, eps, finite_difference_step
+from verify.jaxnet import METHOD_KEYS, reference_arrays
+from verify.sampling import SAMPLE_SIZE, Sample, entries_for, grid_sample, sample_entries
 from verify.setups import Setup
-
-GRADIENT_WRT: tuple[str, ...] = ("W1", "W2", "H_in", "H_out", "O_in", "O_out")
-"""What the MSE is differentiated with respect to (weights and intermediates)."""
 
 BACKPROP_IDS: tuple[str, ...] = (
     "output_layer_error",
@@ -85,255 +82,7 @@ _GRADIENT_OF: dict[str, tuple[str, bool]] = {
     "weights_1_update": ("W1", False),
 }
 
-_METHOD_KEYS = {"reverse": "rev", "forward": "fwd", "finite_differences": "fd"}
-
-
-# --- The independent JAX side: the forward map and the MSE, and their derivatives ----------
-
-
-def jax_sigmoid(x: jax.Array) -> jax.Array:
-    r""":math:`\sigma(x) = 1 / (1 + e^{-x})` as ``jax.nn.sigmoid`` (JAX's derivative rule: :math:`\sigma(x)\sigma(-x)`)."""
-    return jax.nn.sigmoid(x)
-
-
-def jax_forward(
-    X: jax.Array,
-    W1: jax.Array,
-    W2: jax.Array,
-    dH_in: Any = 0.0,
-    dH_out: Any = 0.0,
-    dO_in: Any = 0.0,
-    dO_out: Any = 0.0,
-) -> tuple[jax.Array, jax.Array, jax.Array, jax.Array]:
-    """The series' forward map in ``jax.numpy``, with a perturbation added to each intermediate.
-
-    The perturbations are zero when checking; differentiating with respect to one gives
-    the MSE's gradient with respect to that intermediate.
-    """
-    H_in = jnp.matmul(X, W1) + dH_in
-    H_out = jax_sigmoid(H_in) + dH_out
-    O_in = jnp.matmul(H_out, W2) + dO_in
-    O_out = jax_sigmoid(O_in) + dO_out
-    return H_in, H_out, O_in, O_out
-
-
-def jax_mse(O_out: jax.Array, Y: jax.Array) -> jax.Array:
-    r""":math:`\mathrm{MSE} = \frac{1}{2N}\sum (O_{out} - Y)^2`, :math:`N` = ``Y.size``."""
-    return jnp.sum(jnp.square(O_out - Y)) / (2 * Y.size)
-
-
-def _losses(params: Sequence[jax.Array], X: jax.Array, Y: jax.Array) -> jax.Array:
-    """Each example's term of the MSE, with weights and perturbations ``params``."""
-    W1, W2, dH_in, dH_out, dO_in, dO_out = params
-    O_out = jax_forward(X, W1, W2, dH_in, dH_out, dO_in, dO_out)[3]
-    return jnp.sum(jnp.square(O_out - Y), axis=1) / (2 * Y.size)
-
-
-def _mse_gradients(
-    X: jax.Array, Y: jax.Array, W1: jax.Array, W2: jax.Array, values: Sequence[jax.Array]
-) -> dict[str, list[jax.Array]]:
-    """dMSE/d(W1, W2, H_in, H_out, O_in, O_out) by reverse mode, forward mode and differences.
-
-    Reverse mode is one ``jax.grad``. Forward mode and finite differences need one pass
-    per entry, run as one batch (``jax.vmap``) over the weights' entries, and one over
-    the columns of the intermediates: an intermediate of example e changes only example
-    e's term of the MSE, so moving column c of every example at once gives the derivative
-    with respect to each example's entry c from the per-example terms (a Jacobian
-    compressed by columns). So the batches stay small for 64 examples.
-    """
-    zeros = [jnp.zeros_like(v) for v in values]
-    widths = [v.shape[1] for v in values]
-    columns = np.cumsum(widths)[:-1].tolist()
-
-    def split(D: jax.Array) -> list[jax.Array]:
-        return jnp.split(D, columns, axis=1)
-
-    def mse(params: Sequence[jax.Array]) -> jax.Array:
-        return jnp.sum(_losses(params, X, Y))
-
-    reverse = jax.grad(mse)((W1, W2, *zeros))
-    weights, unravel_weights = ravel_pytree((W1, W2))
-
-    def of_weights(w: jax.Array) -> jax.Array:
-        return mse((*unravel_weights(w), *zeros))
-
-    def of_intermediates(D: jax.Array) -> jax.Array:
-        return _losses((W1, W2, *split(D)), X, Y)
-
-    D0 = jnp.concatenate(zeros, axis=1)
-    steps = _steps(jnp.concatenate(values, axis=1), relative=False)
-    one_column = jnp.eye(D0.shape[1], dtype=D0.dtype)[:, None, :]  # (column, 1, entries)
-    forward = jax.vmap(lambda t: jax.jvp(of_intermediates, (D0,), (t + D0,))[1])(one_column)
-    moved = jnp.concatenate([sign * steps * one_column for sign in _SIGNS])
-    terms = jax.vmap(lambda t: of_intermediates(D0 + t))(moved)  # (4 columns, examples)
-    differences, error = _quotients(terms.T.reshape(D0.shape[0], 4, -1), 2 * steps)
-    fd_weights, error_weights = _central_differences(
-        of_weights, weights, _steps(weights, relative=False)
-    )
-    return {
-        "rev": list(reverse),
-        "fwd": [*unravel_weights(jax.jacfwd(of_weights)(weights)), *split(forward.T)],
-        "fd": [*unravel_weights(fd_weights), *split(differences)],
-        "fderr": [*unravel_weights(error_weights), *split(error)],
-    }
-
-
-_SIGNS = (1.0, -1.0, 0.5, -0.5)
-"""Central differences move each entry by +h, -h, +h/2 and -h/2, in one batch."""
-
-
-def _quotients(values: jax.Array, taken: jax.Array) -> tuple[jax.Array, jax.Array]:
-    """Central differences with steps h and h/2 from ``values`` = f at +h, -h, +h/2, -h/2.
-
-    ``values`` has the four moves on axis 1, ``taken`` is the full step 2h (as taken in
-    floating point). Returns the difference with step h, and the estimate of its
-    truncation error, :math:`\frac{4}{3}|D(h) - D(h/2)|` (Richardson: the error falls
-    with :math:`h^2`).
-    """
-    up, down, half_up, half_down = (values[:, i] for i in range(4))
-    whole = (up - down) / taken
-    half = (half_up - half_down) / (taken / 2)
-    return whole, 4 / 3 * jnp.abs(whole - half)
-
-
-def _steps(base: jax.Array, relative: bool = True) -> jax.Array:
-    """Finite-difference steps at ``base``: ``h max(1, |base|)``, or ``h`` if not ``relative``.
-
-    ``h`` per dtype (:func:`verify.compare.finite_difference_step`). The MSE's gradients
-    take absolute steps: a weight or a layer input moves a sigmoid's input, whose
-    curvature does not grow with the weight's size (a step of ``h |w|`` on a weight of 40
-    in float32 would move a saturated sigmoid across its whole range). The one-variable
-    functions (:math:`x^2` ...) take relative steps.
-    """
-    h = finite_difference_step(base.dtype)
-    return h * (jnp.maximum(1.0, jnp.abs(base)) if relative else jnp.ones_like(base))
-
-
-def _central_differences(
-    f: Callable[[jax.Array], jax.Array], a: jax.Array, steps: jax.Array
-) -> tuple[jax.Array, jax.Array]:
-    """The derivative of ``f`` with respect to each entry of ``a``, by central differences.
-
-    Each entry is moved alone, by +h, -h, +h/2 and -h/2, all in one batch (``jax.vmap``);
-    the divisor is the step actually taken, ``(a + h) - (a - h)`` in floating point.
-    Returns the derivative (step h) and the estimate of its truncation error
-    (:func:`_quotients`), each of shape ``a.shape + f(a).shape``.
-    """
-    flat, hs = a.reshape(-1), steps.reshape(-1)
-    taken = (flat + hs) - (flat - hs)
-    moved = jnp.concatenate([flat + jnp.diag(sign * hs) for sign in _SIGNS])
-    values = jax.vmap(lambda v: f(v.reshape(a.shape)))(moved)  # (4 entries, *out)
-    out_shape = values.shape[1:]
-    values = values.reshape((4, flat.size, -1)).transpose(1, 0, 2)  # (entries, 4, out)
-    derivative, error = _quotients(values, taken[:, None])
-    return (
-        derivative.reshape(a.shape + out_shape),
-        error.reshape(a.shape + out_shape),
-    )
-
-
-def _elementwise_derivatives(
-    f: Callable[[jax.Array], jax.Array], x: jax.Array
-) -> dict[str, jax.Array]:
-    """The derivative of an elementwise function at every entry of ``x``, three ways.
-
-    ``f`` acts entry by entry, so its Jacobian is diagonal: a vector-Jacobian product
-    (reverse) and a Jacobian-vector product (forward) with a vector of ones give that
-    diagonal, and each entry's central difference can move all entries at once.
-    """
-    ones = jnp.ones_like(x)
-    steps = _steps(x)
-    values = jnp.stack([f(x + sign * steps) for sign in _SIGNS], axis=1)
-    differences, error = _quotients(values, (x + steps) - (x - steps))
-    _, vjp = jax.vjp(f, x)
-    return {
-        "rev": vjp(ones)[0],
-        "fwd": jax.jvp(f, (x,), (ones,))[1],
-        "fd": differences,
-        "fderr": error,
-    }
-
-
-def _square(x: jax.Array) -> jax.Array:
-    return x * x
-
-
-def _chain(x: jax.Array) -> jax.Array:
-    return jax_sigmoid(x * x)
-
-
-COMPILER_OPTIONS = {"xla_backend_optimization_level": 0}
-"""XLA compiles the references without its slower optimisations: the arrays are tiny,
-so compiling (once per shape) costs far more than running, and this halves it."""
-
-
-@partial(jax.jit, compiler_options=COMPILER_OPTIONS)
-def _reference_arrays(a: dict[str, jax.Array]) -> dict[str, jax.Array]:
-    """Everything JAX computes for one setup, in one compiled function (one per shape, dtype)."""
-    X, Y, W1, W2 = a["X"], a["Y"], a["W1"], a["W2"]
-    H_in, H_out, O_in, O_out = jax_forward(X, W1, W2)
-    out: dict[str, jax.Array] = {
-        "forward.H_in": H_in,
-        "forward.H_out": H_out,
-        "forward.O_in": O_in,
-        "forward.O_out": O_out,
-        "forward.mse": jax_mse(O_out, Y),
-    }
-    # The MSE's gradient with respect to the weights and to each intermediate.
-    for method, gradients in _mse_gradients(X, Y, W1, W2, (H_in, H_out, O_in, O_out)).items():
-        for name, value in zip(GRADIENT_WRT, gradients, strict=True):
-            out[f"{method}.{name}"] = value
-    # One-variable derivatives: sigmoid, x^2 and sigmoid(x^2) at the probe points
-    # x = H_in (hand), and the sigmoid at O_in (hand), as one elementwise map.
-    x, O_in_h, H_out_h = a["H_in_h"], a["O_in_h"], a["H_out_h"]
-    n, m = x.size, O_in_h.size
-    points = jnp.concatenate([x.reshape(-1)] * 3 + [O_in_h.reshape(-1)])
-
-    def one_variable(u: jax.Array) -> jax.Array:
-        return jnp.concatenate(
-            [
-                jax_sigmoid(u[:n]),
-                _square(u[n : 2 * n]),
-                _chain(u[2 * n : 3 * n]),
-                jax_sigmoid(u[3 * n :]),
-            ]
-        )
-
-    for method, value in _elementwise_derivatives(one_variable, points).items():
-        out[f"{method}.dsigmoid"] = value[:n].reshape(x.shape)
-        out[f"{method}.dsquare"] = value[n : 2 * n].reshape(x.shape)
-        out[f"{method}.dchain"] = value[2 * n : 3 * n].reshape(x.shape)
-        out[f"{method}.dsigmoid_O"] = value[3 * n : 3 * n + m].reshape(O_in_h.shape)
-
-    # do_in/dw2: the Jacobian of O_in = H_out W2 with respect to W2, entries [e, k, j, k].
-    def o_in(W: jax.Array) -> jax.Array:
-        return jnp.matmul(H_out_h, W)
-
-    differences, error = _central_differences(o_in, W2, _steps(W2))
-    jacobians = {
-        "rev": jax.jacrev(o_in)(W2),
-        "fwd": jax.jacfwd(o_in)(W2),
-        "fd": jnp.moveaxis(differences, (0, 1), (2, 3)),
-        "fderr": jnp.moveaxis(error, (0, 1), (2, 3)),
-    }
-    for method, jacobian in jacobians.items():
-        out[f"{method}.do_in_dw2"] = jnp.einsum("ekjk->ejk", jacobian)
-    # Values of the forward maps, from the same (hand) inputs as the hand functions.
-    X64, W1_64 = a["X64"], a["W1_64"]
-    sums = jnp.sum(X64[:, :, None] * W1_64[None, :, :], axis=1)
-    out |= {
-        "value.weighted_sums": sums,
-        "value.weighted_sums_sigmoid": jax_sigmoid(sums),
-        "value.step": jnp.where(x >= 2, 1.0, 0.0).astype(x.dtype),
-        "value.sigmoid_x": jax_sigmoid(x),
-        "value.sigmoid_O": jax_sigmoid(O_in_h),
-        "value.square": x * x,
-        "value.O_in_h": jnp.matmul(H_out_h, W2),
-        "value.mse_h": jax_mse(a["O_out_h"], Y),
-        "value.accuracy": jnp.sum(jnp.argmax(a["O_out_h"], axis=1) == jnp.argmax(Y, axis=1))
-        / Y.shape[0],
-    }
-    return out
+_METHOD_KEYS = METHOD_KEYS
 
 
 # --- The hand side: handbp's values for a setup ----------------------------------------------
@@ -346,11 +95,28 @@ class HandPass:
     setup: Setup
     forward: network.Forward
     backward: network.Backward
+    samples: dict[str, Sample] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def x(self) -> np.ndarray:
         """The probe points of the one-variable equations: ``H_in`` of the setup."""
         return self.forward.hidden_layer_inputs
+
+    def sample(self, name: str, largest: Callable[[], Any], size: int = SAMPLE_SIZE) -> Sample:
+        """The net's sample ``name`` of an array like ``largest()``: chosen once, then kept.
+
+        ``largest()`` is handbp's value of the quantity, whose largest entries the sample
+        holds (:func:`verify.sampling.sample_entries`).
+        """
+        if name not in self.samples:
+            self.samples[name] = sample_entries(name, largest(), size)
+        return self.samples[name]
+
+    def weight_sample(self, name: str) -> Sample:
+        """The entries of ``W1`` or ``W2`` that JAX differentiates one at a time (forward
+        mode, differences), and the scalar forms of parts 10-12 are checked at."""
+        update = {"W1": "weights_1_update", "W2": "weights_2_update"}[name]
+        return self.sample(name, lambda: getattr(self.backward, update))
 
 
 def hand_pass(setup: Setup) -> HandPass:
@@ -436,7 +202,13 @@ class JaxResults:
             noise = factor * self.fd_noise(f"fderr.{wrt}", self.loss_noise, base, False)
         symbol = CATALOGUE[equation_id].symbol
         value = factor * self.gradient(wrt, method)
-        return Target(value, factor * self.magnitudes[symbol], noise=noise)
+        target = Target(value, factor * self.magnitudes[symbol], noise=noise)
+        if wrt in ("W1", "W2") and method != "reverse":
+            sample = self.hand.weight_sample(wrt)
+            if not sample.complete:  # the scale is the whole gradient's
+                scale = factor * self.gradient(wrt, "reverse")
+                target = replace(target, sample=sample, scale_of=scale)
+        return target
 
     def elementwise_target(
         self, name: str, method: str, values: np.ndarray, magnitude: Any
@@ -458,7 +230,7 @@ class JaxResults:
         """The error of a central difference, elementwise: round-off plus truncation.
 
         Round-off: :data:`~verify.compare.ROUNDING_FACTOR` eps |f| / h, with h the step at
-        ``base`` (see :func:`_steps`); truncation: twice JAX's Richardson estimate
+        ``base`` (see :func:`verify.jaxnet.steps`); truncation: twice JAX's Richardson estimate
         (``error_key``).
         """
         dtype = self.setup.dtype
@@ -484,8 +256,10 @@ def jax_results(hand: HandPass) -> JaxResults:
         "O_out_h": f.output_layer_outputs,
         "X64": s.X.astype(np.float64),
         "W1_64": s.W1.astype(np.float64),
+        "W1_entries": hand.weight_sample("W1").flat,
+        "W2_entries": hand.weight_sample("W2").flat,
     }
-    arrays = jax.device_get(_reference_arrays(inputs))
+    arrays = jax.device_get(reference_arrays(inputs))
     return JaxResults(s, hand, {k: np.asarray(v) for k, v in arrays.items()})
 
 
@@ -529,9 +303,73 @@ def _value_reference(
     return Reference(id, quantity, hand, targets, float64_only, kind="value")
 
 
-def _grid(shape: tuple[int, ...], value: Callable[..., Any]) -> np.ndarray:
-    """``value(*index)`` at every index of ``shape``, as an array (the scalar forms' loops)."""
-    return np.array([value(*index) for index in np.ndindex(*shape)]).reshape(shape)
+@dataclass(frozen=True)
+class Entrywise:
+    """A catalogue function called once per entry (the scalar forms): where, and at what cost.
+
+    ``sample`` names the net's sample of entries (forms that share a name share their
+    entries: ``dmse_dw1_scalar`` is checked where JAX differentiates ``W1`` one entry at
+    a time); ``largest(hand_pass)`` is handbp's value of the quantity, whose largest
+    entries are always checked; ``terms(setup)`` how many terms one call sums (its cost);
+    ``at(fn, hand_pass, index)`` the function's value at one entry.
+    """
+
+    sample: str
+    largest: Callable[[HandPass], Any]
+    terms: Callable[[Setup], int]
+    at: Callable[[Callable[..., Any], HandPass, tuple[int, ...]], Any]
+
+    def entries(self, hp: HandPass) -> Sample:
+        """The entries checked on this net: every one on a small net, else a prefix of the sample."""
+        whole = hp.sample(self.sample, lambda: self.largest(hp))
+        return whole if whole.complete else whole.first(entries_for(self.terms(hp.setup)))
+
+    def hand(self, fn: Callable[..., Any], hp: HandPass) -> Components:
+        """``fn`` at the checked entries, NaN (not computed) at the others."""
+        sample = self.entries(hp)
+        return {"": _at_entries(sample, [self.at(fn, hp, i) for i in sample.indices()])}
+
+
+def _at_entries(sample: Sample, values: Sequence[Any]) -> np.ndarray:
+    """Values at a sample's entries as an array of the whole shape (NaN where not computed).
+
+    What is not one number per entry is returned as it came, for the comparison to say so.
+    """
+    array = np.array(values)
+    if sample.complete:
+        return array.reshape(sample.shape) if array.size == sample.total else array
+    if array.dtype.kind in "biuf" and array.shape == (sample.size,):
+        return sample.fill(array)
+    return array
+
+
+def _sampled(
+    targets: Callable[[JaxResults], Targets], entries: Callable[[HandPass], Sample]
+) -> Callable[[JaxResults], Targets]:
+    """``targets`` compared at the ``entries`` of the net only (unchanged if that is every entry)."""
+
+    def sampled(jr: JaxResults) -> Targets:
+        sample = entries(jr.hand)
+        out = targets(jr)
+        if sample.complete:
+            return out
+        return {m: {c: replace(t, sample=sample) for c, t in ts.items()} for m, ts in out.items()}
+
+    return sampled
+
+
+def _entrywise_reference(
+    id: str,
+    quantity: str,
+    entrywise: Entrywise,
+    targets: Callable[[JaxResults], Targets],
+    kind: str = "derivative",
+    float64_only: bool = False,
+) -> Reference:
+    """The reference of a scalar form: its hand values and targets at the same entries."""
+    return Reference(
+        id, quantity, entrywise.hand, _sampled(targets, entrywise.entries), float64_only, kind
+    )
 
 
 def components(result: Any, names: Sequence[str], what: str) -> Components:
@@ -628,11 +466,13 @@ def _update_targets(jr: JaxResults) -> Targets:
         for name, W, eq_id in (("W1", s.W1, "weights_1_update"), ("W2", s.W2, "weights_2_update")):
             gradient = jr.gradient_target(eq_id, method)
             step = s.eta * gradient.value.astype(np.float64)
+            scale = gradient.value if gradient.scale_of is None else gradient.scale_of
             out[name] = Target(
                 W.astype(np.float64) - step,
                 _abs(W) + s.eta * gradient.magnitude,
-                scale_of=step,
+                scale_of=s.eta * np.asarray(scale, dtype=np.float64),
                 noise=s.eta * gradient.noise,
+                sample=gradient.sample,
             )
         return out
 
@@ -679,11 +519,37 @@ def _do_in_dw2_targets(jr: JaxResults) -> Targets:
     return _per_method(make)
 
 
-def _broadcast_k(fn: Callable[..., Any], hp: HandPass) -> Components:
-    E, (_, J, K) = hp.setup.examples, hp.setup.sizes
-    H_out = hp.forward.hidden_layer_outputs
-    values = _grid((E, J), lambda e, j: fn(H_out, e, j))
-    return {"": np.repeat(values[:, :, None], K, axis=2)}
+def _layer_outputs_hand(fn: Callable[..., Any], hp: HandPass) -> Components:
+    """layer_outputs on the sampled examples and nodes (all on a small net), in lists."""
+    sample = _layer_grid(hp)
+    rows = np.unique(sample.flat // sample.shape[1])
+    columns = np.unique(sample.flat % sample.shape[1])
+    X, W1 = hp.setup.X[rows].tolist(), hp.setup.W1.T[columns].tolist()
+    out = {}
+    for name, activation in (("inputs", None), ("outputs", activations.sigmoid)):
+        block = np.array(fn(X, W1) if activation is None else fn(X, W1, activation))
+        if block.shape != (rows.size, columns.size) or block.dtype.kind not in "biuf":
+            out[name] = block  # not one number per entry: the comparison says so
+            continue
+        full = np.full(sample.shape, np.nan)
+        full[np.ix_(rows, columns)] = block
+        out[name] = full
+    return out
+
+
+def _layer_outputs_targets(jr: JaxResults) -> Targets:
+    sums = _abs(jr.setup.X) @ _abs(jr.setup.W1)
+    return _value(
+        jr,
+        inputs=(jr["value.weighted_sums"], sums),
+        outputs=(jr["value.weighted_sums_sigmoid"], 1 + 0.25 * sums),
+    )
+
+
+def _layer_grid(hp: HandPass) -> Sample:
+    if "layer_outputs" not in hp.samples:
+        hp.samples["layer_outputs"] = grid_sample("layer_outputs", hp.forward.hidden_layer_inputs)
+    return hp.samples["layer_outputs"]
 
 
 def _references() -> dict[str, Reference]:
@@ -701,19 +567,20 @@ def _references() -> dict[str, Reference]:
         return _abs(hp.forward.output_layer_outputs)
 
     entries = [
-        _value_reference(
+        _entrywise_reference(
             "weighted_sum",
             "sum_i x_i w_i for every flower e and hidden node j (X W1, float64)",
-            lambda fn, hp: {
-                "": _grid(
-                    (hp.setup.examples, hp.setup.sizes[1]),
-                    lambda e, j: fn(hp.setup.X[e].tolist(), hp.setup.W1[:, j].tolist()),
-                )
-            },
+            Entrywise(
+                "H_in",
+                lambda hp: hp.forward.hidden_layer_inputs,
+                lambda s: s.sizes[0],
+                lambda fn, hp, i: fn(hp.setup.X[i[0]].tolist(), hp.setup.W1[:, i[1]].tolist()),
+            ),
             lambda jr: _value(
                 jr,
                 **{"": (jr["value.weighted_sums"], _abs(jr.setup.X) @ _abs(jr.setup.W1))},
             ),
+            kind="value",
             float64_only=True,
         ),
         _value_reference(
@@ -754,24 +621,13 @@ def _references() -> dict[str, Reference]:
             lambda fn, hp: one(fn, hp.forward.output_layer_inputs),
             lambda jr: _value(jr, **{"": (jr["value.sigmoid_O"], _abs(jr["value.sigmoid_O"]))}),
         ),
-        _value_reference(
+        Reference(
             "layer_outputs",
             "the layer's inputs X W1 and outputs sigmoid(X W1), float64",
-            lambda fn, hp: {
-                "inputs": np.array(fn(hp.setup.X.tolist(), hp.setup.W1.T.tolist())),
-                "outputs": np.array(
-                    fn(hp.setup.X.tolist(), hp.setup.W1.T.tolist(), activations.sigmoid)
-                ),
-            },
-            lambda jr: _value(
-                jr,
-                inputs=(jr["value.weighted_sums"], _abs(jr.setup.X) @ _abs(jr.setup.W1)),
-                outputs=(
-                    jr["value.weighted_sums_sigmoid"],
-                    1 + 0.25 * _abs(jr.setup.X) @ _abs(jr.setup.W1),
-                ),
-            ),
+            _layer_outputs_hand,
+            _sampled(_layer_outputs_targets, _layer_grid),
             float64_only=True,
+            kind="value",
         ),
         _value_reference(
             "feedforward",
@@ -827,15 +683,15 @@ def _references() -> dict[str, Reference]:
             lambda fn, hp: one(fn, activations.sigmoid(hp.x)),
             _elementwise("sigmoid", sig_mag),
         ),
-        _value_reference(
+        _entrywise_reference(
             "output_node_input",
             "(H_out W2)[e, k] for every flower e and output node k",
-            lambda fn, hp: {
-                "": _grid(
-                    hp.forward.output_layer_inputs.shape,
-                    lambda e, k: fn(hp.forward.hidden_layer_outputs, hp.setup.W2, e, k),
-                )
-            },
+            Entrywise(
+                "O_in",
+                lambda hp: hp.forward.output_layer_inputs,
+                lambda s: s.sizes[1],
+                lambda fn, hp, i: fn(hp.forward.hidden_layer_outputs, hp.setup.W2, *i),
+            ),
             lambda jr: _value(
                 jr,
                 **{
@@ -845,47 +701,57 @@ def _references() -> dict[str, Reference]:
                     )
                 },
             ),
+            kind="value",
         ),
-        Reference(
+        _entrywise_reference(
             "dmse_do_out",
             "dMSE/dO_out[e, k] for every flower e and output node k",
-            lambda fn, hp: {
-                "": _grid(
-                    hp.setup.Y.shape,
-                    lambda e, k: fn(hp.forward.output_layer_outputs, hp.setup.Y, e, k),
-                )
-            },
+            Entrywise(
+                "O_error",
+                lambda hp: hp.backward.output_layer_error,
+                lambda s: 1,
+                lambda fn, hp, i: fn(hp.forward.output_layer_outputs, hp.setup.Y, *i),
+            ),
             _scalar_dmse_do_out,
         ),
-        Reference(
+        _entrywise_reference(
             "do_out_do_in",
             "d sigmoid(O_in)/dO_in[e, k] for every flower e and output node k",
-            lambda fn, hp: {
-                "": _grid(hp.setup.Y.shape, lambda e, k: fn(hp.forward.output_layer_outputs, e, k))
-            },
+            Entrywise(
+                "O_out(1 - O_out)",
+                lambda hp: activations.sigmoid_derivative(hp.forward.output_layer_outputs),
+                lambda s: 1,
+                lambda fn, hp, i: fn(hp.forward.output_layer_outputs, *i),
+            ),
             _elementwise("sigmoid_O", O_mag),
         ),
-        Reference(
+        _entrywise_reference(
             "do_in_dw2",
             "dO_in[e, k]/dW2[j, k] (Jacobian of H_out W2) for every e, j, k",
-            _broadcast_k,
+            Entrywise(
+                "do_in_dw2",
+                lambda hp: np.repeat(
+                    hp.forward.hidden_layer_outputs[:, :, None], hp.setup.sizes[2], axis=2
+                ),
+                lambda s: 1,
+                lambda fn, hp, i: fn(hp.forward.hidden_layer_outputs, i[0], i[1]),
+            ),
             _do_in_dw2_targets,
         ),
-        Reference(
+        _entrywise_reference(
             "dmse_dw2_scalar",
             "dMSE/dW2[j, k] for every hidden node j and output node k",
-            lambda fn, hp: {
-                "": _grid(
-                    hp.setup.W2.shape,
-                    lambda j, k: fn(
-                        hp.forward.hidden_layer_outputs,
-                        hp.forward.output_layer_outputs,
-                        hp.setup.Y,
-                        j,
-                        k,
-                    ),
-                )
-            },
+            Entrywise(
+                "W2",
+                lambda hp: hp.backward.weights_2_update,
+                lambda s: s.examples,
+                lambda fn, hp, i: fn(
+                    hp.forward.hidden_layer_outputs,
+                    hp.forward.output_layer_outputs,
+                    hp.setup.Y,
+                    *i,
+                ),
+            ),
             _scalar_gradient("weights_2_update"),
         ),
         Reference(
@@ -924,23 +790,22 @@ def _references() -> dict[str, Reference]:
             _hand_backprop_input("weights_1_update"),
             _backprop_targets(["weights_1_update"]),
         ),
-        Reference(
+        _entrywise_reference(
             "dmse_dw1_scalar",
             "dMSE/dW1[i, j] for every input i and hidden node j",
-            lambda fn, hp: {
-                "": _grid(
-                    hp.setup.W1.shape,
-                    lambda i, j: fn(
-                        hp.setup.X,
-                        hp.forward.hidden_layer_outputs,
-                        hp.forward.output_layer_outputs,
-                        hp.setup.Y,
-                        hp.setup.W2,
-                        i,
-                        j,
-                    ),
-                )
-            },
+            Entrywise(
+                "W1",
+                lambda hp: hp.backward.weights_1_update,
+                lambda s: s.examples * s.sizes[2],
+                lambda fn, hp, i: fn(
+                    hp.setup.X,
+                    hp.forward.hidden_layer_outputs,
+                    hp.forward.output_layer_outputs,
+                    hp.setup.Y,
+                    hp.setup.W2,
+                    *i,
+                ),
+            ),
             _scalar_gradient("weights_1_update"),
         ),
         Reference(

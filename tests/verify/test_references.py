@@ -8,8 +8,10 @@ import pytest
 
 from handbp import network
 from handbp.equations import CATALOGUE
-from verify import references
-from verify.references import BACKPROP_IDS, GRADIENT_WRT, REFERENCES, hand_pass, jax_results
+from verify import jaxnet, references
+from verify.jaxnet import GRADIENT_WRT
+from verify.references import BACKPROP_IDS, REFERENCES, hand_pass, jax_results
+from verify.report import run_reference
 from verify.setups import Setup, random_setup, series_setup
 
 METHODS = ("reverse", "forward", "finite_differences")
@@ -131,10 +133,10 @@ def test_derivative_references_have_three_methods_and_value_references_one():
 
 
 def test_jax_compiles_once_per_shape_and_dtype():
-    before = references._reference_arrays._cache_size()
+    before = jaxnet.reference_arrays._cache_size()
     for seed in (11, 12, 13):
         jax_results(hand_pass(random_setup((2, 3, 2), examples=5, seed=seed)))
-    assert references._reference_arrays._cache_size() == before + 1
+    assert jaxnet.reference_arrays._cache_size() == before + 1
 
 
 def test_components_accepts_objects_mappings_and_sequences():
@@ -154,3 +156,44 @@ def test_docs_describe_the_reference_of_every_catalogue_entry():
     docs = (Path(__file__).resolve().parents[2] / "docs" / "verify.md").read_text()
     missing = [i for i in CATALOGUE if f"| `{i}` | {CATALOGUE[i].part} |" not in docs]
     assert missing == []
+
+
+@pytest.fixture
+def retraced():
+    """A test that changes how the references are computed: compile afresh, before and after."""
+    jaxnet.reference_arrays.clear_cache()
+    yield
+    jaxnet.reference_arrays.clear_cache()
+
+
+def test_a_wrong_finite_difference_reference_is_caught_on_a_large_net(monkeypatch, retraced):
+    right = jaxnet.quotients
+
+    def twice(values, taken):
+        difference, error = right(values, taken)
+        return 2 * difference, error
+
+    monkeypatch.setattr(jaxnet, "quotients", twice)
+    setup = random_setup((21, 24, 12), examples=24, seed=5)
+    hand = hand_pass(setup)
+    jr = jax_results(hand)
+    for equation_id in ("weights_1_update", "dmse_dw1_scalar", "hidden_layer_delta"):
+        check = run_reference(equation_id, CATALOGUE[equation_id].function, hand, jr)
+        methods = check.methods
+        assert not methods["finite_differences"].passed, equation_id
+        assert methods["reverse"].passed and methods["forward"].passed, equation_id
+    assert hand.weight_sample("W1").size < setup.W1.size  # the weights were sampled
+
+
+def test_forward_mode_and_differences_of_the_weights_are_computed_at_the_sample_only():
+    setup = random_setup((21, 24, 12), examples=24, seed=6)
+    hand = hand_pass(setup)
+    jr = jax_results(hand)
+    sample = hand.weight_sample("W1")
+    for key, atol in (("fwd", 1e-15), ("fd", 1e-10)):
+        computed = ~np.isnan(jr[f"{key}.W1"])
+        assert np.count_nonzero(computed) == sample.size
+        np.testing.assert_allclose(
+            sample.take(jr[f"{key}.W1"]), sample.take(jr["rev.W1"]), rtol=1e-6, atol=atol
+        )
+    assert not np.any(np.isnan(jr["rev.W1"]))
