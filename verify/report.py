@@ -289,8 +289,10 @@ class Report:
         rows = self.rows
         width = max(len(i) for i in [*(r.id for r in rows), *self.unverified, "equation"])
         net = {name: _short_setup(name) for name in self.setups}
+        shape_width = max(9, *(len(r.shape_label()) for r in rows))
+        entries_width = max(7, *(len(self.entries_label(r.id)) for r in rows))
         header = (
-            f"{'equation':<{width}}  part  {'shape':<9} {'entries':<10} "
+            f"{'equation':<{width}}  part  {'shape':<{shape_width}} {'entries':<{entries_width}} "
             + " ".join(f"{_METHOD_HEADERS[m]:<11}" for m in METHODS)
             + f" {'worst net':<10} result"
         )
@@ -312,7 +314,8 @@ class Report:
         for r in rows:
             cells = [f"{r.methods[m].summary() if m in r.methods else '-':<11}" for m in METHODS]
             lines.append(
-                f"{r.id:<{width}}  {r.part:>4}  {r.shape_label():<9} {self.entries_label(r.id):<10} "
+                f"{r.id:<{width}}  {r.part:>4}  {r.shape_label():<{shape_width}} "
+                f"{self.entries_label(r.id):<{entries_width}} "
                 + " ".join(cells)
                 + f" {net[r.setup]:<10} {'pass' if r.passed else 'FAIL'}"
             )
