@@ -93,7 +93,7 @@ def finite_difference_step(dtype: DTypeLike) -> float:
     :math:`\frac{h^2}{6} |f'''|`, plus round-off, :math:`\frac{\epsilon |f|}{h}`; their sum
     is smallest near :math:`h = \epsilon^{1/3}` (float64: 6.1e-6, float32: 4.9e-3). The
     one-variable functions are moved by :math:`h \max(1, |x|)`, the weights and layer
-    values of the net by :math:`h` (``verify.references._steps``).
+    values of the net by :math:`h` (:func:`verify.jaxnet.steps`).
     """
     return eps(dtype) ** (1 / 3)
 

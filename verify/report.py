@@ -323,7 +323,7 @@ class Report:
             f"{_METHOD_HEADERS[m]} {r:.0e}" for m, r in _tolerances(self.dtype).items()
         )
         for missing in self.unverified:
-            lines.append(f"{missing:<{width}}  no JAX reference in verify/references.py: FAIL")
+            lines.append(f"{missing:<{width}}  no JAX reference in verify/table/: FAIL")
         passed = sum(r.passed for r in rows)
         lines += [
             "-" * len(header),
