@@ -158,6 +158,29 @@ def startup_section(results: dict[str, Any]) -> str:
     )
 
 
+def verify_sizes_section(results: dict[str, Any]) -> str:
+    v = results["verify_sizes"]
+    rows = [
+        [
+            f"`handbp verify --sizes {row['size']} --examples {row['examples']}`",
+            f"{row['cached_s']:.2f} (range {row['cached_range_s'][0]:.2f} - "
+            f"{row['cached_range_s'][1]:.2f})",
+            f"{row['compiling_s']:.2f}",
+            f"{row['compile_s']:.2f}",
+            "-" if row["target_s"] is None else f"<= {row['target_s']:g}",
+        ]
+        for row in v["rows"]
+    ]
+    return (
+        f"Fresh processes, median of {v['repeats']} interleaved runs. Each checks the "
+        "series' net and one random net; a quantity of more than 256 entries computed one "
+        'entry at a time is checked on a seeded sample (docs/verify.md). "cached": JAX\'s '
+        "compiled code loaded from its persistent cache, as on every run after the first; "
+        '"compiling": with the cache off (`HANDBP_JAX_CACHE=off`), as on the first run.\n\n'
+        + table(["command", "cached s", "compiling s", "compile s", "target s"], rows)
+    )
+
+
 def part5_section(results: dict[str, Any]) -> str:
     part5 = results["part5"]
     pure, plain, dot = "handbp.pure.layer_outputs", "plain Python loop (notebook)", "np.dot"
@@ -187,6 +210,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("Gradients only", gradients_section),
         ("Scaling: the hand step against its five matrix products", scaling_section),
         ("Start-up: imports and `handbp verify`", startup_section),
+        ("`handbp verify` by net size", verify_sizes_section),
         ("Part 5: pure-Python layer against np.dot", part5_section),
     ]
     parts = [

@@ -186,6 +186,32 @@ def run_startup(settings: Settings) -> dict[str, Any]:
     }
 
 
+def run_verify_sizes(settings: Settings) -> dict[str, Any]:
+    """``handbp verify`` on random nets of growing size, compiled code cached and not."""
+    sizes = startup.VERIFY_SIZES[:1] if settings.quick else startup.VERIFY_SIZES
+    rows = []
+    for size, examples in sizes:
+        timings = startup.interleaved_commands(
+            startup.verify_size_commands(size, examples), settings.process_repeats
+        )
+        cached, compiling = timings["cached"], timings["compiling"]
+        rows.append(
+            {
+                "size": size,
+                "examples": examples,
+                "cached_s": cached.median,
+                "cached_range_s": (cached.low, cached.high),
+                "compiling_s": compiling.median,
+                "compile_s": compiling.median - cached.median,
+                "target_s": startup.VERIFY_TARGETS.get(size),
+            }
+        )
+        _say(
+            f"  {size}, {examples} examples: {cached.median:.2f} s ({compiling.median:.2f} s compiling)"
+        )
+    return {"repeats": settings.process_repeats, "rows": rows}
+
+
 def run_part5(settings: Settings) -> dict[str, Any]:
     """handbp.pure.layer_outputs, the notebook's plain loop and np.dot, by matrix size."""
     rows = []
@@ -203,10 +229,20 @@ def run_part5(settings: Settings) -> dict[str, Any]:
 
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
-    """Issue 6's three targets, each a ratio from this run."""
+    """Issue 6's three targets, each a ratio from this run, and issue 14's verify times."""
     training = {row["name"]: row for row in results["training"]["rows"]}
     big = results["scaling"]["rows"][-1]
     handbp_training = training[HANDBP]["ratio"]
+    verify_sizes = [
+        {
+            "target": f"handbp verify --sizes {row['size']} --examples {row['examples']}, s",
+            "goal": f"<= {row['target_s']:g}",
+            "measured": row["cached_s"],
+            "met": row["cached_s"] <= row["target_s"],
+        }
+        for row in results["verify_sizes"]["rows"]
+        if row["target_s"] is not None
+    ]
     return [
         {
             "target": "handbp training / notebook loop",
@@ -226,6 +262,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "measured": results["startup"]["ratio"],
             "met": results["startup"]["ratio"] <= 3,
         },
+        *verify_sizes,
     ]
 
 
@@ -262,6 +299,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "gradients": run_gradients,
         "scaling": run_scaling,
         "startup": run_startup,
+        "verify_sizes": run_verify_sizes,
         "part5": run_part5,
     }
     for name, section in sections.items():

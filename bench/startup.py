@@ -1,4 +1,5 @@
-"""Wall times of fresh processes: library imports, and ``handbp verify`` against ``import jax``.
+"""Wall times of fresh processes: library imports, ``handbp verify`` against ``import jax``,
+and ``handbp verify`` on nets of growing size.
 
 Each command runs in a new Python process, the commands taking turns, several times;
 the report gives the median wall time of each, from ``fork`` to exit.
@@ -64,4 +65,29 @@ def verify_commands() -> dict[str, list[str]]:
     return {
         "handbp verify": [handbp_command(), "verify"],
         'python -c "import jax"': [sys.executable, "-c", "import jax"],
+    }
+
+
+VERIFY_SIZES: tuple[tuple[str, int], ...] = (
+    ("8-16-5", 64),
+    ("32-32-10", 64),
+    ("64-64-64", 64),
+    ("256-256-10", 256),
+)
+"""Random nets (layer widths, examples) that ``handbp verify`` is timed on, smallest first."""
+
+VERIFY_TARGETS: dict[str, float] = {"64-64-64": 5.0, "256-256-10": 15.0}
+"""Issue 14's targets: seconds of ``handbp verify --sizes SIZE`` (compiled code cached)."""
+
+
+def verify_size_commands(size: str, examples: int) -> dict[str, list[str]]:
+    """``handbp verify`` on one random net besides the series', with and without JAX's cache.
+
+    Without the persistent compilation cache (``HANDBP_JAX_CACHE=off``) every run compiles,
+    as the first run on a machine does; the difference is JAX's compile time.
+    """
+    arguments = [handbp_command(), "verify", "--sizes", size, "--examples", str(examples)]
+    return {
+        "cached": arguments,
+        "compiling": ["env", "HANDBP_JAX_CACHE=off", *arguments],
     }

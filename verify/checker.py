@@ -20,7 +20,7 @@ from numpy.typing import DTypeLike
 
 from handbp import network
 from handbp.equations import equation
-from verify.compare import as_compared_array, dtype_name
+from verify.compare import Target, as_compared_array, dtype_name
 from verify.diagnose import (
     LOCAL_STEPS,
     Candidate,
@@ -34,6 +34,7 @@ from verify.diagnose import (
 )
 from verify.references import BACKPROP_IDS, REFERENCES, HandPass, JaxResults, components
 from verify.report import EquationCheck, compare_values, prepare, prepared_setups
+from verify.sampling import Sample
 from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, Setup
 
 
@@ -158,14 +159,21 @@ def _setups(
     return [prepare(net) for net in nets]
 
 
-def _magnitude(equation_id: str, component: str, jr: JaxResults) -> tuple[np.ndarray, float, str]:
-    """The reference value (reverse mode, or value), its rounding magnitude, and the dtype."""
+@dataclass(frozen=True)
+class Failure:
+    """One quantity failing on one net: the candidates it matches, and what was compared."""
+
+    net: str
+    found: list[Candidate]
+    hand: np.ndarray
+    reference: np.ndarray
+    sample: Sample | None
+
+
+def _reference(equation_id: str, component: str, jr: JaxResults) -> Target:
+    """The first reference (reverse mode, or value) of one component: whole, and its sample."""
     reference = REFERENCES[equation_id]
-    method = reference.methods[0]
-    target = reference.targets(jr)[method][component]
-    dtype = "float64" if reference.float64_only else jr.setup.dtype.name
-    value = np.asarray(target.value, dtype=np.float64)
-    return value, float(np.max(target.magnitude)) if target.magnitude.size else 0.0, dtype
+    return reference.targets(jr)[reference.methods[0]][component]
 
 
 def _matches(
@@ -174,38 +182,37 @@ def _matches(
     hand: np.ndarray,
     jr: JaxResults,
     extra: Sequence[Candidate] = (),
-) -> tuple[list[Candidate], np.ndarray]:
-    value, magnitude, dtype = _magnitude(equation_id, component, jr)
+) -> Failure:
+    target = _reference(equation_id, component, jr)
+    dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
+    value = np.asarray(target.value, dtype=np.float64)
+    magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
     found = [*extra, *candidates(equation_id, component, value, jr)]
-    return matching_mistakes(hand, found, magnitude, dtype), value
+    matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
+    return Failure(jr.setup.name, matched, hand, value, target.sample)
 
 
-def _combine(
-    quantity: str,
-    per_net: list[tuple[str, list[Candidate], np.ndarray, np.ndarray]],
-) -> Diagnosis:
-    """One diagnosis from the failing nets: a mistake that matches on all of them, if any.
-
-    ``per_net``: (net name, matching candidates, hand value, reference value).
-    """
+def _combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
+    """One diagnosis from the failing nets: a mistake that matches on all of them, if any."""
     common = None
-    for _, found, _, _ in per_net:
+    for failure in per_net:
+        found = failure.found
         labels = [c.mistake for c in found]
         common = labels if common is None else [m for m in common if m in labels]
     if common:
-        chosen = next(c for c in per_net[0][1] if c.mistake == common[0])
+        chosen = next(c for c in per_net[0].found if c.mistake == common[0])
         return Diagnosis(chosen.mistake, f"{quantity}: {chosen.message}")
     messages = []
-    for net, found, hand, reference in per_net:
-        if found:
-            text = found[0].message
-        elif hand.shape != reference.shape:
-            text = shape_message(hand.shape, reference.shape)
+    for f in per_net:
+        if f.found:
+            text = f.found[0].message
+        elif f.hand.shape != f.reference.shape:
+            text = shape_message(f.hand.shape, f.reference.shape)
         else:
-            text = worst_elements_message(hand, reference)
-        messages.append(f"on {net}: {text}")
-    matched = [found[0].mistake for _, found, _, _ in per_net if found]
-    shapes = all(hand.shape != reference.shape for _, _, hand, reference in per_net)
+            text = worst_elements_message(f.hand, f.reference, f.sample)
+        messages.append(f"on {f.net}: {text}")
+    matched = [f.found[0].mistake for f in per_net if f.found]
+    shapes = all(f.hand.shape != f.reference.shape for f in per_net)
     mistake = matched[0] if matched else ("shape_mismatch" if shapes else "unknown")
     return Diagnosis(mistake, f"{quantity}: " + "; ".join(messages))
 
@@ -231,7 +238,7 @@ def check_function(
     equation(equation_id)
     reference = REFERENCES[equation_id]
     checks: list[EquationCheck] = []
-    failing: list[tuple[str, list[Candidate], np.ndarray, np.ndarray]] = []
+    failing: list[Failure] = []
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
         try:
             values = reference.hand(function, hand)
@@ -250,8 +257,7 @@ def check_function(
         for component, errors in check.components.items():
             if not all(e.passed for e in errors.values()):
                 hand_value = arrays[component]
-                found, value = _matches(equation_id, component, hand_value, jr)
-                failing.append((hand.setup.name, found, hand_value, value))
+                failing.append(_matches(equation_id, component, hand_value, jr))
     diagnosis = _combine(equation_id, failing) if failing else None
     return QuantityCheck(equation_id, tuple(checks), diagnosis)
 
@@ -291,9 +297,7 @@ def check_backprop(
     one is wrong is diagnosed as such (``mistake == "upstream"``).
     """
     checks: dict[str, list[EquationCheck]] = {i: [] for i in BACKPROP_IDS}
-    failing: dict[str, list[tuple[str, list[Candidate], np.ndarray, np.ndarray]]] = {
-        i: [] for i in BACKPROP_IDS
-    }
+    failing: dict[str, list[Failure]] = {i: [] for i in BACKPROP_IDS}
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
         s = hand.setup
         try:
@@ -315,8 +319,7 @@ def check_backprop(
                 continue
             failed.add(quantity)
             extra = _upstream_candidates(quantity, arrays, failed, jr)
-            found, value = _matches(quantity, quantity, arrays[quantity], jr, extra)
-            failing[quantity].append((s.name, found, arrays[quantity], value))
+            failing[quantity].append(_matches(quantity, quantity, arrays[quantity], jr, extra))
     quantities = {
         i: QuantityCheck(i, tuple(checks[i]), _combine(i, failing[i]) if failing[i] else None)
         for i in BACKPROP_IDS

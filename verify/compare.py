@@ -38,6 +38,7 @@ import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
 from handbp.checks import float_dtype
+from verify.sampling import Sample
 
 METHODS: tuple[str, ...] = ("value", "reverse", "forward", "finite_differences")
 """How a reference is obtained: ``value`` (an independent JAX computation of the same
@@ -92,7 +93,7 @@ def finite_difference_step(dtype: DTypeLike) -> float:
     :math:`\frac{h^2}{6} |f'''|`, plus round-off, :math:`\frac{\epsilon |f|}{h}`; their sum
     is smallest near :math:`h = \epsilon^{1/3}` (float64: 6.1e-6, float32: 4.9e-3). The
     one-variable functions are moved by :math:`h \max(1, |x|)`, the weights and layer
-    values of the net by :math:`h` (``verify.references._steps``).
+    values of the net by :math:`h` (:func:`verify.jaxnet.steps`).
     """
     return eps(dtype) ** (1 / 3)
 
@@ -112,13 +113,16 @@ class Target:
     array whose largest absolute value is the quantity's scale (``value`` itself unless
     told: an update step uses the size of the step); ``noise`` the reference method's own
     absolute error, elementwise (finite differences' round-off and truncation; 0 for the
-    others).
+    others). ``sample``: the entries compared, when not every entry is
+    (:mod:`verify.sampling`); ``value`` and ``noise`` may be NaN elsewhere, ``scale_of``
+    must not.
     """
 
     value: np.ndarray
     magnitude: np.ndarray
     scale_of: np.ndarray | None = None
     noise: np.ndarray | float = 0.0
+    sample: Sample | None = None
 
 
 @dataclass(frozen=True)
@@ -143,6 +147,13 @@ class MethodError:
     needed_tolerance: float = 0.0
     """The smallest tolerance with which this comparison would pass (0 if rounding and the
     reference's own error explain every difference): what the tolerances are set from."""
+    sample: Sample | None = None
+    """The entries compared, if not every entry was (:mod:`verify.sampling`)."""
+
+    @property
+    def checked(self) -> int:
+        """How many entries were compared."""
+        return int(np.prod(self.shape, dtype=np.int64)) if self.sample is None else self.sample.size
 
     @property
     def ratio(self) -> float:
@@ -200,6 +211,8 @@ class MethodError:
             "reference_value": _json_float(self.reference_value),
             "ratio": _json_float(self.ratio),
             "passed": self.passed,
+            "checked": self.checked,
+            "sample": None if self.sample is None else self.sample.as_dict(),
         }
 
 
@@ -240,7 +253,7 @@ def compare(
     magnitude = np.asarray(target.magnitude, dtype=np.float64)
     rounding = ROUNDING_FACTOR * eps(dtype) * (float(np.max(magnitude)) if magnitude.size else 0.0)
     noise = np.broadcast_to(np.asarray(target.noise, dtype=np.float64), reference.shape)
-    floor = rounding + (float(np.max(noise)) if noise.size else 0.0)
+    sample = target.sample
     if h.shape != reference.shape:
         return MethodError(
             method,
@@ -249,7 +262,7 @@ def compare(
             float("inf"),
             float("inf"),
             scale,
-            floor,
+            rounding + (float(np.nanmax(noise)) if noise.size else 0.0),
             tol,
             (),
             float("nan"),
@@ -257,7 +270,12 @@ def compare(
             False,
             hand_shape=h.shape,
             excess=float("inf"),
+            sample=sample,
         )
+    full_shape = reference.shape
+    if sample is not None:  # compare the sampled entries only
+        h, reference, noise = sample.take(h), sample.take(reference), sample.take(noise)
+    floor = rounding + (float(np.max(noise)) if noise.size else 0.0)
     diff = np.abs(h - reference)
     bad = ~np.isfinite(diff)
     if np.any(bad):
@@ -266,7 +284,12 @@ def compare(
     else:
         flat = int(np.argmax(diff)) if diff.size else 0
         max_abs = float(diff.max()) if diff.size else 0.0
-    index = tuple(int(i) for i in np.unravel_index(flat, reference.shape)) if reference.ndim else ()
+    hand_value = float(h.reshape(-1)[flat]) if h.size else float("nan")
+    reference_value = float(reference.reshape(-1)[flat]) if reference.size else float("nan")
+    if sample is not None:
+        index = sample.indices()[flat] if sample.size else ()
+    else:
+        index = tuple(int(i) for i in np.unravel_index(flat, full_shape)) if len(full_shape) else ()
     if max_abs == 0:
         relative = 0.0
     else:
@@ -282,19 +305,20 @@ def compare(
     return MethodError(
         method,
         component,
-        reference.shape,
+        full_shape,
         max_abs,
         relative,
         scale,
         floor,
         tol,
         index,
-        float(h[index]),
-        float(reference[index]),
+        hand_value,
+        reference_value,
         passed,
-        hand_shape=h.shape,
+        hand_shape=full_shape,
         excess=excess,
         needed_tolerance=needed,
+        sample=sample,
     )
 
 
@@ -306,14 +330,19 @@ def worst(errors: list[MethodError]) -> MethodError:
 
 
 def worst_elements(
-    hand: np.ndarray, reference: np.ndarray, count: int = 3
+    hand: np.ndarray, reference: np.ndarray, count: int = 3, sample: Sample | None = None
 ) -> list[tuple[tuple[int, ...], float, float]]:
-    """The ``count`` elements where hand and reference differ most: (index, hand, reference)."""
-    diff = np.abs(np.asarray(hand, dtype=np.float64) - np.asarray(reference, dtype=np.float64))
+    """The ``count`` elements where hand and reference differ most: (index, hand, reference).
+
+    Only the entries of ``sample`` if given (hand and reference have the whole shape).
+    """
+    hand = np.asarray(hand, dtype=np.float64)
+    reference = np.asarray(reference, dtype=np.float64)
+    flat = np.arange(hand.size) if sample is None else sample.flat
+    diff = np.abs(hand.reshape(-1)[flat] - reference.reshape(-1)[flat])
     diff = np.where(np.isfinite(diff), diff, np.inf)
-    order = np.argsort(-diff, axis=None, kind="stable")[:count]
     out = []
-    for flat in order:
-        index = tuple(int(i) for i in np.unravel_index(int(flat), diff.shape))
+    for n in np.argsort(-diff, kind="stable")[:count]:
+        index = tuple(int(i) for i in np.unravel_index(int(flat[n]), hand.shape))
         out.append((index, float(hand[index]), float(reference[index])))
     return out

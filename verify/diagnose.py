@@ -29,7 +29,23 @@ from typing import Any
 import numpy as np
 
 from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elements
-from verify.references import BACKPROP_IDS, JaxResults
+from verify.entries import Candidate, Chain, sigmoid64
+from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
+from verify.sampling import Sample
+
+__all__ = [
+    "LOCAL_STEPS",
+    "MISTAKES",
+    "Candidate",
+    "Diagnosis",
+    "Pieces",
+    "candidates",
+    "generic_candidates",
+    "matches",
+    "matching_mistakes",
+    "shape_message",
+    "worst_elements_message",
+]
 
 MISTAKES: tuple[str, ...] = (
     "raised",
@@ -72,19 +88,6 @@ class Diagnosis:
 
     def __str__(self) -> str:
         return self.message
-
-
-@dataclass(frozen=True)
-class Candidate:
-    """What a hand value would be after one mistake."""
-
-    mistake: str
-    message: str
-    value: np.ndarray
-
-
-def _sigmoid(x: np.ndarray) -> np.ndarray:
-    return 0.5 * (1 + np.tanh(0.5 * x))  # no overflow for any finite x
 
 
 @dataclass(frozen=True)
@@ -198,8 +201,8 @@ def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]
 
     variants = []
     layers: dict[str, tuple[str, str, np.ndarray, np.ndarray, Callable[..., Any]]] = {
-        "output": ("O_in", "O_out", p.O_in, _sigmoid(p.O_out), lambda d: run(out_d=d)),
-        "hidden": ("H_in", "H_out", p.H_in, _sigmoid(p.H_out), lambda d: run(hid_d=d)),
+        "output": ("O_in", "O_out", p.O_in, sigmoid64(p.O_out), lambda d: run(out_d=d)),
+        "hidden": ("H_in", "H_out", p.H_in, sigmoid64(p.H_out), lambda d: run(hid_d=d)),
     }
     for layer, (z, s, z_value, sig, with_derivative) in layers.items():
         variants += [
@@ -241,49 +244,35 @@ def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]
     return variants
 
 
-_SCALAR_FORM_OF = {
-    "dmse_dw2_scalar": "weights_2_update",
-    "dmse_dw1_scalar": "weights_1_update",
-    "dmse_do_out": "output_layer_error",
-}
-
-
 def candidates(
     equation_id: str, component: str, value: np.ndarray, jr: JaxResults
 ) -> list[Candidate]:
-    """Every candidate mistake of one quantity; ``value`` is its (reverse-mode) reference."""
+    """Every candidate mistake of one quantity; ``value`` is its (reverse-mode) reference.
+
+    The structural mistakes of the backprop quantity it computes (its ``chain``), the
+    entry's own known mistakes (``Reference.mistakes``), and the constant factors, sign
+    flip and transpose (unless the entry says they do not apply).
+    """
+    reference = REFERENCES[equation_id]
     p = Pieces.of(jr)
-    quantity = component if component in BACKPROP_IDS else equation_id
-    quantity = _SCALAR_FORM_OF.get(quantity, quantity)
-    if equation_id == "accuracy":  # a share of rows: the MSE's constant factors don't apply
-        return [
-            Candidate(
-                "count_instead_of_share",
-                f"the number of rows classified right instead of their share: divide by "
-                f"the number of examples ({p.E})",
-                value * p.E,
-            ),
-            Candidate(
-                "count_instead_of_share",
-                "a percentage instead of a share between 0 and 1: drop the factor 100",
-                value * 100,
-            ),
-        ]
+    chain = Chain(component) if component in BACKPROP_IDS else reference.chain
     found: list[Candidate] = []
-    if quantity in BACKPROP_IDS:
-        scale = 1 / p.N if equation_id == "dmse_do_out" else 1
+    if chain is not None:
+        quantity = chain.quantity
+        scale = 1 / p.N if chain.per_n else 1
         before = BACKPROP_IDS[: BACKPROP_IDS.index(quantity)]
-        whole_chain = equation_id in _SCALAR_FORM_OF  # the scalar forms compute every factor
         dtype = jr.setup.dtype.name
         for mistake, message, values in _backprop_variants(p):
             if not _differs(values[quantity], p.reference[quantity], dtype):
                 continue
-            if not whole_chain and any(_differs(values[b], p.reference[b], dtype) for b in before):
+            if not chain.whole and any(_differs(values[b], p.reference[b], dtype) for b in before):
                 continue  # the mistake is in an input this quantity is given right
             found.append(Candidate(mistake, message, values[quantity] * scale))
-    found += _specific_candidates(equation_id, component, value, jr)
-    hint = ": Y - O_out instead of O_out - Y" if quantity == "output_layer_error" else ""
-    found += generic_candidates(value, p.N, p.E, sign_hint=hint)
+    found += reference.mistakes(jr, component, value)
+    if reference.factors:
+        first = chain is not None and chain.quantity == BACKPROP_IDS[0]
+        hint = ": Y - O_out instead of O_out - Y" if first else ""
+        found += generic_candidates(value, p.N, p.E, sign_hint=hint)
     return found
 
 
@@ -298,130 +287,21 @@ def _differs(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
     return not np.allclose(a, b, rtol=0, atol=tolerance)
 
 
-def _specific_candidates(
-    equation_id: str, component: str, value: np.ndarray, jr: JaxResults
-) -> list[Candidate]:
-    hand = jr.hand
-    x = np.asarray(hand.x, dtype=np.float64)
-    eta = jr.setup.eta
-    if equation_id in ("sigmoid_derivative", "do_out_do_in"):
-        s = _sigmoid(x) if equation_id == "sigmoid_derivative" else _out(jr)
-        return [
-            Candidate(
-                "sigmoid_of_output",
-                "the sigmoid derivative is applied to the output as if it were the input: "
-                "sigma(s) (1 - sigma(s)) instead of s (1 - s)",
-                _sigmoid(s) * (1 - _sigmoid(s)),
-            ),
-            Candidate("missing_factor", "the factor (1 - s) is missing: s instead of s (1 - s)", s),
-            Candidate(
-                "missing_factor", "the factor s is missing: 1 - s instead of s (1 - s)", 1 - s
-            ),
-        ]
-    if equation_id in ("hidden_layer_outputs", "output_layer_outputs", "sigmoid"):
-        z = x if equation_id != "output_layer_outputs" else _out_in(jr)
-        return [
-            Candidate("missing_activation", "the activation is not applied: f(z) = z", z),
-            Candidate(
-                "sign_flip",
-                "the sign in the exponent is flipped: 1 / (1 + e^z) instead of 1 / (1 + e^-z)",
-                _sigmoid(-z),
-            ),
-        ]
-    sums = {
-        "output_node_input": (hand.forward.hidden_layer_outputs, jr.setup.W2, "j"),
-        "output_layer_inputs": (hand.forward.hidden_layer_outputs, jr.setup.W2, "j"),
-        "hidden_layer_inputs": (jr.setup.X, jr.setup.W1, "i"),
-        "weighted_sum": (jr.setup.X, jr.setup.W1, "i"),
-    }
-    if equation_id in sums:
-        A, B, index = sums[equation_id]
-        A, B = np.asarray(A, dtype=np.float64), np.asarray(B, dtype=np.float64)
-        last = A.shape[1] - 1
-        return [
-            Candidate(
-                "missing_terms",
-                f"the sum over {index} has only its term {index} = {which}: add the terms of "
-                f"every {index} from 0 to {last}",
-                A[:, [which]] @ B[[which], :],
-            )
-            for which in sorted({0, last})
-            if last > 0
-        ]
-    if equation_id == "square_derivative":
-        return [
-            Candidate(
-                "function_instead_of_derivative",
-                "returns the function x^2, not its derivative 2x",
-                x * x,
-            )
-        ]
-    if equation_id == "chain_rule":
-        outer = _sigmoid(x * x) * (1 - _sigmoid(x * x))
-        return [
-            Candidate(
-                "sum_instead_of_product",
-                "the factors are added, not multiplied: dz/dy + dy/dx",
-                outer + 2 * x,
-            ),
-            Candidate("missing_link", "only the first factor dz/dy: dy/dx is missing", outer),
-            Candidate("missing_link", "only the last factor dy/dx: dz/dy is missing", 2 * x),
-        ]
-    if equation_id == "gradient_descent_step":
-        return [
-            Candidate(
-                "plus_instead_of_minus",
-                "the step goes uphill: x + eta f'(x) instead of x - eta f'(x)",
-                2 * x - value,
-            ),
-            Candidate(
-                "missing_eta",
-                "the learning rate is missing: x - f'(x)",
-                x - (x - value) / eta,
-            ),
-        ]
-    if equation_id == "weights_update":
-        W = np.asarray(getattr(jr.setup, component), dtype=np.float64)
-        return [
-            Candidate(
-                "plus_instead_of_minus",
-                f"the update goes uphill: {component} + eta {component}_update instead of "
-                f"{component} - eta {component}_update",
-                2 * W - value,
-            ),
-            Candidate(
-                "missing_eta",
-                f"the learning rate is missing: {component} - {component}_update",
-                W - (W - value) / eta,
-            ),
-        ]
-    if equation_id == "mse":
-        N, E = jr.setup.N, jr.setup.examples
-        return [
-            Candidate(
-                "factor_N", f"not divided by 2N = {2 * N}: the plain sum of squares", 2 * N * value
-            ),
-            Candidate(
-                "examples_instead_of_N",
-                f"divided by 2 x the number of examples ({2 * E}) instead of 2N = {2 * N}",
-                value * N / E,
-            ),
-        ]
-    return []
+def matches(
+    hand: np.ndarray,
+    candidate: np.ndarray,
+    magnitude: float,
+    dtype: str,
+    sample: Sample | None = None,
+) -> bool:
+    """Whether ``hand`` equals ``candidate`` to within the diagnosis tolerance.
 
-
-def _out(jr: JaxResults) -> np.ndarray:
-    return np.asarray(jr.hand.forward.output_layer_outputs, dtype=np.float64)
-
-
-def _out_in(jr: JaxResults) -> np.ndarray:
-    return np.asarray(jr.hand.forward.output_layer_inputs, dtype=np.float64)
-
-
-def matches(hand: np.ndarray, candidate: np.ndarray, magnitude: float, dtype: str) -> bool:
-    """Whether ``hand`` equals ``candidate`` to within the diagnosis tolerance."""
+    At the entries of ``sample`` only, if given (the others of ``hand`` were not computed).
+    """
     if hand.shape != candidate.shape:
         return False
+    if sample is not None and hand.shape == sample.shape:
+        hand, candidate = sample.take(hand), sample.take(candidate)
     if not np.all(np.isfinite(hand)):
         return False
     error = float(np.max(np.abs(hand - candidate))) if hand.size else 0.0
@@ -431,10 +311,14 @@ def matches(hand: np.ndarray, candidate: np.ndarray, magnitude: float, dtype: st
 
 
 def matching_mistakes(
-    hand: np.ndarray, found: Sequence[Candidate], magnitude: float, dtype: str
+    hand: np.ndarray,
+    found: Sequence[Candidate],
+    magnitude: float,
+    dtype: str,
+    sample: Sample | None = None,
 ) -> list[Candidate]:
-    """The candidates that ``hand`` matches, in the order given."""
-    return [c for c in found if matches(hand, c.value, magnitude, dtype)]
+    """The candidates that ``hand`` matches (at the entries of ``sample``), in the order given."""
+    return [c for c in found if matches(hand, c.value, magnitude, dtype, sample)]
 
 
 LOCAL_STEPS: dict[str, tuple[str, Callable[[np.ndarray, Pieces], np.ndarray]]] = {
@@ -449,14 +333,18 @@ chain-rule step (the vector-Jacobian product of one layer map, with JAX's sigmoi
 derivative) that gives it from that quantity."""
 
 
-def worst_elements_message(hand: np.ndarray, reference: np.ndarray) -> str:
-    """No candidate matched: where hand and reference differ most."""
+def worst_elements_message(
+    hand: np.ndarray, reference: np.ndarray, sample: Sample | None = None
+) -> str:
+    """No candidate matched: where hand and reference differ most (among ``sample``'s entries)."""
+    if sample is not None:  # only the sampled entries were computed
+        hand, reference = sample.fill(sample.take(hand)), sample.fill(sample.take(reference))
     parts = []
-    for index, h, r in worst_elements(hand, reference):
+    for index, h, r in worst_elements(hand, reference, sample=sample):
         ratio = f", ratio {h / r:.4g}" if r != 0 else ""
         parts.append(f"{list(index)}: yours {h:.6g}, reference {r:.6g}{ratio}")
     message = "no single known mistake matches; the worst elements: " + "; ".join(parts)
-    nonzero = np.abs(reference) > 0
+    nonzero = np.abs(reference) > 0  # NaN (not computed) is not
     if hand.shape == reference.shape and np.count_nonzero(nonzero) > 1:
         ratios = hand[nonzero] / reference[nonzero]
         if np.all(np.isfinite(ratios)) and np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios)):

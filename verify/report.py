@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+import numpy as np
 from numpy.typing import DTypeLike
 
 from handbp.equations import CATALOGUE, equation
@@ -70,6 +71,17 @@ class EquationCheck:
         """The worst error in units of what is allowed (<= 1 passes)."""
         return max(error.badness() for error in self.methods.values())
 
+    def fewest_entries(self) -> tuple[int, int] | None:
+        """(checked, of) for the comparison that checked the smallest share of its entries;
+        None if every comparison checked every entry."""
+        sampled = [
+            (e.sample.size, e.sample.total)
+            for errors in self.components.values()
+            for e in errors.values()
+            if e.sample is not None
+        ]
+        return min(sampled, key=lambda c: c[0] / c[1]) if sampled else None
+
     def shape_label(self) -> str:
         """``"(3, 2)"``, or ``"4 arrays"`` for an entry with several components."""
         if len(self.components) > 1:
@@ -82,8 +94,8 @@ class EquationCheck:
             f"{self.id} (part {self.part}) on {self.setup}, {self.dtype}: "
             f"{'PASS' if self.passed else 'FAIL'}",
             f"reference: {self.quantity}",
-            f"{'method':<18} {'component':<22} {'exact':<6} {'close':<6} {'max diff':<9} "
-            f"{'rel err':<9} worst element: hand vs reference",
+            f"{'method':<18} {'component':<22} {'entries':<12} {'exact':<6} {'close':<6} "
+            f"{'max diff':<9} {'rel err':<9} worst element: hand vs reference",
         ]
         for method in METHODS:
             for component, errors in self.components.items():
@@ -95,9 +107,10 @@ class EquationCheck:
                     if e.shape_mismatch
                     else f"{list(e.worst_index)}: {e.hand_value:.17g} vs {e.reference_value:.17g}"
                 )
+                entries = "all" if e.sample is None else f"{e.sample.size} of {e.sample.total}"
                 lines.append(
-                    f"{method:<18} {component or '-':<22} {e.exact!s:<6} {e.passed!s:<6} "
-                    f"{e.max_abs_error:<9.2g} {e.relative_error:<9.2g} {where}"
+                    f"{method:<18} {component or '-':<22} {entries:<12} {e.exact!s:<6} "
+                    f"{e.passed!s:<6} {e.max_abs_error:<9.2g} {e.relative_error:<9.2g} {where}"
                 )
         return "\n".join(lines)
 
@@ -114,6 +127,8 @@ class EquationCheck:
             "dtype": self.dtype,
             "passed": self.passed,
             "shape": list(self.shape),
+            "entries_checked": None if self.fewest_entries() is None else self.fewest_entries()[0],
+            "entries": int(np.prod(self.shape, dtype=np.int64)),
             "methods": {m: e.as_dict() for m, e in self.methods.items()},
             "components": {
                 c: {m: e.as_dict() for m, e in errors.items()}
@@ -257,6 +272,14 @@ class Report:
         """Whether every entry has a reference and passed on every net."""
         return not self.unverified and all(check.passed for check in self.checks)
 
+    def entries_label(self, equation_id: str) -> str:
+        """``"all"``, or ``"32/4096"``: the fewest entries of ``equation_id`` compared on any net."""
+        fewest = [f for c in self.checks if c.id == equation_id and (f := c.fewest_entries())]
+        if not fewest:
+            return "all"
+        checked, total = min(fewest, key=lambda c: c[0] / c[1])
+        return f"{checked}/{total}"
+
     def failures(self) -> list[EquationCheck]:
         """The rows that failed."""
         return [row for row in self.rows if not row.passed]
@@ -266,8 +289,10 @@ class Report:
         rows = self.rows
         width = max(len(i) for i in [*(r.id for r in rows), *self.unverified, "equation"])
         net = {name: _short_setup(name) for name in self.setups}
+        shape_width = max(9, *(len(r.shape_label()) for r in rows))
+        entries_width = max(7, *(len(self.entries_label(r.id)) for r in rows))
         header = (
-            f"{'equation':<{width}}  part  {'shape':<9} "
+            f"{'equation':<{width}}  part  {'shape':<{shape_width}} {'entries':<{entries_width}} "
             + " ".join(f"{_METHOD_HEADERS[m]:<11}" for m in METHODS)
             + f" {'worst net':<10} result"
         )
@@ -278,7 +303,10 @@ class Report:
             "error relative to the quantity's scale (max |hand - reference| / max |reference|); "
             "value: an independent JAX computation of the same value;",
             "reverse / forward: JAX autodiff in reverse / forward mode; finite diff: central "
-            "differences of the JAX forward map",
+            "differences of the JAX forward map;",
+            "entries: how many entries were compared, on the net that checked the fewest (a "
+            "large quantity computed one entry at a time is checked on a seeded sample: its "
+            "corners, its largest entries, and random ones)",
             "",
             header,
             "-" * len(header),
@@ -286,7 +314,8 @@ class Report:
         for r in rows:
             cells = [f"{r.methods[m].summary() if m in r.methods else '-':<11}" for m in METHODS]
             lines.append(
-                f"{r.id:<{width}}  {r.part:>4}  {r.shape_label():<9} "
+                f"{r.id:<{width}}  {r.part:>4}  {r.shape_label():<{shape_width}} "
+                f"{self.entries_label(r.id):<{entries_width}} "
                 + " ".join(cells)
                 + f" {net[r.setup]:<10} {'pass' if r.passed else 'FAIL'}"
             )
@@ -294,7 +323,7 @@ class Report:
             f"{_METHOD_HEADERS[m]} {r:.0e}" for m, r in _tolerances(self.dtype).items()
         )
         for missing in self.unverified:
-            lines.append(f"{missing:<{width}}  no JAX reference in verify/references.py: FAIL")
+            lines.append(f"{missing:<{width}}  no JAX reference in verify/table/: FAIL")
         passed = sum(r.passed for r in rows)
         lines += [
             "-" * len(header),

@@ -60,6 +60,20 @@ def results():
             "ratio": 2.0,
             "verify_range_s": (1.9, 2.1),
         },
+        "verify_sizes": {
+            "repeats": 2,
+            "rows": [
+                {
+                    "size": "64-64-64",
+                    "examples": 64,
+                    "cached_s": 3.25,
+                    "cached_range_s": (3.0, 3.5),
+                    "compiling_s": 5.5,
+                    "compile_s": 2.25,
+                    "target_s": 5.0,
+                }
+            ],
+        },
         "part5": {
             "repeats": 2,
             "rows": [
@@ -87,6 +101,11 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     text = report.markdown(results)
     for heading in ("Machine", "Targets", "Training", "Gradients", "Scaling", "Start-up", "Part 5"):
         assert f"\n## {heading}" in text
+    assert "\n## `handbp verify` by net size" in text
+    assert (
+        "| `handbp verify --sizes 64-64-64 --examples 64` | 3.25 (range 3.00 - 3.50) | 5.50 "
+        "| 2.25 | <= 5 |"
+    ) in text
     assert "| a | <= 0.60 | 0.50 | met |" in text
     assert "| b | >= 0.85 | 0.50 | not met |" in text
     assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text

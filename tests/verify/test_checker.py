@@ -5,7 +5,7 @@ import json
 import numpy as np
 import pytest
 
-from handbp import network
+from handbp import network, scalar
 from handbp.equations import CATALOGUE
 from verify import (
     assert_backprop,
@@ -129,3 +129,60 @@ def test_reports_are_json_ready():
 def test_check_function_refuses_unknown_ids():
     with pytest.raises(ValueError, match="unknown equation id"):
         check_function("no_such_equation", abs)
+
+
+LARGE = random_setup((20, 24, 12), examples=24, seed=3)
+"""A net whose weights and scalar forms are checked on a sample (more than 256 entries)."""
+
+
+def _wrong_at_largest(X, H_out, O_out, Y, W2, i, j):
+    """dmse_dw1_scalar, right everywhere except at the entry where the gradient is largest."""
+    value = scalar.dmse_dw1_scalar(X, H_out, O_out, Y, W2, i, j)
+    G = network.backpropagation(X, Y, W2, network.feedforward(X, LARGE.W1, W2)).weights_1_update
+    return 2 * value if (i, j) == np.unravel_index(np.argmax(np.abs(G)), G.shape) else value
+
+
+def _wrong_at_last_corner(X, H_out, O_out, Y, W2, i, j):
+    value = scalar.dmse_dw1_scalar(X, H_out, O_out, Y, W2, i, j)
+    return -value if (i, j) == (X.shape[1] - 1, H_out.shape[1] - 1) else value
+
+
+@pytest.mark.parametrize("wrong", [_wrong_at_largest, _wrong_at_last_corner])
+def test_a_scalar_form_wrong_at_one_telling_entry_is_caught_on_a_large_net(wrong):
+    result = check_function("dmse_dw1_scalar", wrong, nets=[LARGE])
+    assert not result.passed
+    for method, error in result.checks[0].methods.items():
+        assert not error.passed, method
+        assert error.sample is not None and error.sample.size < error.sample.total
+
+
+def test_a_wrong_scalar_form_is_diagnosed_on_a_large_net():
+    def by_examples(H_out, O_out, Y, j, k):
+        return scalar.dmse_dw2_scalar(H_out, O_out, Y, j, k) * Y.size / Y.shape[0]
+
+    result = check_function("dmse_dw2_scalar", by_examples, nets=[LARGE])
+    assert not result.passed and result.mistake == "examples_instead_of_N", str(result)
+
+
+def test_a_wrong_gradient_is_caught_by_every_method_on_a_large_net():
+    def twice(X, H_delta, N):
+        return 2 * network.weights_1_update(X, H_delta, N)
+
+    result = check_function("weights_1_update", twice, nets=[LARGE])
+    assert not result.passed and result.mistake == "factor_2", str(result)
+    methods = result.checks[0].methods
+    assert not any(e.passed for e in methods.values())
+    assert methods["forward"].sample.size == 256 and methods["reverse"].sample is None
+
+
+def test_the_scalar_forms_are_called_only_at_the_sampled_entries():
+    calls = []
+
+    def counted(X, H_out, O_out, Y, W2, i, j):
+        calls.append((i, j))
+        return scalar.dmse_dw1_scalar(X, H_out, O_out, Y, W2, i, j)
+
+    result = check_function("dmse_dw1_scalar", counted, nets=[LARGE])
+    assert result.passed, str(result)
+    sample = result.checks[0].methods["reverse"].sample
+    assert calls == sample.indices() and len(calls) < LARGE.W1.size

@@ -147,3 +147,16 @@ def test_the_handbp_command_runs_verify_and_fills_its_compilation_cache(tmp_path
     assert result.returncode == 0, result.stderr
     assert "equations pass" in result.stdout
     assert any((tmp_path / "cache").iterdir())
+
+
+@pytest.mark.slow
+def test_handbp_verify_on_a_64_wide_net_passes_and_lists_its_samples(capsys):
+    assert cli.main(["verify", "--json", "--sizes", "64-64-64", "--examples", "64"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"]
+    large = [c for c in document["checks"] if c["setup"] != "series"]
+    sampled = {c["id"] for c in large if c["entries_checked"] is not None}
+    assert {"dmse_dw1_scalar", "dmse_dw2_scalar", "weights_1_update", "do_in_dw2"} <= sampled
+    dw1 = next(c for c in large if c["id"] == "dmse_dw1_scalar")
+    assert dw1["methods"]["reverse"]["sample"]["of"] == 64 * 64
+    assert [63, 63] in dw1["methods"]["reverse"]["sample"]["indices"]

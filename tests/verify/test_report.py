@@ -124,3 +124,53 @@ def test_rows_report_the_worst_net():
         same = [c for c in result.checks if c.id == row.id]
         assert row.badness() == max(c.badness() for c in same)
     assert np.isfinite(max(row.badness() for row in result.rows))
+
+
+LARGE = random_setup((20, 24, 12), examples=24, seed=3)
+"""A net whose weights and scalar forms are checked on a sample (more than 256 entries)."""
+
+
+def test_small_nets_check_every_entry():
+    result = report.verify_all()
+    for check in result.checks:
+        assert check.fewest_entries() is None, check.id
+        for errors in check.components.values():
+            assert all(e.sample is None for e in errors.values()), check.id
+    assert "/" not in "".join(result.entries_label(i) for i in CATALOGUE)
+
+
+def test_a_large_net_checks_scalar_forms_and_weight_derivatives_on_a_sample():
+    hand, jr = report.prepare(LARGE)
+    W1_update = hand.backward.weights_1_update
+    check = report.run_reference("dmse_dw1_scalar", CATALOGUE["dmse_dw1_scalar"].function, hand, jr)
+    assert check.passed, check.table()
+    for method, error in check.methods.items():
+        sample = error.sample
+        assert sample is not None and sample.total == W1_update.size, method
+        indices = set(sample.indices())
+        assert {(0, 0), (0, 23), (19, 0), (19, 23)} <= indices  # the corners
+        largest = np.unravel_index(np.argmax(np.abs(W1_update)), W1_update.shape)
+        assert tuple(int(i) for i in largest) in indices
+    assert check.fewest_entries() == (check.methods["reverse"].sample.size, 480)
+    update = report.run_reference(
+        "weights_1_update", CATALOGUE["weights_1_update"].function, hand, jr
+    )
+    assert update.methods["reverse"].sample is None  # reverse mode: every entry
+    assert update.methods["forward"].sample.size == 256
+    assert update.methods["finite_differences"].sample.size == 256
+
+
+def test_the_report_says_how_many_entries_were_checked_and_json_lists_them():
+    result = report.verify_all(sizes=[(20, 24, 12)], seed=3, examples=24)
+    assert result.passed, result.table()
+    row = next(line for line in result.table().splitlines() if line.startswith("dmse_dw1_scalar"))
+    checked = next(c for c in result.checks if c.id == "dmse_dw1_scalar" and c.setup != "series")
+    assert f"{checked.fewest_entries()[0]}/480" in row
+    document = json.loads(result.to_json())
+    entry = next(
+        c for c in document["checks"] if c["id"] == "dmse_dw1_scalar" and c["setup"] != "series"
+    )
+    sample = entry["methods"]["reverse"]["sample"]
+    assert sample["of"] == 480 and sample["checked"] == len(sample["indices"])
+    assert [0, 0] in sample["indices"] and [19, 23] in sample["indices"]
+    assert entry["entries_checked"] == sample["checked"] and entry["entries"] == 480
