@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from numbers import Integral
+from typing import cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -331,10 +332,12 @@ class Optimizer:
     ) -> tuple[np.ndarray, MomentumState | AdamState | None]:
         """One step: the new weights and the new state."""
         if self.name == "momentum":
-            return momentum_update(W, gradient, state, self.eta, self.mu, self.decay)
+            velocity = cast(MomentumState, state)  # a wrong state is refused by the checks
+            return momentum_update(W, gradient, velocity, self.eta, self.mu, self.decay)
         if self.name == "adam":
+            moments = cast(AdamState, state)
             return adam_update(
-                W, gradient, state, self.eta, self.beta1, self.beta2, self.eps, self.decay
+                W, gradient, moments, self.eta, self.beta1, self.beta2, self.eps, self.decay
             )
         if self.decay:
             gradient = weight_decay(gradient, W, self.decay)

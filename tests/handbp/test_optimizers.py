@@ -2,6 +2,7 @@
 
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -308,3 +309,13 @@ def test_each_equation_has_its_chapter_2_headline_and_declared_checks(function):
     found = re.match(r"^Chapter 2 \(optimizers\), ``(\w+)``: :math:`([^`]+)`\.?$", headline)
     assert found is not None and found[1] == function.__name__, headline
     assert function.checks and function.__wrapped__.__name__ == function.__name__
+
+
+def test_the_docs_example_trains_the_digits_to_the_accuracy_it_states(capsys):
+    """docs/optimizers.md's example runs as printed and prints the accuracy its comment gives."""
+    docs = Path(__file__).resolve().parents[2] / "docs" / "optimizers.md"
+    block = re.search(r"```python\n(.*?)```", docs.read_text(), flags=re.S)[1]
+    stated = re.search(r"print\(.*\)  # (\d\.\d+)\n", block)[1]
+    exec(compile(block, str(docs), "exec"), {})
+    assert capsys.readouterr().out.strip() == stated
+    assert float(stated) > 0.95
