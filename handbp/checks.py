@@ -467,6 +467,25 @@ class Fields(Spec):
         return value
 
 
+class Interval(Spec):
+    """A finite real number in ``[low, high)``, or ``>= low`` without ``high`` (a momentum, a decay)."""
+
+    def __init__(self, low: float = 0.0, high: float | None = None, label: str = "") -> None:
+        self.low, self.high, self.label = float(low), high, label
+        self.text = f"in [{low:g}, {high:g})" if high is not None else f"at least {low:g}"
+
+    def check(self, value: Any, name: str) -> float:
+        name = f"{name} ({self.label})" if self.label else name
+        number = finite_real(value, name)
+        if number < self.low or (self.high is not None and number >= self.high):
+            raise ValueError(f"{name} must be {self.text}, got {number}")
+        return number
+
+    def fast_test(self, value: str) -> str:
+        upper = f" < {float(self.high)!r}" if self.high is not None else ""
+        return f"type({value}) is float and isfinite({value}) and {self.low!r} <= {value}{upper}"
+
+
 # --- The decorator --------------------------------------------------------------------------
 
 
@@ -756,7 +775,7 @@ def checked(function: F, /, *, blas: bool = False, **specs: Spec | str) -> F:
 
     A string spec is a float matrix with named dimensions (``X="e i"``); other kinds
     are :class:`Matrix`, :func:`OneHot`, :class:`Array`, :class:`Count`, :class:`Rate`,
-    :class:`Number`, :class:`Index`, :class:`Function`, :class:`Numbers`,
+    :class:`Number`, :class:`Interval`, :class:`Index`, :class:`Function`, :class:`Numbers`,
     :class:`NumberRows` and :class:`Fields`. Every float array of one call must share one
     dtype. Arguments without a spec pass as they are.
 

@@ -258,3 +258,61 @@ def test_the_fast_path_passes_only_what_the_checks_pass_unchanged(data, equation
     values = list(args)
     function.check_arguments(values)
     assert all(value is arg for value, arg in zip(values, args, strict=True))
+
+
+# --- Interval: a setting in [low, high) or >= low --------------------------------------------
+
+from handbp.checks import Interval  # noqa: E402
+
+
+def _scaled(X, mu):
+    return mu * X
+
+
+_scaled = checked(_scaled, X="e i", mu=Interval(0.0, 1.0, "momentum"))
+
+
+@pytest.mark.parametrize("mu", [0.0, 0.5, 0.999])
+def test_interval_passes_values_inside_both_ways(mu):
+    X = np.ones((2, 2))
+    assert _scaled.fast_check((X, mu))
+    values = [X, mu]
+    _scaled.check_arguments(values)
+    assert values[1] == mu
+
+
+@pytest.mark.parametrize(
+    ("mu", "error", "message"),
+    [
+        (1.0, ValueError, r"mu \(momentum\) must be in \[0, 1\), got 1.0"),
+        (-0.5, ValueError, r"must be in \[0, 1\), got -0.5"),
+        (float("nan"), ValueError, "must be finite"),
+        (float("inf"), ValueError, "must be finite"),
+        ("0.5", TypeError, "must be a real number"),
+        (True, TypeError, "must be a real number"),
+    ],
+)
+def test_interval_refuses_values_outside_both_ways(mu, error, message):
+    X = np.ones((2, 2))
+    assert not _scaled.fast_check((X, mu))
+    with pytest.raises(error, match=message):
+        _scaled(X, mu)
+
+
+def _decayed(X, decay):
+    return decay * X
+
+
+_decayed = checked(_decayed, X="e i", decay=Interval(0.0, label="weight decay"))
+
+
+def test_interval_without_upper_bound():
+    X = np.ones((2, 2))
+    assert _decayed.fast_check((X, 3.0)) and _decayed.fast_check((X, 0.0))
+    for decay in (-1.0, float("inf"), float("nan")):
+        assert not _decayed.fast_check((X, decay))
+    np.testing.assert_array_equal(_decayed(X, 3), 3 * X)  # an int is taken as a float
+    with pytest.raises(ValueError, match=r"decay \(weight decay\) must be at least 0, got -1"):
+        _decayed(X, -1)
+    with pytest.raises(ValueError, match="must be finite"):
+        _decayed(X, float("inf"))
