@@ -24,5 +24,5 @@ def reference_places(equation_id: str) -> list[tuple[str, int, str]]:
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if quoted in line:
                 return [(str(path), number, reference.quantity)]
-    lines, first = inspect.getsourcelines(reference.targets)
+    first = inspect.getsourcelines(reference.targets)[1]
     return [(inspect.getsourcefile(reference.targets) or "", first, reference.quantity)]
