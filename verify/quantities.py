@@ -1,6 +1,6 @@
 r"""The quantities of the series' net, and the JAX derivative each backprop quantity is.
 
-NumPy-free and JAX-free: the correspondence of SERIES.md ("What autodiff must agree
+JAX-free: the correspondence of SERIES.md ("What autodiff must agree
 with"), in one place. Each of the six quantities of the backward pass (parts 11-12) is
 the MSE's gradient with respect to one quantity of the forward map, N = ``Y.size`` times
 it for the errors and deltas:
@@ -21,12 +21,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-FORWARD_IDS: tuple[str, ...] = (
-    "hidden_layer_inputs",
-    "hidden_layer_outputs",
-    "output_layer_inputs",
-    "output_layer_outputs",
-)
+from handbp import network
+
+FORWARD_IDS: tuple[str, ...] = network.FORWARD_IDS
 """The four quantities of the forward pass (``feedforward``'s result), in order."""
 
 
@@ -53,5 +50,8 @@ BACKPROP: dict[str, Gradient] = {
 }
 """Each backprop quantity's gradient, in the order the backward pass computes them."""
 
-BACKPROP_IDS: tuple[str, ...] = tuple(BACKPROP)
+BACKPROP_IDS: tuple[str, ...] = network.BACKWARD_IDS
 """The six quantities of the backward pass, in the order they are computed (parts 11-12)."""
+
+if tuple(BACKPROP) != BACKPROP_IDS:  # the table describes exactly handbp's Backward fields
+    raise ImportError(f"verify's BACKPROP {tuple(BACKPROP)} must list {BACKPROP_IDS} in order")
