@@ -108,7 +108,7 @@ def descent_path(
             path.append(x)
     path = np.stack(path)
     if not np.isfinite(path).all():
-        step = int(np.argmax(~np.isfinite(path).reshape(len(path), -1).all(axis=1)))
+        step = int(np.argmax(~np.isfinite(path.reshape(len(path), -1)).all(axis=1)))
         raise ValueError(
             f"the path from x0 = {x0} with eta = {eta} overflows {path.dtype} at step {step} "
             f"of {steps}: choose a smaller x0, learning rate or number of steps"

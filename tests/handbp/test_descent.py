@@ -61,5 +61,33 @@ def test_bad_input():
         descent.gradient_descent_step(np.ones(2), np.ones(3), 0.1)
     with pytest.raises(ValueError, match="steps must be at least 1"):
         descent.descent_path(5.0, 0.1, 0)
-    with pytest.raises(ValueError, match="at least one derivative"):
+    with pytest.raises(
+        ValueError, match=r"^chain_rule needs at least one derivative factor, got none$"
+    ):
         descent.chain_rule()
+
+
+def test_descent_path_defaults_are_part_7s_ideal_case():
+    """x0 = 5, eta = 0.2, 10 steps: x <- x - 0.2 * 2x = 0.6 x, so x_n = 5 * 0.6^n."""
+    path = descent.descent_path()
+    assert path.shape == (11,)
+    np.testing.assert_allclose(path, 5.0 * 0.6 ** np.arange(11), rtol=1e-15)
+
+
+def _first_overflow(x0: float, eta: float, steps: int) -> int:
+    """The step at which x <- x - eta * 2x first leaves the float range, in plain Python."""
+    x = x0
+    for step in range(1, steps + 1):
+        x = x - eta * (2 * x)
+        if x in (float("inf"), float("-inf")) or x != x:
+            return step
+    raise AssertionError("no overflow")
+
+
+@pytest.mark.parametrize("x0", [1e307, [1.0, 1e307]])
+def test_a_path_that_overflows_says_at_which_step(x0):
+    """Diverging at eta = 1.1 (|x| grows 1.2 times a step) from near the largest float:
+    the error names the step where any entry first overflows."""
+    expected = _first_overflow(1e307, 1.1, 20)
+    with pytest.raises(ValueError, match=rf"overflows float64 at step {expected} of 20:"):
+        descent.descent_path(x0, 1.1, 20)
