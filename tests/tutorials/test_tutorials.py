@@ -12,23 +12,24 @@ from pathlib import Path
 import pytest
 
 from handbp.equations import CATALOGUE, Equation
-from tests.tutorials.build_script import build
+from handbp_site.execute import part_number, read, series_paths, tutorial_paths
 
-PATHS = build.tutorial_paths()
+PATHS = tutorial_paths()
+SERIES = series_paths()
 
 
 def tutorial_of_part(part: int) -> Path:
     """The tutorial that teaches a part: its own, or the one it shares (part 4 is in part03.md)."""
-    return max((p for p in PATHS if build.part_number(p) <= part), key=build.part_number)
+    return max((p for p in SERIES if part_number(p) <= part), key=part_number)
 
 
 def sources(path: Path, cell_type: str) -> str:
     """All cells of one type (``"markdown"`` or ``"code"``) of a tutorial, joined."""
-    return "\n".join(cell.source for cell in build.read(path).cells if cell.cell_type == cell_type)
+    return "\n".join(cell.source for cell in read(path).cells if cell.cell_type == cell_type)
 
 
 def test_one_tutorial_per_part_of_the_series_parts_3_and_4_together():
-    assert [build.part_number(path) for path in PATHS] == [2, 3, *range(5, 15)]
+    assert [part_number(path) for path in SERIES] == [2, 3, *range(5, 15)]
     assert "Parts 3 and 4" in sources(tutorial_of_part(4), "markdown")
 
 
