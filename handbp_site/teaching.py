@@ -111,6 +111,10 @@ def check_summary(result: verify.EquationCheck) -> str:
 def equations_page() -> str:
     """The index: equation id -> part -> function -> JAX check -> tutorial section."""
     lines = [
+        "---",
+        "html_theme.sidebar_secondary.remove: true",  # the table needs the width
+        "---",
+        "",
         "# Index of the equations",
         "",
         "Every equation of the series, from `handbp.equations.CATALOGUE`: its id, the part",
@@ -119,17 +123,20 @@ def equations_page() -> str:
         "finite differences for a derivative, one independent JAX computation, `value`, for a",
         "forward map) and the tutorial section that teaches it. The table is generated when",
         "the site is built: the checks were run then, and an equation added to the catalogue",
-        "appears here by itself.",
+        "appears here by itself. The equations are shown in the sections linked, and those",
+        "of parts 9-12 together on [the derivation page](derivation.md).",
         "",
-        "| id | part | equation | function | JAX check (series' net) | tutorial section |",
-        "|---|---|---|---|---|---|",
+        "The function of an equation is named by its id; the first column links to it.",
+        "",
+        "| id and function | part | JAX check (series' net) | tutorial section |",
+        "|---|---|---|---|",
     ]
     for entry in CATALOGUE.values():
         result = jax_check(entry)
+        module = entry.function.__module__.removeprefix("handbp.")
         lines.append(
-            f"| `{entry.id}` | {entry.part} | ${entry.latex}$ | "
-            f"{{py:func}}`{entry.qualified_name}` | {check_summary(result)} | "
-            f"{section_of(entry).link()} |"
+            f"| {{py:func}}`{module}.{entry.id} <{entry.qualified_name}>` | {entry.part} | "
+            f"{check_summary(result)} | {section_of(entry).link()} |"
         )
     return "\n".join(lines) + "\n"
 
