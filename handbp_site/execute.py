@@ -128,7 +128,8 @@ def execute(
     a cell is an ``nbclient.exceptions.CellExecutionError`` naming the cell). ``env`` adds
     environment variables for the kernels (e.g. ``{QUICK_ENV: "1"}``). With ``cache``, a
     notebook executed before with the same key (:func:`cache_key`) is read from that
-    folder instead of run again, and each notebook run to the end is written there.
+    folder instead of run again, and each notebook run to the end is written there (the
+    same tutorials' notebooks under other keys are deleted).
     ``jax_cache`` is a folder for JAX's compilation cache, shared by the kernels (each
     fresh kernel would compile verify's references again); it does not change results,
     so it is not part of the key.
@@ -163,4 +164,11 @@ def execute(
 
         return await asyncio.gather(*(run(path) for path in paths), return_exceptions=True)
 
-    return dict(zip(paths, asyncio.run(run_all()), strict=True))
+    results = dict(zip(paths, asyncio.run(run_all()), strict=True))
+    if cache is not None:  # older runs of these tutorials will never be read again
+        for path in paths:
+            current = cached(path)
+            for stale in cache.glob(f"{path.stem}-*.ipynb"):
+                if stale != current:
+                    stale.unlink()
+    return results

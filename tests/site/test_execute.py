@@ -78,6 +78,10 @@ def test_the_cache_serves_an_unchanged_tutorial_and_reruns_a_changed_one(tmp_pat
     path.write_text(path.read_text().replace("6 * 7", "6 * 8"))
     assert cache_key(path, env, fingerprint) != key
     assert isinstance(execute([path], cache=cache, env=env)[path], AssertionError)
+    monkeypatch.undo()
+    execute([path], cache=cache, env=env)
+    (kept,) = cache.glob("part02-*.ipynb")  # the run of the old text is gone
+    assert kept.stem == cache_key(path, env, fingerprint)
 
 
 def test_the_library_fingerprint_covers_handbp_verify_and_the_exercises():
