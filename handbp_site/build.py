@@ -23,6 +23,7 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import nbformat
 from sphinx.application import Sphinx
@@ -146,7 +147,7 @@ def build(
     jobs: int = 2,
     cache: Path | None = None,
     jax_cache: Path | None = None,
-    status: io.TextIOBase | None = None,
+    status: IO[str] | None = None,
 ) -> Site:
     """Build the site into ``out/html``; returns it with Sphinx's warnings.
 
@@ -210,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             args.out,
             quick=args.quick,
             jobs=args.jobs,
-            status=sys.stdout if args.verbose else None,  # type: ignore[arg-type]
+            status=sys.stdout if args.verbose else None,
         )
     except RuntimeError as error:
         print(f"python -m handbp_site: error: {error}", file=sys.stderr)
