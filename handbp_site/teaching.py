@@ -212,6 +212,13 @@ def net_figure() -> Figure:
     return figure
 
 
+def result_shape(result: verify.EquationCheck) -> str:
+    """``3 x 2`` (with a multiplication sign), ``scalar``, or ``4 arrays`` (``feedforward``)."""
+    if len(result.components) > 1:
+        return result.shape_label()
+    return f" {TIMES} ".join(str(n) for n in result.shape) or "scalar"
+
+
 def shape_table(part: int) -> str:
     """One part's equations: id, equation, arguments with their shapes, result's shape."""
     rows = [
@@ -224,7 +231,7 @@ def shape_table(part: int) -> str:
         arguments = "; ".join(
             f"`{name}`: {shape_text(dims)}" for name, dims in argument_shapes(entry)
         )
-        result = jax_check(entry).shape_label()
+        result = result_shape(jax_check(entry))
         rows.append(f"| `{entry.id}` | ${entry.latex}$ | {arguments or '-'} | {result} |")
     return "\n".join(rows)
 
@@ -251,7 +258,8 @@ def net_page(images: Path) -> str:
         "Each function declares the dimensions of its arguments in the decorator above it",
         f'(`@checked(H_error="e j", ...)`); the letters are {letters}. On the series\' three',
         "flowers `e` = 3, `i` = 4, `j` = 2, `k` = 3. The result's shape is the one the JAX",
-        "check measured.",
+        "check measured; for a formula written one entry at a time (parts 9-12's scalar",
+        "forms) the check computes every entry, so it is the shape of all of them.",
     ]
     for part in sorted({entry.part for entry in CATALOGUE.values()}):
         title = "Parts 3 and 4" if part == 3 else f"Part {part}"

@@ -40,7 +40,8 @@ def test_a_shape_table_gives_each_argument_its_declared_dimensions_and_sizes():
     row = next(line for line in table.splitlines() if line.startswith("| `hidden_layer_delta`"))
     times = teaching.TIMES
     assert f"`H_error`: e {times} j = 3 {times} 2; `H_out`: e {times} j = 3 {times} 2" in row
-    assert row.endswith("| (3, 2) |")
+    assert row.endswith(f"| 3 {times} 2 |")
+    assert teaching.shape_table(6).splitlines()[2].endswith("| scalar |")  # the MSE
 
 
 @pytest.fixture(scope="module")
