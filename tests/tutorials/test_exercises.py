@@ -10,10 +10,10 @@ import pytest
 
 import verify
 from handbp import cli
-from tests.tutorials.build_script import build
+from handbp_site.execute import TUTORIALS
 
-EXERCISES = build.TUTORIALS / "exercises"
-SOLUTIONS = build.TUTORIALS / "solutions"
+EXERCISES = TUTORIALS / "exercises"
+SOLUTIONS = TUTORIALS / "solutions"
 
 # file -> (equation id checked, the mistake the untouched stub makes, words its diagnosis must say)
 STUBS = {
@@ -91,7 +91,7 @@ def test_exercise_is_a_plausible_start_not_a_placeholder(stem):
 @pytest.mark.parametrize("stem", STUBS)
 def test_tutorial_of_its_part_runs_the_check_on_the_exercise(stem):
     equation_id = STUBS[stem][0]
-    tutorial = build.TUTORIALS / f"{stem[:6]}.md"
+    tutorial = TUTORIALS / f"{stem[:6]}.md"
     text = tutorial.read_text()
     assert f"import exercises.{stem} as exercise" in text
     assert f"solutions/{stem}.py" in text

@@ -6,29 +6,33 @@ tutorial of its part: the equation in LaTeX, its function's source read with ``i
 and its check by ``verify``.
 """
 
+import ast
+import inspect
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
 
 from handbp.equations import CATALOGUE, Equation
-from tests.tutorials.build_script import build
+from handbp_site.execute import part_number, read, series_paths, tutorial_paths
 
-PATHS = build.tutorial_paths()
+PATHS = tutorial_paths()
+SERIES = series_paths()
 
 
 def tutorial_of_part(part: int) -> Path:
     """The tutorial that teaches a part: its own, or the one it shares (part 4 is in part03.md)."""
-    return max((p for p in PATHS if build.part_number(p) <= part), key=build.part_number)
+    return max((p for p in SERIES if part_number(p) <= part), key=part_number)
 
 
 def sources(path: Path, cell_type: str) -> str:
     """All cells of one type (``"markdown"`` or ``"code"``) of a tutorial, joined."""
-    return "\n".join(cell.source for cell in build.read(path).cells if cell.cell_type == cell_type)
+    return "\n".join(cell.source for cell in read(path).cells if cell.cell_type == cell_type)
 
 
 def test_one_tutorial_per_part_of_the_series_parts_3_and_4_together():
-    assert [build.part_number(path) for path in PATHS] == [2, 3, *range(5, 15)]
+    assert [part_number(path) for path in SERIES] == [2, 3, *range(5, 15)]
     assert "Parts 3 and 4" in sources(tutorial_of_part(4), "markdown")
 
 
@@ -70,3 +74,39 @@ def test_tutorials_import_the_library_and_never_redefine_it(path):
     defined = set(re.findall(r"^\s*def (\w+)\(", sources(path, "code"), flags=re.M))
     library = {equation.function.__name__ for equation in CATALOGUE.values()}
     assert not defined & library, f"{path.name} redefines {sorted(defined & library)}"
+
+
+@pytest.mark.parametrize(
+    "equation",
+    [
+        pytest.param(
+            equation,
+            marks=pytest.mark.xfail(
+                strict=True, reason="chain_rule still raises on no factors in its body (issue 13)"
+            ),
+        )
+        if equation.id == "chain_rule"
+        else equation
+        for equation in CATALOGUE.values()
+    ],
+    ids=lambda equation: equation.id,
+)
+def test_the_function_a_tutorial_shows_is_the_slide_line(equation: Equation):
+    """``inspect.getsource`` shows the shape declaration, the docstring and the maths, no checks."""
+    source = textwrap.dedent(inspect.getsource(equation.function))
+    (function,) = ast.parse(source).body
+    assert isinstance(function, ast.FunctionDef)
+    assert [ast.unparse(d.func) for d in function.decorator_list] == ["checked"]
+    body = function.body[1:]  # after the docstring
+    assert ast.get_docstring(function) and body
+    for node in (node for statement in body for node in ast.walk(statement)):
+        assert not isinstance(node, ast.Raise), f"{equation.id} validates in its body"
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda path: path.stem)
+def test_exercise_checks_are_folded_so_their_diagnosis_does_not_give_the_answer_away(path):
+    cells = [cell for cell in read(path).cells if "import exercises." in cell.source]
+    if path in SERIES:  # from part 9 on, each part ends with one exercise
+        assert len(cells) == (1 if part_number(path) >= 9 else 0)
+    for cell in cells:
+        assert "hide-output" in cell.metadata.get("tags", [])
