@@ -301,7 +301,10 @@ def compare(
     passed = excess <= 1
     unexplained = np.where(diff - noise > rounding, diff - noise, 0.0)
     most = float(np.max(unexplained)) if unexplained.size else 0.0
-    needed = float("inf") if np.any(bad) else (most / scale if most > 0 else 0.0)
+    if most == 0:
+        needed = 0.0
+    else:  # an error beyond rounding against an all-zero reference needs an infinite tolerance
+        needed = float("inf") if np.any(bad) or scale == 0 else most / scale
     return MethodError(
         method,
         component,

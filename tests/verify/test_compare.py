@@ -130,3 +130,12 @@ def test_as_dict_is_json_ready():
     e = compare_arrays(np.zeros(2), _target(np.zeros((3,))), "reverse", "float64")
     d = e.as_dict()
     assert d["max_abs_error"] == "inf" and d["passed"] is False and d["hand_shape"] == [2]
+
+
+def test_an_error_against_an_all_zero_reference_needs_an_infinite_tolerance():
+    """A saturated net's gradient can be exactly 0 everywhere (scale 0): an error beyond
+    rounding then fails with needed_tolerance inf, and is not a division by zero."""
+    e = compare_arrays([0.0, 1e-3], _target([0.0, 0.0]), "reverse", "float32")
+    assert not e.passed and e.scale == 0
+    assert e.needed_tolerance == float("inf") and e.relative_error == float("inf")
+    assert compare_arrays([0.0, 0.0], _target([0.0, 0.0]), "reverse", "float32").passed
