@@ -525,6 +525,7 @@ class _Plan:
         )
         varargs = [p.name for p in parameters.values() if p.kind is p.VAR_POSITIONAL]
         self.varargs = self.specs.get(varargs[0]) if varargs else None
+        self.varargs_name = varargs[0] if varargs else ""
 
     def float32(self, values: Sequence[Any]) -> bool:
         """Whether the (checked) arrays of this call are float32."""
@@ -567,7 +568,7 @@ class _Plan:
             if place < len(self.checks):
                 _, label, spec = self.checks[place]
             else:
-                label, spec = f"factor {place - len(self.checks)}", self.varargs
+                label, spec = f"{self.varargs_name}[{place - len(self.checks)}]", self.varargs
             if spec is None:
                 continue
             if type(spec) is Matrix:

@@ -49,22 +49,20 @@ gradient_descent_step = checked(
 )
 
 
-def chain_rule(*factors: ArrayLike) -> np.ndarray:
+def chain_rule(first: ArrayLike, *rest: ArrayLike) -> np.ndarray:
     r"""Part 8, ``chain_rule``: :math:`\frac{dz}{dx} = \frac{dz}{dy}\, \frac{dy}{dx}`.
 
     Longer chains multiply further: pass every link's derivative, outermost first,
     e.g. ``chain_rule(dz_dy, dy_du, du_dx)``. Factors are multiplied elementwise and
     must share one shape and dtype.
     """
-    if not factors:
-        raise ValueError("chain_rule needs at least one derivative factor, got none")
-    product = factors[0]
-    for factor in factors[1:]:
+    product = first
+    for factor in rest:
         product = product * factor
     return product
 
 
-chain_rule = checked(chain_rule, factors=Array("s"))
+chain_rule = checked(chain_rule, first=Array("s"), rest=Array("s"))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The teacher pages, generated from the catalogue when the site is built.
 
 Nothing here is typed twice: names and LaTeX come from :data:`handbp.equations.CATALOGUE`,
-shapes from the checks declared on each function (``@checked(H_error="e j", ...)``) and
+shapes from the checks declared on each function (``checked(hidden_layer_delta, H_error="e j", ...)``) and
 from running the series' net, the JAX check's result from running ``verify``, and the
 tutorial section from the tutorial that shows the equation's LaTeX.
 """
@@ -255,8 +255,8 @@ def net_page(images: Path) -> str:
         "",
         "## Shapes, part by part",
         "",
-        "Each function declares the dimensions of its arguments in the decorator above it",
-        f'(`@checked(H_error="e j", ...)`); the letters are {letters}. On the series\' three',
+        "Each function declares the dimensions of its arguments right below it",
+        f'(`checked(hidden_layer_delta, H_error="e j", ...)`); the letters are {letters}. On the series\' three',
         "flowers `e` = 3, `i` = 4, `j` = 2, `k` = 3. The result's shape is the one the JAX",
         "check measured; for a formula written one entry at a time (parts 9-12's scalar",
         "forms) the check computes every entry, so it is the shape of all of them.",

@@ -357,8 +357,8 @@ ROWS = [
     ),
     row(
         lambda _: descent.chain_rule(),
-        ValueError,
-        "at least one derivative factor",
+        TypeError,
+        "missing 1 required positional argument: 'first'",
         "chain_rule-nothing",
     ),
     row(

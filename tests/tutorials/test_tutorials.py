@@ -76,27 +76,14 @@ def test_tutorials_import_the_library_and_never_redefine_it(path):
     assert not defined & library, f"{path.name} redefines {sorted(defined & library)}"
 
 
-@pytest.mark.parametrize(
-    "equation",
-    [
-        pytest.param(
-            equation,
-            marks=pytest.mark.xfail(
-                strict=True, reason="chain_rule still raises on no factors in its body (issue 13)"
-            ),
-        )
-        if equation.id == "chain_rule"
-        else equation
-        for equation in CATALOGUE.values()
-    ],
-    ids=lambda equation: equation.id,
-)
+@pytest.mark.parametrize("equation", CATALOGUE.values(), ids=lambda equation: equation.id)
 def test_the_function_a_tutorial_shows_is_the_slide_line(equation: Equation):
-    """``inspect.getsource`` shows the shape declaration, the docstring and the maths, no checks."""
+    """``inspect.getsource`` shows the docstring and the maths, no checks."""
     source = textwrap.dedent(inspect.getsource(equation.function))
     (function,) = ast.parse(source).body
     assert isinstance(function, ast.FunctionDef)
-    assert [ast.unparse(d.func) for d in function.decorator_list] == ["checked"]
+    assert function.decorator_list == []  # the checks are declared apart, in function.checks
+    assert equation.function.checks
     body = function.body[1:]  # after the docstring
     assert ast.get_docstring(function) and body
     for node in (node for statement in body for node in ast.walk(statement)):
