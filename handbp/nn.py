@@ -217,7 +217,7 @@ class Net:
 
 @_checked_net("X", "params")
 def feedforward_net(net: Net, X: np.ndarray, params: Params) -> NetForward:
-    r"""Chapter 2 (layers), ``feedforward_net``: :math:`A_0 = X,\ Z_l = A_{layer-1} W_l + b_l,\ A_l = f_l(Z_l),\ layer = 1 \dots L`."""
+    r"""Chapter 2 (layers), ``feedforward_net``: :math:`A_0 = X,\ Z_l = A_{l-1} W_l + b_l,\ A_l = f_l(Z_l),\ l = 1 \dots L`."""
     Zs, As = [], []
     A = X
     biases = params.biases or (None,) * net.depth
@@ -249,7 +249,7 @@ def backpropagation_net(
     staged: bool = False,
     input_error: bool = False,
 ) -> NetBackward:
-    r"""Chapter 2 (layers), ``backpropagation_net``: :math:`D_L = E_L \odot f_L'(A_L),\ D_l = D_{layer+1} W_{layer+1}^T \odot f_l'(A_l),\ \frac{\partial C}{\partial W_l} = \frac{1}{N} A_{layer-1}^T D_l`.
+    r"""Chapter 2 (layers), ``backpropagation_net``: :math:`D_L = E_L \odot f_L'(A_L),\ D_l = D_{l+1} W_{l+1}^T \odot f_l'(A_l),\ \frac{\partial C}{\partial W_l} = \frac{1}{N} A_{l-1}^T D_l`.
 
     The output delta :math:`D_L` comes from the loss: the MSE's error through the
     output activation; for the two cross-entropies the fused :math:`D_L = A_L - Y`
