@@ -7,7 +7,7 @@ reference obtained three ways (docs/beyond.md, "Verified"):
 * ``reverse``: ``jax.grad`` / ``jax.vjp``, elementwise;
 * ``forward``: ``jax.jvp``;
 * ``finite_differences``: central differences of the JAX map, with the step
-  :math:`h = \epsilon_{64}^{1/3}` and a Richardson estimate of their own error.
+  :data:`H` = 1e-6 and a Richardson estimate of their own error.
 
 References are computed in float64 from the exact values of the inputs, whatever the
 dtype of handbp's hand values; the tolerances are :data:`verify.compare.TOLERANCES` of
@@ -33,8 +33,16 @@ Two kinds of check:
   of one per weight.
 
 Forward maps (``layer_l_inputs``, ``softmax``, the losses ...) have one reference,
-``value``. The initialisations draw random numbers; they are checked by their variance
-(``tests/handbp/test_initialisation.py``), not here (:data:`NOT_DIFFERENTIABLE`).
+``value``. The initialisations draw random numbers (:data:`NOT_DIFFERENTIABLE`):
+:func:`check_all` compares the variance of a large draw with the formula, ``value``.
+
+* :func:`prove` - every id on a user's net and batch -> :class:`Proof` (``print`` it)
+* :func:`check_all` - every id on :data:`CHECK_NETS` -> rows ``(id, errors, passed)``
+* :func:`check_case` - every id on one net -> ``{id: Result}``
+
+Modules: :mod:`~verify.general.core` (the JAX net, the three ways, the comparison),
+:mod:`~verify.general.equations` (one equation at a time),
+:mod:`~verify.general.whole` (the whole net, :func:`check_all`).
 """
 
 from __future__ import annotations
@@ -51,7 +59,7 @@ from verify.general.core import (
     loss_terms,
     vjp_three_ways,
 )
-from verify.general.whole import CHECK_NETS, check_all, check_case, random_case
+from verify.general.whole import CHECK_NETS, Proof, check_all, check_case, prove, random_case
 
 __all__ = [
     "ACTIVATIONS",
@@ -60,12 +68,14 @@ __all__ = [
     "KINK_MARGIN",
     "NOT_DIFFERENTIABLE",
     "H",
+    "Proof",
     "Result",
     "check_all",
     "check_case",
     "forward",
     "kink_distance",
     "loss_terms",
+    "prove",
     "random_case",
     "vjp_three_ways",
 ]

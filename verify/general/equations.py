@@ -7,6 +7,9 @@ import jax.numpy as jnp
 import jax.scipy.special
 import numpy as np
 
+from handbp import activations as hf
+from handbp import layers, losses
+from handbp.nn import ACTIVATIONS as HAND
 from verify._jax import jax
 from verify.general.core import (
     ACTIVATIONS,
@@ -19,10 +22,6 @@ from verify.general.core import (
 
 
 def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
-    from handbp import activations as hf
-    from handbp import layers, losses
-    from handbp.nn import ACTIVATIONS as HAND
-
     dtype = X.dtype
     forward_hand = net.forward(X, params)
     As = (X, *forward_hand.layer_l_outputs)

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 import itertools
+from dataclasses import dataclass
 from functools import partial
 
 import jax.flatten_util
 import jax.numpy as jnp
 import numpy as np
 
+from handbp import netchecks
+from handbp.equations import BEYOND
+from handbp.initialisation import glorot_uniform, he_normal
+from handbp.nn import Net, Params, parameters_update
 from verify._jax import jax
 from verify.general.core import (
     DIRECTIONS,
@@ -29,8 +34,6 @@ from verify.general.equations import equation_checks
 
 
 def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) -> None:
-    from handbp.nn import parameters_update
-
     dtype = X.dtype
     forward_hand = net.forward(X, params)
     backward = net.backward(X, Y, params, forward_hand, input_error=True)
@@ -155,8 +158,6 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
 
 def initialisation_checks(results, dtype, seed: int) -> None:
     """The variance of a large draw within 5 standard errors of 2/(m + n) resp. 2/m."""
-    from handbp.initialisation import glorot_uniform, he_normal
-
     m, n = 256, 128
     for draw, variance, kurtosis in [
         (glorot_uniform, 2 / (m + n), 1.8),
@@ -169,10 +170,23 @@ def initialisation_checks(results, dtype, seed: int) -> None:
         result.passed &= bool(error <= 5 * variance * np.sqrt((kurtosis - 1) / sample.size))
 
 
-def check_case(net, X, Y, params, seed: int = 0) -> dict[str, Result]:
-    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype)."""
-    from handbp.equations import BEYOND
+def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Result]:
+    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype).
 
+    ``seed`` draws the random upstream gradients, probe points and directions. A net
+    with a ReLU pre-activation within :data:`KINK_MARGIN` of 0 is refused: there the
+    derivative does not exist and finite differences measure neither side.
+    """
+    if not isinstance(net, Net):
+        raise TypeError(f"net must be a handbp.nn.Net, got {type(net).__name__}")
+    checked = netchecks.check(net, {"X": X, "Y": Y, "params": params})
+    X, Y, params = checked["X"], checked["Y"], checked["params"]
+    distance = kink_distance(net, X, params)
+    if distance < KINK_MARGIN:
+        raise ValueError(
+            f"a ReLU pre-activation is {distance:.3g} from the kink at 0 (less than "
+            f"{KINK_MARGIN:g}): its derivative is not defined there; move the parameters"
+        )
     results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
     rng = np.random.default_rng(seed)
     batch = Batch()
@@ -195,8 +209,6 @@ code gives its numbers bit for bit: tests/handbp/test_nn.py.)"""
 def random_case(widths, names, loss, biases, examples, dtype, seed):
     """A net with non-degenerate parameters (nonzero biases, Glorot-scaled weights), a
     batch that fits its loss, and ReLU pre-activations away from the kink."""
-    from handbp.nn import Net, Params
-
     net = Net(widths, names, loss=loss, biases=biases)
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
@@ -209,11 +221,12 @@ def random_case(widths, names, loss, biases, examples, dtype, seed):
         params = Params(weights, bs if biases else None)
         if kink_distance(net, X, params) >= KINK_MARGIN:
             break
-    kind = loss
+    else:
+        raise ValueError(f"no draw of 100 keeps the ReLU pre-activations of {net} off the kink")
     k = widths[-1]
-    if kind == "cross_entropy":
+    if loss == "cross_entropy":
         Y = np.eye(k, dtype=dtype)[rng.integers(0, k, examples)]
-    elif kind == "binary_cross_entropy":
+    elif loss == "binary_cross_entropy":
         Y = rng.integers(0, 2, (examples, k)).astype(dtype)
     else:
         Y = rng.uniform(size=(examples, k)).astype(dtype)
@@ -223,8 +236,6 @@ def random_case(widths, names, loss, biases, examples, dtype, seed):
 def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float], bool]]:
     """Every chapter 2 id on the nets of :data:`CHECK_NETS`: ``(id, largest relative error
     per method, passed)``, in the catalogue's order (the rows for ``handbp verify``)."""
-    from handbp.equations import BEYOND
-
     dtype = np.dtype(dtype)
     merged = {i: Result(i) for i in BEYOND}
     for index, (widths, names, loss, biases, examples) in enumerate(CHECK_NETS):
@@ -236,3 +247,35 @@ def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float
             target.passed &= result.passed
     initialisation_checks(merged, dtype, seed)
     return [(r.id, r.errors, r.passed) for r in merged.values()]
+
+
+@dataclass(frozen=True)
+class Proof:
+    """Chapter 2's ids on one net: each id's largest errors per method and its verdict."""
+
+    rows: tuple[Result, ...]
+
+    @property
+    def passed(self) -> bool:
+        return all(row.passed for row in self.rows)
+
+    def __str__(self) -> str:
+        methods = ("value", "reverse", "forward", "finite_differences")
+        width = max(len(row.id) for row in self.rows)
+        lines = [f"{'id':<{width}}  " + "  ".join(f"{m[:18]:>18}" for m in methods) + "  passed"]
+        for row in self.rows:
+            cells = (f"{row.errors[m]:18.1e}" if m in row.errors else f"{'-':>18}" for m in methods)
+            lines.append(f"{row.id:<{width}}  " + "  ".join(cells) + f"  {row.passed}")
+        verdict = "all pass" if self.passed else "FAILED"
+        lines.append(f"{sum(r.passed for r in self.rows)} of {len(self.rows)} ids pass: {verdict}")
+        return "\n".join(lines)
+
+
+def prove(net: Net, X, Y, params: Params, seed: int = 0) -> Proof:
+    """Every chapter 2 derivative of ``net`` on ``X, Y, params`` against JAX, three ways.
+
+    ``print(prove(...))`` shows the largest error relative to each quantity's scale,
+    per method; ``.passed`` is the verdict (:func:`check_case`).
+    """
+    results = check_case(net, X, Y, params, seed)
+    return Proof(tuple(r for r in results.values() if r.errors))
