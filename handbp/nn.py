@@ -27,7 +27,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
@@ -216,7 +216,7 @@ class Net:
 
 
 @_checked_net("X", "params")
-def feedforward_net(net: Net, X: np.ndarray, params: Params) -> NetForward:
+def feedforward_net(net: Net, X: ArrayLike, params: Params) -> NetForward:
     r"""Chapter 2 (layers), ``feedforward_net``: :math:`A_0 = X,\ Z_l = A_{l-1} W_l + b_l,\ A_l = f_l(Z_l),\ l = 1 \dots L`."""
     Zs, As = [], []
     A = X
@@ -230,7 +230,7 @@ def feedforward_net(net: Net, X: np.ndarray, params: Params) -> NetForward:
 
 
 @_checked_net("Y", "forward")
-def loss_of_net(net: Net, Y: np.ndarray, forward: NetForward) -> np.floating:
+def loss_of_net(net: Net, Y: ArrayLike, forward: NetForward) -> np.floating:
     """The loss of a forward pass (see :meth:`Net.loss_value`)."""
     loss = LOSSES[net.loss]
     if loss.from_logits is not None:
@@ -241,8 +241,8 @@ def loss_of_net(net: Net, Y: np.ndarray, forward: NetForward) -> np.floating:
 @_checked_net("X", "Y", "params", "forward")
 def backpropagation_net(
     net: Net,
-    X: np.ndarray,
-    Y: np.ndarray,
+    X: ArrayLike,
+    Y: ArrayLike,
     params: Params,
     forward: NetForward,
     *,
@@ -259,13 +259,12 @@ def backpropagation_net(
     adds :math:`E_0 = D_1 W_1^T`, for the gradient with respect to the input.
     """
     loss = LOSSES[net.loss]
+    X, Y = cast(np.ndarray, X), cast(np.ndarray, Y)  # float arrays: checked at the boundary
     N = net.count(Y)
     As = (X, *forward.layer_l_outputs)
     L = net.depth
-    errors: list[np.ndarray | None] = [None] * L
-    deltas: list[np.ndarray] = [X] * L
-    weight_updates: list[np.ndarray] = [X] * L
-    bias_updates: list[np.ndarray] = [X] * L
+    errors: list[np.ndarray | None] = [None] * L  # E_1 .. E_L, filled from the top
+    deltas, weight_updates, bias_updates = [], [], []  # from layer L down to layer 1
     if loss.fused_delta is not None and not staged:
         D = loss.fused_delta(As[L], Y)
     else:
@@ -273,17 +272,17 @@ def backpropagation_net(
         D = _delta(E, As[L], net.activations[L - 1])
     E0 = None
     for layer in range(L, 0, -1):
-        deltas[layer - 1] = D
-        weight_updates[layer - 1] = weights_l_update(As[layer - 1], D, N)
+        deltas.append(D)
+        weight_updates.append(weights_l_update(As[layer - 1], D, N))
         if net.biases:
-            bias_updates[layer - 1] = bias_l_update(D, N)
+            bias_updates.append(bias_l_update(D, N))
         if layer > 1:
             E = errors[layer - 2] = layer_l_error(D, params.weights[layer - 1])
             D = _delta(E, As[layer - 1], net.activations[layer - 2])
         elif input_error:
             E0 = layer_l_error(D, params.weights[0])
-    biases = tuple(bias_updates) if net.biases else None
-    return NetBackward(tuple(errors), tuple(deltas), tuple(weight_updates), biases, E0)
+    biases = tuple(bias_updates[::-1]) if net.biases else None
+    return NetBackward(tuple(errors), tuple(deltas[::-1]), tuple(weight_updates[::-1]), biases, E0)
 
 
 def _delta(E: np.ndarray, A: np.ndarray, name: str) -> np.ndarray:
@@ -293,7 +292,7 @@ def _delta(E: np.ndarray, A: np.ndarray, name: str) -> np.ndarray:
 
 @_checked_net("X", "Y", "params")
 def gradients_of_net(
-    net: Net, X: np.ndarray, Y: np.ndarray, params: Params, **options: bool
+    net: Net, X: ArrayLike, Y: ArrayLike, params: Params, **options: bool
 ) -> NetBackward:
     """A forward then a backward pass (see :meth:`Net.gradients`)."""
     return backpropagation_net(net, X, Y, params, feedforward_net(net, X, params), **options)
@@ -319,7 +318,7 @@ def parameters_update(net: Net, params: Params, gradients: Params, eta: float) -
 
 
 @_checked_net("X", "Y", "params", "eta")
-def step_of_net(net: Net, X: np.ndarray, Y: np.ndarray, params: Params, eta: float) -> Params:
+def step_of_net(net: Net, X: ArrayLike, Y: ArrayLike, params: Params, eta: float) -> Params:
     """Forward, backward, update (see :meth:`Net.step`)."""
     return parameters_update(net, params, gradients_of_net(net, X, Y, params).gradients, eta)
 

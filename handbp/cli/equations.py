@@ -24,7 +24,7 @@ def entries_of(part: int | None) -> tuple[list[Equation], str | None]:
     """
     if part is None:
         return list(CATALOGUE.values()), None
-    parts = sorted({entry.part for entry in CATALOGUE.values()})
+    parts = sorted({entry.part for entry in CATALOGUE.values() if entry.part is not None})
     listed = ", ".join(str(p) for p in parts)
     if part not in PARTS:
         raise ValueError(f"--part must be a part of the series, 1 to 14, got {part}")
