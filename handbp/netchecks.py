@@ -17,7 +17,6 @@ import numpy as np
 from handbp.checks import (
     as_float_array,
     binary,
-    check_seed,
     describe,
     finite_real,
     one_hot,
@@ -69,20 +68,6 @@ def check_spec(
     if not isinstance(biases, bool):
         raise TypeError(f"biases must be True or False, got {describe(biases)}")
     return sizes, tuple(names)
-
-
-def seed_of(seed: Any) -> int:
-    """A seed for NumPy (an int in 0..2**32 - 1), or raise naming ``seed``."""
-    return check_seed(seed)
-
-
-def batches(n_examples: Any, batch_size: Any, seed: Any) -> list[np.ndarray]:
-    """A seeded shuffle of ``range(n_examples)`` cut into batches of ``batch_size``."""
-    n = positive_int(n_examples, "n_examples")
-    size = positive_int(batch_size, "batch_size")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(seed_of(seed))
-    order = rng.permutation(n)
-    return [order[start : start + size] for start in range(0, n, size)]
 
 
 def _rows(name: str, array: np.ndarray, rows: list[tuple[str, int]]) -> None:
@@ -219,4 +204,4 @@ def check(net: Any, given: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-__all__ = ["batches", "check", "check_spec", "seed_of"]
+__all__ = ["check", "check_spec"]

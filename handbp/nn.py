@@ -25,7 +25,7 @@ and their deltas fused (:mod:`handbp.losses`): finite for logits of any size.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
 
@@ -34,7 +34,7 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from handbp import netchecks
 from handbp.activations import softmax_jvp
-from handbp.checks import checks_enabled, float_dtype, unchecked
+from handbp.checks import check_seed, checks_enabled, float_dtype, positive_int, unchecked
 from handbp.descent import gradient_descent_step
 from handbp.initialisation import Seed, glorot_uniform, he_normal
 from handbp.layers import (
@@ -159,13 +159,13 @@ class Net:
         dtype = float_dtype(dtype)
         shapes = list(zip(self.widths[:-1], self.widths[1:], strict=True))
         if scheme == "series":
-            legacy = np.random.RandomState(netchecks.seed_of(seed))
+            legacy = np.random.RandomState(check_seed(seed))
             weights = [legacy.normal(scale=0.5, size=shape).astype(dtype) for shape in shapes]
         else:
             rng = (
                 seed
                 if isinstance(seed, np.random.Generator)
-                else np.random.default_rng(netchecks.seed_of(seed))
+                else np.random.default_rng(check_seed(seed))
             )
             weights = []
             for (m, n), name in zip(shapes, self.activations, strict=True):
@@ -331,12 +331,11 @@ def minibatches(n_examples: int, batch_size: int, seed: Seed = 0) -> list[np.nda
     the full batch's. The last batch is shorter when ``batch_size`` does not divide
     ``n_examples``.
     """
-    return netchecks.batches(n_examples, batch_size, seed)
-
-
-def as_params(weights: Sequence[ArrayLike], biases: Sequence[ArrayLike] | None = None) -> Params:
-    """:class:`Params` from lists (``weights[l - 1]`` is :math:`W_l`); checked when used."""
-    return Params(tuple(weights), None if biases is None else tuple(biases))  # type: ignore[arg-type]
+    n = positive_int(n_examples, "n_examples")
+    size = positive_int(batch_size, "batch_size")
+    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
+    order = rng.permutation(n)
+    return [order[start : start + size] for start in range(0, n, size)]
 
 
 __all__ = [
@@ -349,7 +348,6 @@ __all__ = [
     "NetForward",
     "Params",
     "activation",
-    "as_params",
     "backpropagation_net",
     "feedforward_net",
     "gradients_of_net",
