@@ -71,6 +71,16 @@ def unchecked() -> Iterator[None]:
         _enabled.reset(token)
 
 
+def call_unchecked(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` without input checks: :func:`unchecked` for one call,
+    without a context manager's overhead (for boundaries that checked the inputs)."""
+    token = _enabled.set(False)
+    try:
+        return function(*args, **kwargs)
+    finally:
+        _enabled.reset(token)
+
+
 def checks_enabled() -> bool:
     """Whether input checks are on (they are, outside :func:`unchecked` and checked calls)."""
     return _enabled.get()

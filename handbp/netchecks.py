@@ -111,6 +111,8 @@ def _layers(net: Any, value: Any, name: str, arrays: list) -> Any:
     if not net.biases:
         if biases is not None:
             raise ValueError(f"{name}.biases must be None: the net has no biases (biases=False)")
+        if all(a is b for a, b in zip(checked_weights, weights, strict=True)):
+            return value
         return type(value)(tuple(checked_weights), None)
     if biases is None or isinstance(biases, str) or not isinstance(biases, Sequence):
         raise TypeError(
@@ -130,11 +132,16 @@ def _layers(net: Any, value: Any, name: str, arrays: list) -> Any:
             )
         arrays.append((label, b))
         checked_biases.append(b)
+    if all(
+        a is b
+        for a, b in zip((*checked_weights, *checked_biases), (*weights, *biases), strict=True)
+    ):
+        return value
     return type(value)(tuple(checked_weights), tuple(checked_biases))
 
 
-def _forward(net: Any, value: Any, arrays: list, rows: list) -> Any:
-    for field in ("layer_l_inputs", "layer_l_outputs"):
+def _forward(net: Any, value: Any, arrays: list, rows: list, fields: tuple[str, ...]) -> Any:
+    for field in fields:
         quantities = getattr(value, field, None)
         if isinstance(quantities, str) or not isinstance(quantities, Sequence):
             raise TypeError(f"forward must be a NetForward (with .{field}), got {describe(value)}")
@@ -157,10 +164,15 @@ def _forward(net: Any, value: Any, arrays: list, rows: list) -> Any:
     return value
 
 
-def check(net: Any, given: dict[str, Any]) -> dict[str, Any]:
+def check(
+    net: Any,
+    given: dict[str, Any],
+    forward_fields: tuple[str, ...] = ("layer_l_inputs", "layer_l_outputs"),
+) -> dict[str, Any]:
     """Check the arrays of one call against ``net``; return them converted.
 
-    Names: ``X``, ``Y``, ``params``, ``gradients``, ``forward``, ``eta``.
+    Names: ``X``, ``Y``, ``params``, ``gradients``, ``forward`` (its ``forward_fields``,
+    the ones the call reads), ``eta``.
     """
     arrays: list[tuple[str, np.ndarray]] = []
     rows: list[tuple[str, int]] = []
@@ -192,7 +204,7 @@ def check(net: Any, given: dict[str, Any]) -> dict[str, Any]:
         if name in given:
             result[name] = _layers(net, given[name], name, arrays)
     if "forward" in given:
-        _forward(net, given["forward"], arrays, rows)
+        _forward(net, given["forward"], arrays, rows, forward_fields)
     if "eta" in given:
         result["eta"] = finite_real(given["eta"], "eta (learning rate)", positive=True)
     dtypes = {array.dtype for _, array in arrays}

@@ -34,7 +34,13 @@ from numpy.typing import ArrayLike, DTypeLike
 
 from handbp import netchecks
 from handbp.activations import softmax_jvp
-from handbp.checks import check_seed, checks_enabled, float_dtype, positive_int, unchecked
+from handbp.checks import (
+    call_unchecked,
+    check_seed,
+    checks_enabled,
+    float_dtype,
+    positive_int,
+)
 from handbp.descent import gradient_descent_step
 from handbp.initialisation import Seed, glorot_uniform, he_normal
 from handbp.layers import (
@@ -98,9 +104,10 @@ class NetBackward:
         return Params(self.weights_l_update, self.bias_l_update)
 
 
-def _checked_net(*names: str) -> Callable[[F], F]:
+def _checked_net(*names: str, forward_fields: tuple[str, ...] = ()) -> Callable[[F], F]:
     """Check the named arguments against the net (:mod:`handbp.netchecks`), once, then run
-    the body without checks (its equation functions run their bare maths)."""
+    the body without checks (its equation functions run their bare maths).
+    ``forward_fields`` are the fields of a forward pass that the body reads."""
 
     def decorate(function: F) -> F:
         @functools.wraps(function)
@@ -108,10 +115,10 @@ def _checked_net(*names: str) -> Callable[[F], F]:
             if not checks_enabled():
                 return function(net, *args, **kwargs)
             given = dict(zip(names, args, strict=False))
-            given.update((name, kwargs.pop(name)) for name in names if name in kwargs)
-            given = netchecks.check(net, given)
-            with unchecked():
-                return function(net, **given, **kwargs)
+            if kwargs:
+                given.update((name, kwargs.pop(name)) for name in names if name in kwargs)
+            given = netchecks.check(net, given, forward_fields)
+            return call_unchecked(function, net, **given, **kwargs)
 
         return boundary  # type: ignore[return-value]
 
@@ -229,7 +236,7 @@ def feedforward_net(net: Net, X: ArrayLike, params: Params) -> NetForward:
     return NetForward(tuple(Zs), tuple(As))
 
 
-@_checked_net("Y", "forward")
+@_checked_net("Y", "forward", forward_fields=("layer_l_inputs", "layer_l_outputs"))
 def loss_of_net(net: Net, Y: ArrayLike, forward: NetForward) -> np.floating:
     """The loss of a forward pass (see :meth:`Net.loss_value`)."""
     loss = LOSSES[net.loss]
@@ -238,7 +245,7 @@ def loss_of_net(net: Net, Y: ArrayLike, forward: NetForward) -> np.floating:
     return loss.value(forward.layer_l_outputs[-1], Y)
 
 
-@_checked_net("X", "Y", "params", "forward")
+@_checked_net("X", "Y", "params", "forward", forward_fields=("layer_l_outputs",))
 def backpropagation_net(
     net: Net,
     X: ArrayLike,
