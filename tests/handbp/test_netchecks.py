@@ -110,7 +110,9 @@ def test_binary_labels_for_the_binary_cross_entropy():
 def test_a_forward_pass_of_another_net():
     other = Net((3, 5, 2), ("relu", "softmax"), loss="cross_entropy")
     forward = other.forward(X, other.init(0))
-    with pytest.raises(ValueError, match=r"forward.layer_l_outputs\[0\] \(A1\) must have 4 columns"):
+    with pytest.raises(
+        ValueError, match=r"forward.layer_l_outputs\[0\] \(A1\) must have 4 columns"
+    ):
         NET.backward(X, Y, PARAMS, forward)
 
 
