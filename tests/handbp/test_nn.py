@@ -185,10 +185,10 @@ def test_a_bias_is_a_weight_on_a_constant_input_of_one(case):
     plain = net.gradients(case.X, case.Y, case.params)
     ones = augmented.gradients(X1, case.Y, params)
     np.testing.assert_allclose(
-        ones.weights_l_update[0][-1], plain.bias_l_update[0], rtol=1e-10, atol=1e-15
+        ones.weights_l_update[0][-1], plain.bias_l_update[0], rtol=1e-10, atol=1e-13
     )
     np.testing.assert_allclose(
-        ones.weights_l_update[0][:-1], plain.weights_l_update[0], rtol=1e-10, atol=1e-15
+        ones.weights_l_update[0][:-1], plain.weights_l_update[0], rtol=1e-10, atol=1e-13
     )
 
 
