@@ -44,8 +44,10 @@ DIMENSIONS: dict[str, str] = {
     "j": "hidden nodes",
     "k": "output nodes",
     "n": "nodes",
+    "m": "nodes of the layer before",
 }
-"""What each dimension letter of a shape counts (the series' indices, part 9)."""
+"""What each dimension letter of a shape counts (the series' indices, part 9; chapter 2's
+layer l has ``m`` inputs, the nodes of layer l - 1, and ``n`` nodes)."""
 
 _enabled: ContextVar[bool] = ContextVar("handbp_checks_enabled", default=True)
 
@@ -65,6 +67,16 @@ def unchecked() -> Iterator[None]:
     token = _enabled.set(False)
     try:
         yield
+    finally:
+        _enabled.reset(token)
+
+
+def call_unchecked(function: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+    """``function(*args, **kwargs)`` without input checks: :func:`unchecked` for one call,
+    without a context manager's overhead (for boundaries that checked the inputs)."""
+    token = _enabled.set(False)
+    try:
+        return function(*args, **kwargs)
     finally:
         _enabled.reset(token)
 
@@ -191,6 +203,30 @@ def one_hot(Y: np.ndarray, name: str = "Y") -> None:
     )
 
 
+def binary(Y: np.ndarray, name: str = "Y") -> None:
+    """Check that every entry of ``Y`` is 0 or 1 (binary labels, one per output node)."""
+    if _known(Y, "binary"):
+        return
+    bad = (Y != 0) & (Y != 1)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold binary labels (0 or 1), {name}{list(where)} is {Y[where]!r}"
+        )
+    _remember(Y, "binary")
+
+
+def probabilities(P: np.ndarray, name: str) -> None:
+    """Check that every entry of ``P`` lies strictly between 0 and 1 (a log of it is finite)."""
+    bad = (P <= 0) | (P >= 1)
+    if bad.any():
+        where = tuple(int(i) for i in np.argwhere(bad)[0])
+        raise ValueError(
+            f"{name} must hold probabilities strictly between 0 and 1, {name}{list(where)} is "
+            f"{P[where]!r} (use the loss from the logits, which stays finite)"
+        )
+
+
 def positive_int(value: Any, name: str) -> int:
     """Return ``value`` as an int >= 1, or raise naming ``name``."""
     if isinstance(value, bool) or not isinstance(value, Integral):
@@ -275,6 +311,7 @@ class Spec:
     dims: tuple[str, ...] = ()
     float_array = False
     late = False  # whether after_shapes has a check to run
+    optional = False  # whether None is accepted (and passed on unchecked)
 
     def check(self, value: Any, name: str) -> Any:
         raise NotImplementedError  # pragma: no cover - every kind defines it
@@ -292,29 +329,60 @@ class Spec:
 
 
 class Matrix(Spec):
-    """A finite, non-empty float32/float64 array whose axes are the named dimensions."""
+    """A finite, non-empty float32/float64 array whose axes are the named dimensions.
+
+    ``labels`` adds a check of the entries: ``"one-hot"`` rows, ``"binary"`` entries (0
+    or 1) or ``"probabilities"`` (strictly between 0 and 1). ``optional`` accepts None
+    (a layer without a bias).
+    """
 
     float_array = True
 
-    def __init__(self, dims: str, *, one_hot: bool = False) -> None:
+    def __init__(
+        self, dims: str, *, one_hot: bool = False, labels: str = "", optional: bool = False
+    ) -> None:
         self.dims = tuple(dims.split())
-        self.one_hot = self.late = one_hot
+        self.labels = "one-hot" if one_hot else labels
+        if self.labels not in ("", "one-hot", "binary", "probabilities"):
+            raise ValueError(f"unknown labels check {labels!r}")
+        self.late = bool(self.labels)
+        self.optional = optional
+
+    @property
+    def one_hot(self) -> bool:
+        return self.labels == "one-hot"
 
     def check(self, value: Any, name: str) -> np.ndarray:
         return as_float_array(value, name, ndim=len(self.dims))
 
     def after_shapes(self, value: Any, name: str, bound: dict[str, int]) -> Any:
-        if self.one_hot:
+        if self.labels == "one-hot":
             one_hot(value, name)
+        elif self.labels == "binary":
+            binary(value, name)
+        elif self.labels == "probabilities":
+            probabilities(value, name)
         return value
 
     def __repr__(self) -> str:
-        return f"Matrix({' '.join(self.dims)!r}{', one_hot=True' if self.one_hot else ''})"
+        extra = f", labels={self.labels!r}" if self.labels else ""
+        extra += ", optional=True" if self.optional else ""
+        return f"Matrix({' '.join(self.dims)!r}{extra})"
 
 
 def OneHot(dims: str) -> Matrix:
     """A matrix of one-hot rows (labels ``Y``): each row zeros and a single 1."""
     return Matrix(dims, one_hot=True)
+
+
+def Binary(dims: str) -> Matrix:
+    """A matrix of binary labels: every entry 0 or 1 (chapter 2's binary cross-entropy)."""
+    return Matrix(dims, labels="binary")
+
+
+def Probabilities(dims: str) -> Matrix:
+    """A matrix of probabilities strictly between 0 and 1 (a cross-entropy's outputs)."""
+    return Matrix(dims, labels="probabilities")
 
 
 class Array(Spec):
@@ -569,7 +637,7 @@ class _Plan:
                 _, label, spec = self.checks[place]
             else:
                 label, spec = f"{self.varargs_name}[{place - len(self.checks)}]", self.varargs
-            if spec is None:
+            if spec is None or (value is None and spec.optional):
                 continue
             if type(spec) is Matrix:
                 if not (
@@ -717,6 +785,8 @@ def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
                 lines.append(f"v_{symbol} = getattr(a[{place}], {attribute!r}, None)")
                 arrays.append((f"v_{symbol}", field))
         elif type(spec) is Matrix:
+            if spec.labels not in ("", "one-hot"):
+                return None  # binary and probability labels: the generic checks only
             lines.append(f"v_{name} = a[{place}]")
             arrays.append((f"v_{name}", spec))
         else:
@@ -775,8 +845,9 @@ def checked(function: F, /, *, blas: bool = False, **specs: Spec | str) -> F:
     decorated functions alone, mutate the maths.)
 
     A string spec is a float matrix with named dimensions (``X="e i"``); other kinds
-    are :class:`Matrix`, :func:`OneHot`, :class:`Array`, :class:`Count`, :class:`Rate`,
-    :class:`Number`, :class:`Interval`, :class:`Index`, :class:`Function`, :class:`Numbers`,
+    are :class:`Matrix`, :func:`OneHot`, :func:`Binary`, :func:`Probabilities`,
+    :class:`Array`, :class:`Count`, :class:`Rate`, :class:`Number`, :class:`Interval`,
+    :class:`Index`, :class:`Function`, :class:`Numbers`,
     :class:`NumberRows` and :class:`Fields`. Every float array of one call must share one
     dtype. Arguments without a spec pass as they are.
 

@@ -1,8 +1,10 @@
-"""The catalogue: every equation id of the series -> part, LaTeX, function.
+"""The catalogue: every equation id -> chapter, part or section, LaTeX, function.
 
-This is the one place that ties the series' slides to handbp's code. The tests, the
-JAX verification and the tutorials all loop over :data:`CATALOGUE`, so an equation
-without a function, a check or a tutorial fails the suite.
+This is the one place that ties the series' slides to handbp's code. Chapter 1 is the
+series (:data:`CATALOGUE`, by part); chapter 2, "beyond the series" (:data:`BEYOND`, by
+section: layers, activations, losses, initialisation), is any dense net in the same
+discipline. The tests, the JAX verification and the tutorials all loop over the
+catalogue, so an equation without a function, a check or a tutorial fails the suite.
 """
 
 from __future__ import annotations
@@ -12,26 +14,47 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from handbp import activations, descent, losses, network, pure, scalar
+from handbp import (
+    activations,
+    descent,
+    initialisation,
+    layers,
+    losses,
+    network,
+    nn,
+    optimizers,
+    pure,
+    scalar,
+)
 
-_HEADLINE = re.compile(r"^Parts? (?P<part>\d+)\S*, ``(?P<id>\w+)``: .*?:math:`(?P<latex>[^`]+)`")
+_HEADLINE = re.compile(
+    r"^(?:Parts? (?P<part>\d+)\S*|Chapter (?P<chapter>\d+) \((?P<section>[a-z ]+)\)), "
+    r"``(?P<id>\w+)``: .*?:math:`(?P<latex>[^`]+)`"
+)
+
+CHAPTERS: dict[int, str] = {1: "the series", 2: "beyond the series"}
+"""The catalogue's chapters."""
 
 
 @dataclass(frozen=True)
 class Equation:
-    """One slide equation: its id, the series part, its LaTeX and the function computing it.
+    """One equation: its id, where it is taught, its LaTeX and the function computing it.
 
-    The id, part and LaTeX are read from the first line of the function's docstring,
-    ``Part N, ``id``: :math:`LaTeX` ...``, so that a learner reading the function and the
-    catalogue reads one text. ``symbol`` is the series' name for the quantity where it
-    has one (``H_in``, ``O_delta``).
+    The id, part (or chapter and section) and LaTeX are read from the first line of the
+    function's docstring, ``Part N, ``id``: :math:`LaTeX` ...`` for the series (chapter
+    1), ``Chapter 2 (section), ``id``: :math:`LaTeX` ...`` beyond it, so that a learner
+    reading the function and the catalogue reads one text. ``symbol`` is the series' name
+    for the quantity where it has one (``H_in``, ``O_delta``). ``part`` is None in
+    chapter 2, ``section`` empty in chapter 1.
     """
 
     id: str
-    part: int
+    part: int | None
     latex: str
     function: Callable[..., Any]
     symbol: str = ""
+    chapter: int = 1
+    section: str = ""
 
     @classmethod
     def of(cls, function: Callable[..., Any], symbol: str = "") -> Equation:
@@ -41,9 +64,13 @@ class Equation:
         if found is None or found["id"] != function.__name__:
             raise ValueError(
                 f"{function.__module__}.{function.__qualname__}'s docstring must start "
-                f"'Part N, ``{function.__name__}``: ... :math:`LaTeX`', got {headline!r}"
+                f"'Part N, ``{function.__name__}``: ... :math:`LaTeX`' or 'Chapter N "
+                f"(section), ``{function.__name__}``: ...', got {headline!r}"
             )
-        return cls(found["id"], int(found["part"]), found["latex"], function, symbol)
+        if found["part"] is not None:
+            return cls(found["id"], int(found["part"]), found["latex"], function, symbol)
+        chapter = int(found["chapter"])
+        return cls(found["id"], None, found["latex"], function, symbol, chapter, found["section"])
 
     @property
     def qualified_name(self) -> str:
@@ -97,18 +124,75 @@ _ENTRIES: tuple[Equation, ...] = (
 )
 
 CATALOGUE: dict[str, Equation] = {entry.id: entry for entry in _ENTRIES}
-"""Every equation id -> :class:`Equation`, in the series' order."""
+"""Chapter 1: every equation id of the series -> :class:`Equation`, in the series' order."""
+
+_BEYOND: tuple[Equation, ...] = (
+    # Layers: biases and any depth
+    Equation.of(layers.layer_l_inputs, symbol="Z_l"),
+    Equation.of(layers.layer_l_outputs, symbol="A_l"),
+    Equation.of(layers.layer_l_error, symbol="E_l"),
+    Equation.of(layers.layer_l_delta, symbol="D_l"),
+    Equation.of(layers.weights_l_update, symbol="dW_l"),
+    Equation.of(layers.bias_l_update, symbol="db_l"),
+    Equation.of(nn.feedforward_net),
+    Equation.of(nn.backpropagation_net),
+    Equation.of(nn.parameters_update),
+    # Activations and their derivatives
+    Equation.of(activations.tanh),
+    Equation.of(activations.tanh_derivative),
+    Equation.of(activations.relu),
+    Equation.of(activations.relu_derivative),
+    Equation.of(activations.leaky_relu),
+    Equation.of(activations.leaky_relu_derivative),
+    Equation.of(activations.softmax),
+    Equation.of(activations.softmax_jvp),
+    # Losses, their output errors, stable forms and fused deltas
+    Equation.of(losses.mse_error, symbol="E_L"),
+    Equation.of(losses.binary_cross_entropy, symbol="BCE"),
+    Equation.of(losses.binary_cross_entropy_error, symbol="E_L"),
+    Equation.of(losses.sigmoid_binary_cross_entropy, symbol="BCE"),
+    Equation.of(losses.sigmoid_binary_cross_entropy_delta, symbol="D_L"),
+    Equation.of(losses.cross_entropy, symbol="CE"),
+    Equation.of(losses.cross_entropy_error, symbol="E_L"),
+    Equation.of(losses.log_sum_exp),
+    Equation.of(losses.softmax_cross_entropy, symbol="CE"),
+    Equation.of(losses.softmax_cross_entropy_delta, symbol="D_L"),
+    # Initialisation
+    Equation.of(initialisation.glorot_uniform),
+    Equation.of(initialisation.he_normal),
+    # Optimizers
+    Equation.of(optimizers.sgd_step),
+    Equation.of(optimizers.weight_decay),
+    Equation.of(optimizers.momentum_velocity),
+    Equation.of(optimizers.momentum_update),
+    Equation.of(optimizers.adam_first_moment),
+    Equation.of(optimizers.adam_second_moment),
+    Equation.of(optimizers.adam_bias_correction),
+    Equation.of(optimizers.adam_step),
+    Equation.of(optimizers.adam_update),
+)
+
+BEYOND: dict[str, Equation] = {entry.id: entry for entry in _BEYOND}
+"""Chapter 2, beyond the series: equation id -> :class:`Equation`, by section."""
+
+SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(entry.section for entry in _BEYOND))
+"""Chapter 2's sections, in order."""
 
 
 def equation(equation_id: str) -> Equation:
-    """The catalogue entry for ``equation_id``; a ``ValueError`` naming it if unknown."""
-    try:
-        return CATALOGUE[equation_id]
-    except KeyError:
+    """The catalogue entry for ``equation_id`` (either chapter); a ``ValueError`` if unknown."""
+    found = CATALOGUE.get(equation_id) or BEYOND.get(equation_id)
+    if found is None:
         raise ValueError(
             f"unknown equation id {equation_id!r}; `handbp equations` lists the "
-            f"{len(CATALOGUE)} known ids"
-        ) from None
+            f"{len(CATALOGUE) + len(BEYOND)} known ids"
+        )
+    return found
+
+
+def by_section(section: str) -> Iterator[Equation]:
+    """Chapter 2's entries of one section (:data:`SECTIONS`), in order."""
+    return (entry for entry in _BEYOND if entry.section == section)
 
 
 def by_part(part: int) -> Iterator[Equation]:

@@ -26,3 +26,16 @@ def test_quick_start_has_exactly_two_commands_setup_then_run():
 def test_ci_runs_the_readme_test_command():
     ci = (REPO / ".ci" / "run").read_text()
     assert quick_start_commands()[1] in ci.splitlines()
+
+
+def test_the_beyond_the_series_snippet_runs_and_proves_every_id(capsys):
+    """The README's five lines, run as written: every chapter 2 id passes."""
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("## Beyond the series", 1)[1].split("\n## ", 1)[0]
+    (snippet,) = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(snippet.strip().splitlines()) == 5
+    exec(compile(snippet, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    assert out.rstrip().endswith("ids pass: all pass")
+    for eq_id in ("layer_l_delta", "bias_l_update", "softmax_jvp", "softmax_cross_entropy_delta"):
+        assert f"\n{eq_id} " in out

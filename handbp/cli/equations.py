@@ -1,4 +1,4 @@
-"""``handbp equations``: the catalogue, all of it or one part's equations."""
+"""``handbp equations``: the catalogue, all of it, one chapter, or one part's equations."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import sys
 
 from handbp import locate
-from handbp.equations import CATALOGUE, Equation, by_part
+from handbp.equations import BEYOND, CATALOGUE, CHAPTERS, Equation, by_part
 
 TAUGHT_WITH: dict[int, int] = {4: 3}
 """Parts without equations of their own -> the part whose equations they teach
@@ -25,7 +25,7 @@ def entries_of(part: int | None) -> tuple[list[Equation], str | None]:
     """
     if part is None:
         return list(CATALOGUE.values()), None
-    parts = sorted({entry.part for entry in CATALOGUE.values()})
+    parts = sorted({entry.part for entry in CATALOGUE.values() if entry.part is not None})
     listed = ", ".join(str(p) for p in parts)
     if part not in PARTS:
         raise ValueError(f"--part must be a part of the series, 1 to 14, got {part}")
@@ -39,7 +39,7 @@ def entries_of(part: int | None) -> tuple[list[Equation], str | None]:
     return entries, None
 
 
-def run_where(equation_id: str, as_json: bool) -> int:
+def run_where(equation_id: str, json_output: bool) -> int:
     """Print every place of one equation: function, JAX reference, tutorials, tests."""
     found = locate.where(equation_id)
     groups = {
@@ -48,7 +48,7 @@ def run_where(equation_id: str, as_json: bool) -> int:
         "tutorial": found.tutorials,
         "tests": found.tests,
     }
-    if as_json:
+    if json_output:
         print(
             json.dumps(
                 {"id": found.id}
@@ -74,30 +74,45 @@ def run_where(equation_id: str, as_json: bool) -> int:
     return 0
 
 
+def as_json(entry: Equation) -> dict[str, object]:
+    """One entry for ``--json``: chapter 1's by part, chapter 2's by chapter and section."""
+    where: dict[str, object] = (
+        {"part": entry.part}
+        if entry.chapter == 1
+        else {"chapter": entry.chapter, "section": entry.section}
+    )
+    return {"id": entry.id, **where, "latex": entry.latex, "function": entry.qualified_name}
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the table (or JSON) of the chosen entries, or where one entry lives."""
     if args.where is not None:
-        if args.part is not None:
-            raise ValueError("--where and --part do not go together: --where names one equation")
+        if args.part is not None or args.chapter is not None:
+            raise ValueError("--where names one equation: it does not go with --part or --chapter")
         return run_where(args.where, args.json)
-    entries, note = entries_of(args.part)
+    if args.chapter is not None and args.part is not None:
+        raise ValueError("--part and --chapter cannot be combined (parts are chapter 1's)")
+    series, note = entries_of(args.part) if args.chapter != 2 else ([], None)
+    beyond = list(BEYOND.values()) if args.part is None and args.chapter != 1 else []
     if note is not None:
         print(f"handbp equations: note: {note}", file=sys.stderr)
     if args.json:
-        print(
-            json.dumps(
-                [
-                    {"id": e.id, "part": e.part, "latex": e.latex, "function": e.qualified_name}
-                    for e in entries
-                ],
-                indent=2,
-            )
-        )
+        print(json.dumps([as_json(e) for e in series + beyond], indent=2))
         return 0
-    width = max(len(e.id) for e in CATALOGUE.values())
-    print(f"{'id':<{width}}  part  LaTeX")
-    for entry in entries:
-        print(f"{entry.id:<{width}}  {entry.part:>4}  {entry.latex}")
+    if series:
+        width = max(len(e.id) for e in CATALOGUE.values())
+        print(f"{'id':<{width}}  part  LaTeX")
+        for entry in series:
+            print(f"{entry.id:<{width}}  {entry.part:>4}  {entry.latex}")
+    if beyond:
+        if series:
+            print()
+        print(f"Chapter 2: {CHAPTERS[2]}")
+        width = max(len(e.id) for e in beyond)
+        section_width = max(len(e.section) for e in beyond)
+        print(f"{'id':<{width}}  {'section':<{section_width}}  LaTeX")
+        for entry in beyond:
+            print(f"{entry.id:<{width}}  {entry.section:<{section_width}}  {entry.latex}")
     return 0
 
 
@@ -106,9 +121,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
         "equations",
         help="list the equation catalogue (id, part, LaTeX)",
-        description="List every equation of the series that handbp implements: its id, "
-        "the series part and its LaTeX. Part 4 is taught with part 3 (the same equations "
+        description="List every equation that handbp implements: the series' (chapter 1) "
+        "with its id, part and LaTeX, then chapter 2, beyond the series (any dense net), "
+        "with its id, section and LaTeX. Part 4 is taught with part 3 (the same equations "
         "in pure Python), so --part 4 lists part 3's.",
+    )
+    parser.add_argument(
+        "--chapter",
+        type=int,
+        choices=sorted(CHAPTERS),
+        help="only chapter 1 (the series) or chapter 2 (beyond the series)",
     )
     parser.add_argument(
         "--part", type=int, metavar="N", help="only the equations of part N (1 to 14)"

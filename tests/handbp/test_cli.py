@@ -180,3 +180,16 @@ def test_every_command_has_help(capsys):
             main([name, "--help"])
         assert exit_info.value.code == 0
         assert "usage: handbp" in capsys.readouterr().out
+
+
+def test_equations_lists_chapter_2_after_the_series(capsys):
+    _, out, _ = run(capsys, "equations")
+    _, series, _ = run(capsys, "equations", "--chapter", "1")
+    _, beyond, _ = run(capsys, "equations", "--chapter", "2")
+    assert out == series + "\n" + beyond
+    assert beyond.startswith("Chapter 2: beyond the series\n")
+    assert "softmax_jvp" in beyond and "weights_2_update" not in beyond
+    _, js, _ = run(capsys, "equations", "--json", "--chapter", "2")
+    first = json.loads(js)[0]
+    assert first["id"] == "layer_l_inputs" and first["section"] == "layers"
+    assert first["function"] == "handbp.layers.layer_l_inputs"

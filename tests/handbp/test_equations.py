@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from handbp.equations import CATALOGUE, by_part, equation
+from handbp.equations import BEYOND, CATALOGUE, SECTIONS, by_part, by_section, equation
 
 REPO = Path(__file__).resolve().parents[2]
 SPEC = REPO / "docs" / "SERIES.md"
@@ -63,3 +63,20 @@ def test_lookup():
     ]
     with pytest.raises(ValueError, match="unknown equation id 'h_delta'"):
         equation("h_delta")
+
+
+@pytest.mark.parametrize("entry", BEYOND.values(), ids=list(BEYOND))
+def test_each_chapter_2_entry_documents_its_equation(entry):
+    """Chapter 2's docstrings start 'Chapter 2 (section), ``id``: :math:`LaTeX`'."""
+    first_line = inspect.getdoc(entry.function).splitlines()[0]
+    assert first_line.startswith(f"Chapter 2 ({entry.section}), ``{entry.id}``: :math:`")
+    assert entry.function.__name__ == entry.id and entry.chapter == 2 and entry.part is None
+    assert entry.section in SECTIONS and entry.latex
+
+
+def test_chapter_2_is_its_own_chapter():
+    assert not set(BEYOND) & set(CATALOGUE)
+    assert SECTIONS == ("layers", "activations", "losses", "initialisation", "optimizers")
+    assert [e.id for e in by_section("initialisation")] == ["glorot_uniform", "he_normal"]
+    assert equation("softmax_jvp") is BEYOND["softmax_jvp"]
+    assert all(entry.chapter == 1 and entry.section == "" for entry in CATALOGUE.values())

@@ -47,7 +47,7 @@ def test_where_on_the_command_line(capsys):
     "argv, message",
     [
         (["equations", "--where", "nope"], "unknown equation id 'nope'"),
-        (["equations", "--where", "mse", "--part", "6"], "--where and --part"),
+        (["equations", "--where", "mse", "--part", "6"], "does not go with --part or --chapter"),
     ],
 )
 def test_where_refuses_what_it_cannot_answer(argv, message, capsys):

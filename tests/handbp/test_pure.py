@@ -59,3 +59,12 @@ def test_layer_outputs_checks_every_number_once_and_every_length():
         pure.layer_outputs([[1.0, 2.0]], [[1.0, float("inf")]])
     with pytest.raises(ValueError, match=r"node_weights.shape\[1\] is 3 but rows.shape\[1\] is 2"):
         pure.layer_outputs([[1.0, 2.0]], [[1.0, 2.0, 3.0]])
+
+
+def test_weighted_sum_never_truncates_even_unchecked():
+    """Inside handbp.unchecked() the lengths are not checked first, and zip(strict=True)
+    still refuses a weight list of another length instead of silently dropping inputs."""
+    from handbp import unchecked
+
+    with unchecked(), pytest.raises(ValueError, match="zip"):
+        pure.weighted_sum([1.0, 2.0], [1.0])

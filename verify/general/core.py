@@ -1,0 +1,234 @@
+"""Chapter 2's JAX side, the core: the general net again in ``jax.numpy``, the three
+ways to a vector-Jacobian product, and the comparison (see :mod:`verify.general`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import jax.flatten_util
+import jax.numpy as jnp
+import jax.scipy.special
+import numpy as np
+
+from verify._jax import jax
+from verify.compare import ROUNDING_FACTOR, TOLERANCES, dtype_name
+
+H = 1e-6
+r"""The finite-difference step (references are float64). Smaller than the smooth optimum
+:math:`\epsilon^{1/3} = 6\times 10^{-6}` so that no step crosses a ReLU kink of a net whose
+pre-activations keep :data:`KINK_MARGIN` from 0; the Richardson estimate covers the larger
+round-off."""
+
+KINK_MARGIN = 1e-5
+"""Checked nets keep every ReLU/leaky ReLU pre-activation at least this far from 0
+(:func:`kink_distance`): a difference quotient across a kink measures neither side."""
+
+DIRECTIONS = 8
+"""Random directions for the forward-mode and finite-difference checks of a whole net's
+parameter gradient."""
+
+LEAKY_SLOPE = 0.01
+
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+"""As verify.references: the arrays are small, compiling costs more than running."""
+
+NOT_DIFFERENTIABLE: dict[str, str] = {
+    "glorot_uniform": "a random draw: its variance is tested in tests/handbp/test_initialisation.py",
+    "he_normal": "a random draw: its variance is tested in tests/handbp/test_initialisation.py",
+}
+"""Chapter 2 ids without a JAX reference, and why."""
+
+
+# --- The net again, in jax.numpy --------------------------------------------------------------
+
+ACTIVATIONS: dict[str, Callable[[jax.Array], jax.Array]] = {
+    "sigmoid": lambda z: 1 / (1 + jnp.exp(-z)),
+    "tanh": jnp.tanh,
+    "relu": lambda z: jnp.where(z > 0, z, 0.0),
+    "leaky_relu": lambda z: jnp.where(z > 0, z, LEAKY_SLOPE * z),
+    "softmax": lambda z: jax.nn.softmax(z, axis=1),
+}
+
+
+def loss_terms(loss: str, A: jax.Array, Z: jax.Array, Y: jax.Array, logits: bool) -> jax.Array:
+    """The loss as per-example terms (their sum is the loss C), from the outputs ``A`` or,
+    for the cross-entropies with ``logits``, from the output layer's logits ``Z``."""
+    if loss == "mse":
+        return jnp.sum((A - Y) ** 2, axis=1) / (2 * Y.size)
+    if loss == "binary_cross_entropy":
+        if logits:
+            log_a, log_1ma = jax.nn.log_sigmoid(Z), jax.nn.log_sigmoid(-Z)
+        else:
+            log_a, log_1ma = jnp.log(A), jnp.log(1 - A)
+        return -jnp.sum(Y * log_a + (1 - Y) * log_1ma, axis=1) / Y.size
+    log_p = jax.nn.log_softmax(Z, axis=1) if logits else jnp.log(A)
+    return -jnp.sum(Y * log_p, axis=1) / Y.shape[0]
+
+
+def count(loss: str, Y: np.ndarray) -> int:
+    """The loss's N: Y.size (MSE, BCE) or the number of examples (CE)."""
+    return Y.shape[0] if loss == "cross_entropy" else Y.size
+
+
+def forward(names, X, weights, biases, dZ=None, dA=None):
+    """Every layer's Z and A; ``dZ``, ``dA`` (lists) are added to them (zero perturbations
+    to differentiate with respect to the intermediates; ``dA[0]`` moves X)."""
+    A = X if dA is None else X + dA[0]
+    Zs, As = [], []
+    for layer, (W, name) in enumerate(zip(weights, names, strict=True), start=1):
+        Z = A @ W if biases is None else A @ W + biases[layer - 1]
+        Z = Z if dZ is None else Z + dZ[layer - 1]
+        A = ACTIVATIONS[name](Z)
+        A = A if dA is None else A + dA[layer]
+        Zs.append(Z)
+        As.append(A)
+    return Zs, As
+
+
+# --- Comparison ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Result:
+    """One id's largest errors, relative to the quantity's scale, per method; and the verdict."""
+
+    id: str
+    errors: dict[str, float] = field(default_factory=dict)
+    passed: bool = True
+
+    def add(self, method: str, hand, reference, dtype, magnitude=None, noise=None) -> None:
+        """Compare one hand array with one reference and fold the result in."""
+        hand = np.asarray(hand, dtype=np.float64)
+        reference = np.asarray(reference, dtype=np.float64)
+        if hand.shape != reference.shape:
+            self.errors[method] = float("inf")
+            self.passed = False
+            return
+        difference = np.abs(hand - reference)
+        scale = float(np.max(np.abs(reference), initial=0.0))
+        eps = float(np.finfo(dtype).eps)
+        M = np.abs(reference) if magnitude is None else np.asarray(magnitude)
+        rounding = ROUNDING_FACTOR * eps * float(np.max(M, initial=0.0))
+        tolerance = TOLERANCES[dtype_name(dtype)][method] * scale
+        allowed = max(tolerance, rounding) + (0.0 if noise is None else np.asarray(noise))
+        relative = (
+            float(np.max(difference, initial=0.0)) / scale
+            if scale
+            else float(np.max(difference, initial=0.0))
+        )
+        self.errors[method] = max(self.errors.get(method, 0.0), relative)
+        self.passed &= bool(np.all(difference <= allowed))
+
+
+def richardson(f, x, t):
+    """Central differences of ``f`` at ``x`` along ``t``, and their estimated error."""
+    d1 = (f(x + H * t) - f(x - H * t)) / (2 * H)
+    d2 = (f(x + H / 2 * t) - f(x - H / 2 * t)) / H
+    value = f(x)
+    noise = (
+        4 / 3 * jnp.abs(d1 - d2)
+        + ROUNDING_FACTOR * np.finfo(np.float64).eps * (jnp.abs(value) + 1e-300) / H
+    )
+    return d2 + (d2 - d1) / 3, noise
+
+
+def vjp_three_ways(f: Callable, x: np.ndarray, cotangent: np.ndarray, rows: str = "examples"):
+    """The vector-Jacobian product ``cotangent^T J_f(x)`` by reverse mode, forward mode and
+    finite differences, elementwise.
+
+    ``rows="examples"``: row e of f's output depends on row e of x only (a layer map), so
+    moving column j of every row at once gives column j of the result. ``rows="columns"``:
+    column j of the output depends on column j of x only (``A @ W`` as a map of W), so
+    moving row i of x gives row i of the result.
+    """
+    x = jnp.asarray(x, jnp.float64)
+    u = jnp.asarray(cotangent, jnp.float64)
+    reverse = jax.vjp(f, x)[1](u)[0]
+    axis = 1 if rows == "examples" else 0
+    basis = jnp.eye(x.shape[axis], dtype=jnp.float64)
+
+    def tangent(b):
+        return jnp.broadcast_to(b[None, :] if axis == 1 else b[:, None], x.shape)
+
+    def contract(out):  # the output's change, contracted with the cotangent
+        return jnp.sum(u * out, axis=axis)
+
+    fwd = jax.vmap(lambda b: contract(jax.jvp(f, (x,), (tangent(b),))[1]))(basis)
+    fd, noise = jax.vmap(lambda b: richardson(lambda y: contract(f(y)), x, tangent(b)))(basis)
+    if axis == 1:
+        fwd, fd, noise = fwd.T, fd.T, noise.T
+    return {"reverse": reverse, "forward": fwd, "finite_differences": fd}, noise
+
+
+def as_float64(a) -> np.ndarray:
+    return np.asarray(a, dtype=np.float64)
+
+
+def biases_of(params):
+    return None if params.biases is None else [as_float64(b) for b in params.biases]
+
+
+def kink_distance(net, X, params) -> float:
+    """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none)."""
+    Zs, _ = forward(
+        net.activations, as_float64(X), [as_float64(W) for W in params.weights], biases_of(params)
+    )
+    distances = [
+        float(np.min(np.abs(Z)))
+        for Z, name in zip(Zs, net.activations, strict=True)
+        if name in ("relu", "leaky_relu")
+    ]
+    return min(distances, default=float("inf"))
+
+
+Reference = Callable[[list], tuple[dict, object, object]]
+
+
+class Batch:
+    """The references of one case, computed in one compiled JAX function.
+
+    :meth:`arg` registers an input array (float64) and returns its index; :meth:`check`
+    registers a hand value and a function of the inputs that returns ``(references by
+    method, finite differences' error or None, magnitude or None)``; :meth:`run` computes
+    every reference at once (one ``jax.jit``, so one compilation per net) and compares.
+    """
+
+    def __init__(self) -> None:
+        self.arrays: list[np.ndarray] = []
+        self.jobs: list[tuple[Result, np.ndarray, np.dtype, Reference]] = []
+
+    def arg(self, array) -> int:
+        self.arrays.append(as_float64(array))
+        return len(self.arrays) - 1
+
+    def check(self, result: Result, hand, dtype, reference: Reference) -> None:
+        self.jobs.append((result, np.asarray(hand), dtype, reference))
+
+    def value(self, result: Result, hand, dtype, of, magnitude=None) -> None:
+        """A forward map: ``of(inputs)`` is the reference value."""
+        self.check(
+            result,
+            hand,
+            dtype,
+            lambda inp: ({"value": of(inp)}, None, magnitude and magnitude(inp)),
+        )
+
+    def run(self) -> None:
+        references = [job[3] for job in self.jobs]
+        compiled = jax.jit(
+            lambda inp: [reference(inp) for reference in references],
+            compiler_options=COMPILER_OPTIONS,
+        )
+        outputs = compiled(self.arrays)
+        for (result, hand, dtype, _), (refs, noise, magnitude) in zip(
+            self.jobs, outputs, strict=True
+        ):
+            for method, reference in refs.items():
+                extra = noise if method == "finite_differences" else None
+                result.add(method, hand, np.asarray(reference), dtype, magnitude, extra)
+
+
+def away_from_kinks(Z: np.ndarray) -> np.ndarray:
+    """``Z`` with every entry within 1e-3 of a kink (0) moved to +-1e-3."""
+    return np.where(np.abs(Z) < 1e-3, np.where(Z < 0, -1e-3, 1e-3), Z).astype(Z.dtype)
