@@ -93,8 +93,22 @@ def run_verify(args: argparse.Namespace) -> int:
         report = verify_all(args.dtype, args.sizes, args.seed, args.examples, progress)
     finally:
         progress.done()
-    print(report.to_json() if args.json else report.table())
-    return 0 if report.passed else 1
+    if args.chapter == "1":
+        print(report.to_json() if args.json else report.table())
+        return 0 if report.passed else 1
+    from verify.beyond import verify_beyond
+
+    if not args.json and sys.stderr.isatty():
+        sys.stderr.write("handbp verify: chapter 2 (beyond the series) ...\r")
+        sys.stderr.flush()
+    beyond = verify_beyond(args.dtype, args.seed)
+    if not args.json and sys.stderr.isatty():
+        sys.stderr.write("\033[K")
+    if args.json:
+        print(json.dumps({**json.loads(report.to_json()), "beyond": beyond.as_dict()}, indent=2))
+    else:
+        print(report.table() + "\n\n" + beyond.table())
+    return 0 if report.passed and beyond.passed else 1
 
 
 def register_verify(subparsers: argparse._SubParsersAction) -> None:
@@ -109,6 +123,14 @@ def register_verify(subparsers: argparse._SubParsersAction) -> None:
         "status is 1 if any fails.",
     )
     _add_common(parser)
+    parser.add_argument(
+        "--chapter",
+        choices=("1", "all"),
+        default="all",
+        help="1: the series' equations only (the fastest); all: the series' and chapter 2's "
+        "(beyond the series: any depth, biases, activations, losses, optimizers) "
+        "(default: %(default)s)",
+    )
     parser.set_defaults(func=run_verify)
 
 

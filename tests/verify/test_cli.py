@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from handbp import cli, network
-from handbp.equations import CATALOGUE
+from handbp.equations import BEYOND, CATALOGUE
 from tests.no_jax import assert_runs_without_jax
 
 HANDBP = str(Path(sys.executable).parent / "handbp")
@@ -25,7 +25,7 @@ def _no_disk_cache(monkeypatch):
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
 def test_handbp_verify_passes_in_both_dtypes(dtype, capsys):
-    assert cli.main(["verify", "--dtype", dtype]) == 0
+    assert cli.main(["verify", "--chapter", "1", "--dtype", dtype]) == 0
     out = capsys.readouterr().out
     assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in out
     assert dtype in out.splitlines()[0]
@@ -37,12 +37,15 @@ def test_handbp_verify_exits_non_zero_on_a_failure(monkeypatch, capsys):
 
     entry = CATALOGUE["weights_2_update"]
     monkeypatch.setitem(CATALOGUE, entry.id, dataclasses.replace(entry, function=wrong))
-    assert cli.main(["verify"]) == 1
+    assert cli.main(["verify", "--chapter", "1"]) == 1
     assert "FAIL" in capsys.readouterr().out
 
 
 def test_handbp_verify_json_sizes_and_seed(capsys):
-    assert cli.main(["verify", "--json", "--sizes", "3-2-2,1-4-1", "--seed", "4"]) == 0
+    assert (
+        cli.main(["verify", "--chapter", "1", "--json", "--sizes", "3-2-2,1-4-1", "--seed", "4"])
+        == 0
+    )
     document = json.loads(capsys.readouterr().out)
     assert document["setups"] == [
         "series",
@@ -53,7 +56,7 @@ def test_handbp_verify_json_sizes_and_seed(capsys):
 
 
 def test_handbp_verify_on_the_series_net_alone(capsys):
-    assert cli.main(["verify", "--sizes", ""]) == 0
+    assert cli.main(["verify", "--chapter", "1", "--sizes", ""]) == 0
     assert "on 1 nets (series)" in capsys.readouterr().out
 
 
@@ -139,19 +142,24 @@ def test_registering_the_commands_loads_no_jax():
     )
 
 
-def test_the_handbp_command_runs_verify_and_fills_its_compilation_cache(tmp_path):
+def test_the_handbp_command_verifies_both_chapters_and_fills_its_compilation_cache(tmp_path):
+    """The default run: the series' catalogue, then chapter 2's (verify.beyond)."""
     environment = {**os.environ, "HANDBP_JAX_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
         [HANDBP, "verify", "--sizes", ""], capture_output=True, text=True, env=environment
     )
     assert result.returncode == 0, result.stderr
-    assert "equations pass" in result.stdout
+    assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in result.stdout
+    assert f"{len(BEYOND)} of {len(BEYOND)} chapter 2 equations pass" in result.stdout
     assert any((tmp_path / "cache").iterdir())
 
 
 @pytest.mark.slow
 def test_handbp_verify_on_a_64_wide_net_passes_and_lists_its_samples(capsys):
-    assert cli.main(["verify", "--json", "--sizes", "64-64-64", "--examples", "64"]) == 0
+    assert (
+        cli.main(["verify", "--chapter", "1", "--json", "--sizes", "64-64-64", "--examples", "64"])
+        == 0
+    )
     document = json.loads(capsys.readouterr().out)
     assert document["passed"]
     large = [c for c in document["checks"] if c["setup"] != "series"]
