@@ -143,10 +143,13 @@ def test_registering_the_commands_loads_no_jax():
 
 
 def test_the_handbp_command_verifies_both_chapters_and_fills_its_compilation_cache(tmp_path):
-    """The default run: the series' catalogue, then chapter 2's (verify.beyond)."""
+    """The whole catalogue: the series' equations, then chapter 2's (verify.beyond)."""
     environment = {**os.environ, "HANDBP_JAX_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
-        [HANDBP, "verify", "--sizes", ""], capture_output=True, text=True, env=environment
+        [HANDBP, "verify", "--chapter", "all", "--sizes", ""],
+        capture_output=True,
+        text=True,
+        env=environment,
     )
     assert result.returncode == 0, result.stderr
     assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in result.stdout
