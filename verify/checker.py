@@ -10,7 +10,7 @@ fails, name the likely mistake (:mod:`verify.diagnose`). :func:`assert_function`
 
 from __future__ import annotations
 
-import traceback
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,20 +18,21 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp import network
-from handbp.equations import equation
+from handbp.equations import CATALOGUE, equation
 from verify.compare import Target, as_compared_array, dtype_name
 from verify.diagnose import (
     LOCAL_STEPS,
     Candidate,
     Diagnosis,
-    Pieces,
     candidates,
     generic_candidates,
     matching_mistakes,
+    pieces,
     shape_message,
     worst_elements_message,
 )
+from verify.entries import ResultError
+from verify.learner import LearnerRaised, changed_note, guarded, private_pass
 from verify.references import BACKPROP_IDS, REFERENCES, HandPass, JaxResults, components
 from verify.report import EquationCheck, compare_values, prepare, prepared_setups
 from verify.sampling import Sample
@@ -51,6 +52,8 @@ class QuantityCheck:
     checks: tuple[EquationCheck, ...]
     found: Diagnosis | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What is worth knowing even when the result is right (e.g. inputs changed in place)."""
 
     @property
     def passed(self) -> bool:
@@ -75,6 +78,7 @@ class QuantityCheck:
             lines.append(f"  {check.setup:<40} {'pass' if check.passed else 'FAIL'}  {cells}")
         if self.diagnosis:
             lines.append(f"  diagnosis: {self.diagnosis}")
+        lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -88,6 +92,7 @@ class QuantityCheck:
             "mistake": self.mistake,
             "diagnosis": self.diagnosis,
             "error": self.error,
+            "notes": list(self.notes),
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -98,6 +103,8 @@ class BackpropReport:
 
     quantities: dict[str, QuantityCheck]
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What is worth knowing even when the result is right (e.g. inputs changed in place)."""
 
     @property
     def passed(self) -> bool:
@@ -121,7 +128,11 @@ class BackpropReport:
             else f"first wrong quantity: {first.diagnosis}"
         )
         return "\n".join(
-            [*blocks, f"backpropagation: {'PASS' if self.passed else 'FAIL'}: {summary}"]
+            [
+                *blocks,
+                f"backpropagation: {'PASS' if self.passed else 'FAIL'}: {summary}",
+                *self.notes,
+            ]
         )
 
     def __str__(self) -> str:
@@ -132,17 +143,9 @@ class BackpropReport:
         return {
             "passed": self.passed,
             "error": self.error,
+            "notes": list(self.notes),
             "quantities": {i: q.as_dict() for i, q in self.quantities.items()},
         }
-
-
-def _raised(error: BaseException) -> str:
-    """``TypeError: message (at file.py:12, in function)`` for the frame that raised."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = (
-        f" (at {frames[-1].filename}:{frames[-1].lineno}, in {frames[-1].name})" if frames else ""
-    )
-    return f"{type(error).__name__}: {error}{where}"
 
 
 def _setups(
@@ -182,12 +185,13 @@ def _matches(
     hand: np.ndarray,
     jr: JaxResults,
     extra: Sequence[Candidate] = (),
+    late: Sequence[Candidate] = (),
 ) -> Failure:
     target = _reference(equation_id, component, jr)
     dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
     value = np.asarray(target.value, dtype=np.float64)
     magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr)]
+    found = [*extra, *candidates(equation_id, component, value, jr, hand), *late]
     matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
     return Failure(jr.setup.name, matched, hand, value, target.sample)
 
@@ -217,6 +221,35 @@ def _combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
     return Diagnosis(mistake, f"{quantity}: " + "; ".join(messages))
 
 
+def _diagnosis(label: str, failing: dict[str, list[Failure]], names: Sequence[str]) -> Diagnosis:
+    """One diagnosis per failing component, saying which components are right."""
+    if len(names) == 1:
+        return _combine(label, next(iter(failing.values())))
+    parts = [_combine(component, f) for component, f in failing.items()]
+    right = [c for c in names if c not in failing]
+    message = f"{label}: " + "; ".join(d.message for d in parts)
+    if right:
+        message += f"; {', '.join(right)} {'is' if len(right) == 1 else 'are'} right"
+    return Diagnosis(parts[0].mistake, message)
+
+
+def _swapped(component: str, targets: dict[str, np.ndarray]) -> list[Candidate]:
+    """Another component's reference in this one's place: a returned pair in the wrong order."""
+    return [
+        Candidate("swapped", f"your {component} is the value of {other}: swapped in the result", v)
+        for other, v in targets.items()
+        if other != component
+    ]
+
+
+def _signature(equation_id: str) -> str:
+    try:
+        parameters = inspect.signature(CATALOGUE[equation_id].function).parameters
+        return f"({', '.join(parameters)})"
+    except (TypeError, ValueError):
+        return ""
+
+
 def check_function(
     equation_id: str,
     function: Callable[..., Any],
@@ -232,19 +265,29 @@ def check_function(
     ``function`` must have the signature of the catalogue's function (``handbp
     equations`` lists them; e.g. ``hidden_layer_delta(H_error, H_out)``). It runs on the
     series' net and on random nets of layer widths ``sizes`` (or on the given ``nets``),
-    with handbp's values as its inputs. If it raises, returns something that is not
-    numbers, or disagrees, the result says so and names the likely mistake.
+    with private copies of handbp's values as its inputs (a note says if it changed
+    them). If it raises (even ``SystemExit``), returns something that is not numbers, or
+    disagrees, the result says so and names the likely mistake.
     """
     equation(equation_id)
     reference = REFERENCES[equation_id]
+    learner = guarded(function, _signature(equation_id))
     checks: list[EquationCheck] = []
-    failing: list[Failure] = []
+    failing: dict[str, list[Failure]] = {}
+    changed: list[str] = []
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
+        private = private_pass(hand)
         try:
-            values = reference.hand(function, hand)
-        except Exception as error:  # the learner's code: report any error, do not crash
-            message = f"{equation_id}: your function raised {_raised(error)}"
+            values = reference.hand(learner, private.hand)
+        except LearnerRaised as raised:
+            message = f"{equation_id}: your function raised {raised}"
             return QuantityCheck(equation_id, tuple(checks), Diagnosis("raised", message), message)
+        except ResultError as error:
+            message = f"{equation_id}: your function {error}"
+            return QuantityCheck(
+                equation_id, tuple(checks), Diagnosis("shape_mismatch", message), message
+            )
+        changed += [n for n in private.changed() if n not in changed]
         try:
             arrays = {c: as_compared_array(v, c or equation_id) for c, v in values.items()}
             check = compare_values(equation_id, arrays, jr)
@@ -254,12 +297,16 @@ def check_function(
                 equation_id, tuple(checks), Diagnosis("not_numeric", message), message
             )
         checks.append(check)
+        targets = {c: np.asarray(_reference(equation_id, c, jr).value) for c in check.components}
         for component, errors in check.components.items():
             if not all(e.passed for e in errors.values()):
-                hand_value = arrays[component]
-                failing.append(_matches(equation_id, component, hand_value, jr))
-    diagnosis = _combine(equation_id, failing) if failing else None
-    return QuantityCheck(equation_id, tuple(checks), diagnosis)
+                late = _swapped(component, targets)
+                found = _matches(equation_id, component, arrays[component], jr, late=late)
+                failing.setdefault(component, []).append(found)
+    names = list(checks[0].components) if checks else []
+    diagnosis = _diagnosis(equation_id, failing, names) if failing else None
+    notes = (changed_note(changed),) if changed else ()
+    return QuantityCheck(equation_id, tuple(checks), diagnosis, notes=notes)
 
 
 def assert_function(
@@ -270,10 +317,6 @@ def assert_function(
     if not result.passed:
         raise AssertionError(str(result))
     return result
-
-
-def _copy_forward(forward: network.Forward) -> network.Forward:
-    return network.Forward(*(np.array(v, copy=True) for v in forward.as_dict().values()))
 
 
 def check_backprop(
@@ -287,7 +330,8 @@ def check_backprop(
 ) -> BackpropReport:
     """Check a learner's backpropagation ``function(X, Y, W2, forward)`` against JAX.
 
-    ``function`` gets copies of handbp's inputs and feedforward pass
+    ``function`` gets private copies of handbp's inputs and feedforward pass (a note says
+    if it changed them)
     (:class:`handbp.network.Forward`) and must return the six quantities of parts 11-12:
     a :class:`handbp.network.Backward`, an object with those attributes, a mapping with
     the six ids (``output_layer_error``, ``output_layer_delta``, ``weights_2_update``,
@@ -298,12 +342,16 @@ def check_backprop(
     """
     checks: dict[str, list[EquationCheck]] = {i: [] for i in BACKPROP_IDS}
     failing: dict[str, list[Failure]] = {i: [] for i in BACKPROP_IDS}
+    learner = guarded(function, "(X, Y, W2, forward)")
+    changed: list[str] = []
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
-        s = hand.setup
+        private = private_pass(hand)
+        s = private.hand.setup
         try:
-            result = function(s.X.copy(), s.Y.copy(), s.W2.copy(), _copy_forward(hand.forward))
-        except Exception as error:  # the learner's code: report any error, do not crash
-            return BackpropReport({}, f"your backpropagation raised {_raised(error)}")
+            result = learner(s.X, s.Y, s.W2, private.hand.forward)
+        except LearnerRaised as raised:
+            return BackpropReport({}, f"your backpropagation raised {raised}")
+        changed += [n for n in private.changed() if n not in changed]
         try:
             values = components(result, BACKPROP_IDS, "backpropagation's result")
             arrays = {i: as_compared_array(values[i], i) for i in BACKPROP_IDS}
@@ -311,6 +359,7 @@ def check_backprop(
             return BackpropReport(
                 {}, f"your backpropagation returned {type(result).__name__}: {error}"
             )
+        targets = {i: np.asarray(_reference(i, i, jr).value) for i in BACKPROP_IDS}
         failed: set[str] = set()
         for quantity in BACKPROP_IDS:
             check = compare_values(quantity, {quantity: arrays[quantity]}, jr)
@@ -319,12 +368,14 @@ def check_backprop(
                 continue
             failed.add(quantity)
             extra = _upstream_candidates(quantity, arrays, failed, jr)
-            failing[quantity].append(_matches(quantity, quantity, arrays[quantity], jr, extra))
+            late = _swapped(quantity, targets)
+            found = _matches(quantity, quantity, arrays[quantity], jr, extra, late)
+            failing[quantity].append(found)
     quantities = {
         i: QuantityCheck(i, tuple(checks[i]), _combine(i, failing[i]) if failing[i] else None)
         for i in BACKPROP_IDS
     }
-    return BackpropReport(quantities)
+    return BackpropReport(quantities, notes=(changed_note(changed),) if changed else ())
 
 
 def _upstream_candidates(
@@ -336,7 +387,7 @@ def _upstream_candidates(
     upstream, step = LOCAL_STEPS[quantity]
     if upstream not in failed:
         return []
-    p = Pieces.of(jr)
+    p = pieces(jr)
     try:
         local = step(arrays[upstream], p)
     except ValueError:  # the upstream value has a shape this step cannot take

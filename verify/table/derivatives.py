@@ -32,6 +32,7 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.jaxnet import METHOD_KEYS
 from verify.rounding import JaxResults
+from verify.structure import update_fits
 
 _VALUES = {
     "sigmoid": "value.sigmoid_x",
@@ -141,16 +142,10 @@ def _chain_rule_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> l
     ]
 
 
-def _descent_step_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> list[Candidate]:
-    x, eta = as64(jr.hand.x), jr.setup.eta
-    return [
-        Candidate(
-            "plus_instead_of_minus",
-            "the step goes uphill: x + eta f'(x) instead of x - eta f'(x)",
-            2 * x - value,
-        ),
-        Candidate("missing_eta", "the learning rate is missing: x - f'(x)", x - (x - value) / eta),
-    ]
+def _descent_step_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+    """x - eta f'(x) done wrong: the step's factor fitted and named (uphill, no eta ...)."""
+    x, s = as64(jr.hand.x), jr.setup
+    return update_fits(x, 2 * x, hand, s.eta, s.N, s.examples, "x")
 
 
 def _sigmoid_magnitude(hp: HandPass) -> np.ndarray:
@@ -175,7 +170,7 @@ ENTRIES: list[Reference] = [
         "x - eta d(x^2)/dx at x = H_in: the step uses the autodiff derivative",
         lambda fn, hp: one(fn, hp.x, descent.square_derivative(hp.x), hp.setup.eta),
         _descent_step_targets,
-        mistakes=_descent_step_mistakes,
+        fits=_descent_step_fits,
     ),
     Reference(
         "chain_rule",
