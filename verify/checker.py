@@ -19,23 +19,21 @@ import numpy as np
 from numpy.typing import DTypeLike
 
 from handbp.equations import CATALOGUE, equation
-from verify.compare import Target, as_compared_array, dtype_name
-from verify.diagnose import (
-    LOCAL_STEPS,
-    Candidate,
-    Diagnosis,
-    candidates,
-    generic_candidates,
-    matching_mistakes,
-    pieces,
-    shape_message,
-    worst_elements_message,
-)
+from verify.compare import as_compared_array, dtype_name
+from verify.diagnose import Diagnosis
 from verify.entries import ResultError
+from verify.findings import (
+    Failure,
+    combine,
+    diagnosis_of,
+    match_failure,
+    reference_target,
+    swapped,
+    upstream_candidates,
+)
 from verify.learner import LearnerRaised, changed_note, guarded, private_pass
 from verify.references import BACKPROP_IDS, REFERENCES, HandPass, JaxResults, components
 from verify.report import EquationCheck, compare_values, prepare, prepared_setups
-from verify.sampling import Sample
 from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, Setup
 
 
@@ -162,86 +160,6 @@ def _setups(
     return [prepare(net) for net in nets]
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One quantity failing on one net: the candidates it matches, and what was compared."""
-
-    net: str
-    found: list[Candidate]
-    hand: np.ndarray
-    reference: np.ndarray
-    sample: Sample | None
-
-
-def _reference(equation_id: str, component: str, jr: JaxResults) -> Target:
-    """The first reference (reverse mode, or value) of one component: whole, and its sample."""
-    reference = REFERENCES[equation_id]
-    return reference.targets(jr)[reference.methods[0]][component]
-
-
-def _matches(
-    equation_id: str,
-    component: str,
-    hand: np.ndarray,
-    jr: JaxResults,
-    extra: Sequence[Candidate] = (),
-    late: Sequence[Candidate] = (),
-) -> Failure:
-    target = _reference(equation_id, component, jr)
-    dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
-    value = np.asarray(target.value, dtype=np.float64)
-    magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr, hand), *late]
-    matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
-    return Failure(jr.setup.name, matched, hand, value, target.sample)
-
-
-def _combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
-    """One diagnosis from the failing nets: a mistake that matches on all of them, if any."""
-    common = None
-    for failure in per_net:
-        found = failure.found
-        labels = [c.mistake for c in found]
-        common = labels if common is None else [m for m in common if m in labels]
-    if common:
-        chosen = next(c for c in per_net[0].found if c.mistake == common[0])
-        return Diagnosis(chosen.mistake, f"{quantity}: {chosen.message}")
-    messages = []
-    for f in per_net:
-        if f.found:
-            text = f.found[0].message
-        elif f.hand.shape != f.reference.shape:
-            text = shape_message(f.hand.shape, f.reference.shape)
-        else:
-            text = worst_elements_message(f.hand, f.reference, f.sample)
-        messages.append(f"on {f.net}: {text}")
-    matched = [f.found[0].mistake for f in per_net if f.found]
-    shapes = all(f.hand.shape != f.reference.shape for f in per_net)
-    mistake = matched[0] if matched else ("shape_mismatch" if shapes else "unknown")
-    return Diagnosis(mistake, f"{quantity}: " + "; ".join(messages))
-
-
-def _diagnosis(label: str, failing: dict[str, list[Failure]], names: Sequence[str]) -> Diagnosis:
-    """One diagnosis per failing component, saying which components are right."""
-    if len(names) == 1:
-        return _combine(label, next(iter(failing.values())))
-    parts = [_combine(component, f) for component, f in failing.items()]
-    right = [c for c in names if c not in failing]
-    message = f"{label}: " + "; ".join(d.message for d in parts)
-    if right:
-        message += f"; {', '.join(right)} {'is' if len(right) == 1 else 'are'} right"
-    return Diagnosis(parts[0].mistake, message)
-
-
-def _swapped(component: str, targets: dict[str, np.ndarray]) -> list[Candidate]:
-    """Another component's reference in this one's place: a returned pair in the wrong order."""
-    return [
-        Candidate("swapped", f"your {component} is the value of {other}: swapped in the result", v)
-        for other, v in targets.items()
-        if other != component
-    ]
-
-
 def _signature(equation_id: str) -> str:
     try:
         parameters = inspect.signature(CATALOGUE[equation_id].function).parameters
@@ -297,14 +215,16 @@ def check_function(
                 equation_id, tuple(checks), Diagnosis("not_numeric", message), message
             )
         checks.append(check)
-        targets = {c: np.asarray(_reference(equation_id, c, jr).value) for c in check.components}
+        targets = {
+            c: np.asarray(reference_target(equation_id, c, jr).value) for c in check.components
+        }
         for component, errors in check.components.items():
             if not all(e.passed for e in errors.values()):
-                late = _swapped(component, targets)
-                found = _matches(equation_id, component, arrays[component], jr, late=late)
+                late = swapped(component, targets)
+                found = match_failure(equation_id, component, arrays[component], jr, late=late)
                 failing.setdefault(component, []).append(found)
     names = list(checks[0].components) if checks else []
-    diagnosis = _diagnosis(equation_id, failing, names) if failing else None
+    diagnosis = diagnosis_of(equation_id, failing, names) if failing else None
     notes = (changed_note(changed),) if changed else ()
     return QuantityCheck(equation_id, tuple(checks), diagnosis, notes=notes)
 
@@ -359,7 +279,7 @@ def check_backprop(
             return BackpropReport(
                 {}, f"your backpropagation returned {type(result).__name__}: {error}"
             )
-        targets = {i: np.asarray(_reference(i, i, jr).value) for i in BACKPROP_IDS}
+        targets = {i: np.asarray(reference_target(i, i, jr).value) for i in BACKPROP_IDS}
         failed: set[str] = set()
         for quantity in BACKPROP_IDS:
             check = compare_values(quantity, {quantity: arrays[quantity]}, jr)
@@ -367,38 +287,15 @@ def check_backprop(
             if check.passed:
                 continue
             failed.add(quantity)
-            extra = _upstream_candidates(quantity, arrays, failed, jr)
-            late = _swapped(quantity, targets)
-            found = _matches(quantity, quantity, arrays[quantity], jr, extra, late)
+            extra = upstream_candidates(quantity, arrays, failed, jr)
+            late = swapped(quantity, targets)
+            found = match_failure(quantity, quantity, arrays[quantity], jr, extra, late)
             failing[quantity].append(found)
     quantities = {
-        i: QuantityCheck(i, tuple(checks[i]), _combine(i, failing[i]) if failing[i] else None)
+        i: QuantityCheck(i, tuple(checks[i]), combine(i, failing[i]) if failing[i] else None)
         for i in BACKPROP_IDS
     }
     return BackpropReport(quantities, notes=(changed_note(changed),) if changed else ())
-
-
-def _upstream_candidates(
-    quantity: str, arrays: dict[str, np.ndarray], failed: set[str], jr: JaxResults
-) -> list[Candidate]:
-    """If the quantity this one is computed from is wrong: this step applied to it, right or not."""
-    if quantity not in LOCAL_STEPS:
-        return []
-    upstream, step = LOCAL_STEPS[quantity]
-    if upstream not in failed:
-        return []
-    p = pieces(jr)
-    try:
-        local = step(arrays[upstream], p)
-    except ValueError:  # the upstream value has a shape this step cannot take
-        return []
-    right = Candidate(
-        "upstream",
-        f"follows from the mistake in {upstream}: this step is right given your {upstream}",
-        local,
-    )
-    of = f"(applied to your {upstream})"
-    return [right, *generic_candidates(local, p.N, p.E, of)]
 
 
 def assert_backprop(function: Callable[..., Any], **options: Any) -> BackpropReport:

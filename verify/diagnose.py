@@ -32,7 +32,7 @@ from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elem
 from verify.entries import Candidate, Chain, sigmoid64
 from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
 from verify.sampling import Sample
-from verify.structure import Pieces, structural_candidates
+from verify.structure import Pieces, activation_account, structural_candidates
 
 __all__ = [
     "LOCAL_STEPS",
@@ -46,6 +46,7 @@ __all__ = [
     "matching_mistakes",
     "pieces",
     "shape_message",
+    "structural_account",
     "worst_elements_message",
 ]
 
@@ -281,6 +282,23 @@ def candidates(
             for c in structural_candidates(chain.quantity, hand / scale, p):
                 found.append(Candidate(c.mistake, c.message, c.value * scale))
     return found
+
+
+def structural_account(equation_id: str, component: str, hand: np.ndarray, jr: JaxResults) -> str:
+    """When no candidate matches a delta: how its activation factor behaves (else ``""``)."""
+    chain = Chain(component) if component in BACKPROP_IDS else REFERENCES[equation_id].chain
+    if chain is None or chain.quantity not in ("output_layer_delta", "hidden_layer_delta"):
+        return ""
+    p = pieces(jr)
+    output = chain.quantity == "output_layer_delta"
+    error = p.reference["output_layer_error" if output else "hidden_layer_error"]
+    s = p.O_out if output else p.H_out
+    if hand.shape != s.shape:
+        return ""
+    scale = 1 / p.N if chain.per_n else 1
+    return activation_account(
+        hand / scale, error, s, "output layer's" if output else "hidden layer's"
+    )
 
 
 _SAME = {"float64": 1e-9, "float32": 1e-5}

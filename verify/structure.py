@@ -110,10 +110,15 @@ def _polynomial(coefficients: np.ndarray, symbol: str) -> str:
     return " + ".join(terms).replace("+ -", "- ") or "0"
 
 
-def _derivative_fits(
-    hand: np.ndarray, error: np.ndarray, s: np.ndarray, symbol: str, layer: str
+def derivative_fits(
+    hand: np.ndarray, error: np.ndarray, s: np.ndarray, what: str
 ) -> Iterator[Candidate]:
-    """``hand`` as ``error`` times a polynomial in the layer output ``s`` (degree <= 3)."""
+    """``hand`` as ``error`` times a polynomial in the layer output ``s`` (degree <= 3).
+
+    ``what`` names the factor (``"the hidden layer's activation-derivative factor"``).
+    """
+    if hand.shape != s.shape:
+        return
     keep = np.isfinite(hand) & (np.abs(error) > 0)
     for degree in (0, 1, 2, 3):
         if np.count_nonzero(keep) < degree + 4:
@@ -127,8 +132,8 @@ def _derivative_fits(
             return  # c s (1 - s): the factor's shape is right (a constant is another account)
         yield Candidate(
             "wrong_derivative",
-            f"the {layer} layer's activation-derivative factor is {_polynomial(coefficients, symbol)}"
-            f" (as a function of the layer output {symbol}); the sigmoid's is {symbol} (1 - {symbol})",
+            f"{what} is {_polynomial(coefficients, 's')} as a function of the layer output "
+            "s; the sigmoid's derivative is s (1 - s)",
             value,
         )
 
@@ -140,20 +145,21 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
     if hand.shape != r[quantity].shape:
         return out  # a candidate must have the quantity's shape to match
     c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
-    named = None if c is None else constant_name(c, p.N, p.E, p.eta)
-    if c is not None and named is not None and named[0] == "constant_factor":
-        out.append(Candidate("constant_factor", named[1], c * r[quantity]))
+    if c is not None and not _close(c, 1.0) and c != 0:
+        # after the named constants: a 3 that is N/E on one net is still a 3 on the next
+        words = f"{c:.6g} times the right value: a constant factor is wrong"
+        out.append(Candidate("constant_factor", words, c * r[quantity]))
     if quantity == "output_layer_error":
         out += _scaled(
             hand, p.O_in - p.Y, p, "wrong_layer", "uses O_in instead of O_out: O_out - Y"
         )
     elif quantity in ("output_layer_delta", "hidden_layer_delta"):
-        layer, error, s, symbol = (
-            ("output", r["output_layer_error"], p.O_out, "s")
+        layer, error, s = (
+            ("output", r["output_layer_error"], p.O_out)
             if quantity == "output_layer_delta"
-            else ("hidden", r["hidden_layer_error"], p.H_out, "s")
+            else ("hidden", r["hidden_layer_error"], p.H_out)
         )
-        out += _derivative_fits(hand, error, s, symbol, layer)
+        out += derivative_fits(hand, error, s, f"the {layer} layer's activation-derivative factor")
     elif quantity in ("weights_2_update", "weights_1_update"):
         out += _update_fits(quantity, hand, p)
     elif quantity == "hidden_layer_error":
@@ -221,8 +227,18 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
 def update_fits(
     W: np.ndarray, G: np.ndarray, hand: np.ndarray, eta: float, N: int, E: int, what: str
 ) -> list[Candidate]:
-    """An update ``W - eta G`` done wrong: the step's factor fitted and named, or no ``W``."""
-    out = []
+    """An update ``W - eta G`` done wrong: the step's factor fitted and named, or no ``W``.
+
+    Where ``W`` and ``G`` are parallel (``x`` and ``2x``) both accounts fit; a step of
+    eta or 1 without ``W`` is what a learner returns, so it is named first then.
+    """
+    steps: list[Candidate] = []
+    c = fit(hand, np.zeros_like(G), G)
+    natural = c is not None and any(_close(abs(c), v) for v in (eta, 1.0))
+    if c is not None and c != 0:
+        words = f"returns the step ({c:.4g} x the gradient), not the new {what} = {what} - eta step"
+        steps.append(Candidate("step_instead_of_weights", words, c * G))
+    out = steps if natural else []
     c = fit(hand, W, G)
     if c is not None:
         k = -c / eta
@@ -242,21 +258,9 @@ def update_fits(
         else:
             named = constant_name(k, N, E, eta)
             if named is not None:
-                out.append(
-                    Candidate(
-                        named[0], f"the step eta {what}_update is wrong: {named[1]}", W + c * G
-                    )
-                )
-    c = fit(hand, np.zeros_like(G), G)
-    if c is not None and c != 0:
-        out.append(
-            Candidate(
-                "step_instead_of_weights",
-                f"returns the step ({c:.4g} x the gradient), not the new {what} = {what} - eta step",
-                c * G,
-            )
-        )
-    return out
+                words = f"the step eta {what}_update is wrong: {named[1]}"
+                out.append(Candidate(named[0], words, W + c * G))
+    return out if natural else out + steps
 
 
 def activation_account(hand: np.ndarray, error: np.ndarray, s: np.ndarray, layer: str) -> str:
@@ -288,5 +292,9 @@ def activation_account(hand: np.ndarray, error: np.ndarray, s: np.ndarray, layer
         off = float(np.max(np.abs(f - c * g))) / max(float(np.max(np.abs(f))), 1e-300)
         if off < spread:
             best, spread = (f"{c:.4g}" if label == "a constant" else f"{c:.4g} x {label}"), off
-    like = f"; it behaves like {best} (within {spread:.0%})" if spread < 0.2 else ""
-    return f"your {layer} activation-derivative factor ({layer} delta / error) at {points}{like}"
+    like = (
+        f"; it behaves like {best} (within {spread:.0%} of its largest value)"
+        if spread < 0.1
+        else ""
+    )
+    return f"your {layer} activation-derivative factor (delta / error) at {points}{like}"

@@ -19,6 +19,7 @@ from verify.entries import (
     Candidate,
     Chain,
     Entrywise,
+    Fits,
     Mistakes,
     Reference,
     Targets,
@@ -32,7 +33,7 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.jaxnet import METHOD_KEYS
 from verify.rounding import JaxResults
-from verify.structure import update_fits
+from verify.structure import derivative_fits, update_fits
 
 _VALUES = {
     "sigmoid": "value.sigmoid_x",
@@ -148,6 +149,16 @@ def _descent_step_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list
     return update_fits(x, 2 * x, hand, s.eta, s.N, s.examples, "x")
 
 
+def _sigmoid_derivative_fits(s: Callable[[JaxResults], Any]) -> Fits:
+    """Any other polynomial in the output s than s (1 - s) (1 - s^2, s^2 ...), fitted."""
+
+    def fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+        out = as64(s(jr))
+        return list(derivative_fits(hand, np.ones_like(out), out, "your sigmoid derivative"))
+
+    return fits
+
+
 def _sigmoid_magnitude(hp: HandPass) -> np.ndarray:
     return abs64(activations.sigmoid(hp.x))
 
@@ -189,6 +200,7 @@ ENTRIES: list[Reference] = [
         lambda fn, hp: one(fn, activations.sigmoid(hp.x)),
         _elementwise("sigmoid", _sigmoid_magnitude),
         mistakes=_sigmoid_derivative_mistakes(lambda jr: sigmoid64(as64(jr.hand.x))),
+        fits=_sigmoid_derivative_fits(lambda jr: sigmoid64(as64(jr.hand.x))),
     ),
     entrywise_reference(
         "dmse_do_out",
@@ -213,6 +225,7 @@ ENTRIES: list[Reference] = [
         ),
         _elementwise("sigmoid_O", lambda hp: abs64(hp.forward.output_layer_outputs)),
         mistakes=_sigmoid_derivative_mistakes(lambda jr: jr.hand.forward.output_layer_outputs),
+        fits=_sigmoid_derivative_fits(lambda jr: jr.hand.forward.output_layer_outputs),
     ),
     entrywise_reference(
         "do_in_dw2",
