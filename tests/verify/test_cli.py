@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,11 +25,17 @@ def _no_disk_cache(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_handbp_verify_passes_in_both_dtypes(dtype, capsys):
-    assert cli.main(["verify", "--dtype", dtype]) == 0
-    out = capsys.readouterr().out
-    assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in out
-    assert dtype in out.splitlines()[0]
+def test_handbp_verify_prints_a_row_per_equation_and_a_summary(dtype, capsys):
+    assert cli.main(["verify", "--dtype", dtype, "--sizes", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"handbp verify: {len(CATALOGUE)} equations against JAX, {dtype}")
+    rows = [
+        line.split()[0] for line in lines if line.split() and line.split()[-1] in ("pass", "FAIL")
+    ]
+    assert rows == list(CATALOGUE)
+    assert re.fullmatch(
+        rf"\d+ of {len(CATALOGUE)} equations pass \(tolerances {dtype}: .*\)", lines[-1]
+    )
 
 
 def test_handbp_verify_exits_non_zero_on_a_failure(monkeypatch, capsys):
