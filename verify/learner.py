@@ -67,14 +67,14 @@ def guarded(function: Callable[..., Any], signature: str = "") -> Callable[..., 
     passes through: the user stops the check.
     """
 
-    def call(*args: Any) -> Any:
+    def call(*args: Any, **kwargs: Any) -> Any:
         try:
-            return function(*args)
+            return function(*args, **kwargs)
         except KeyboardInterrupt:
             raise
         except BaseException as error:  # the learner's code: anything, even sys.exit
             message = describe_raised(error)
-            if isinstance(error, TypeError) and signature and not accepts(function, len(args)):
+            if isinstance(error, TypeError) and signature and not accepts(function, len(args)) and not kwargs:
                 name = getattr(function, "__name__", "f")
                 message = f"TypeError: {error}; it is called as {name}{signature}"
             raise LearnerRaised(error, message) from error

@@ -6,6 +6,8 @@ handbp[verify]`` is all a test suite needs::
     def test_my_backprop(handbp_check):
         handbp_check.backprop(my_backprop)                      # the whole backward pass
         handbp_check.function("hidden_layer_delta", my_delta)   # one equation's function
+        handbp_check.layer(affine_forward, affine_backward,      # any layer, forward once
+                           {"x": ("N", "D"), "w": ("D", "M"), "b": ("M",)})
 
 A failing check fails the test with the checker's table and diagnosis (no traceback
 into verify). With hypothesis, check on drawn nets (:mod:`verify.strategies`)::
@@ -23,7 +25,7 @@ JAX is imported when a check runs, not when pytest starts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -41,6 +43,19 @@ class HandbpCheck:
         from verify.checker import check_function
 
         return _passed_or_fail(check_function(equation_id, function, **options))
+
+    def layer(
+        self,
+        forward: Callable[..., Any],
+        backward: Callable[..., Any],
+        shapes: Mapping[str, Sequence[int | str]],
+        **options: Any,
+    ) -> Any:
+        """Check a layer's ``backward`` against JAX's derivative of its ``forward``
+        (:func:`verify.check_layer`); fail the test if it is wrong."""
+        from verify.layer_check import check_layer
+
+        return _passed_or_fail(check_layer(forward, backward, shapes, **options))
 
     def backprop(self, function: Callable[..., Any], **options: Any) -> Any:
         """Check a backpropagation ``function(X, Y, W2, forward)``; fail the test if it is wrong."""

@@ -23,6 +23,26 @@ def my_wrong_delta(H_error, H_out):
     return H_error * (1 - H_out**2)
 
 
+def relu_forward(x):
+    return x.__array_namespace__().maximum(x, 0)
+
+
+def relu_backward(dout, x):
+    return dout * (x > 0)
+
+
+def relu_backward_wrong(dout, x):
+    return dout * np.maximum(x, 0)
+
+
+def test_my_relu(handbp_check):
+    handbp_check.layer(relu_forward, relu_backward, {"x": ("N", "D")})
+
+
+def test_my_wrong_relu(handbp_check):
+    handbp_check.layer(relu_forward, relu_backward_wrong, {"x": ("N", "D")})
+
+
 def test_right(handbp_check):
     assert handbp_check.backprop(my_backprop).passed
 
@@ -46,9 +66,11 @@ def test_the_plugin_is_registered_for_pytest():
 def test_a_users_suite_gets_the_fixture_and_a_wrong_function_fails_with_the_diagnosis(pytester):
     pytester.makepyfile(test_mine=textwrap.dedent(USER_TESTS))
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=2, failed=1)
+    result.assert_outcomes(passed=3, failed=2)
     result.stdout.fnmatch_lines(
         [
+            "*handbp check failed:*",
+            "*diagnosis: dx: the layer's output is used as its local derivative*",
             "*handbp check failed:*",
             "hidden_layer_delta: FAIL",
             "*diagnosis: hidden_layer_delta: the hidden layer's activation-derivative factor is "
