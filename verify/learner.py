@@ -74,7 +74,12 @@ def guarded(function: Callable[..., Any], signature: str = "") -> Callable[..., 
             raise
         except BaseException as error:  # the learner's code: anything, even sys.exit
             message = describe_raised(error)
-            if isinstance(error, TypeError) and signature and not accepts(function, len(args)) and not kwargs:
+            if (
+                isinstance(error, TypeError)
+                and signature
+                and not accepts(function, len(args))
+                and not kwargs
+            ):
                 name = getattr(function, "__name__", "f")
                 message = f"TypeError: {error}; it is called as {name}{signature}"
             raise LearnerRaised(error, message) from error
