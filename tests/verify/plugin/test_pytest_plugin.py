@@ -3,6 +3,10 @@
 import importlib.metadata
 import textwrap
 
+# pytester runs a user's suite inside this one. Declared here, not in a conftest of this
+# folder: pytest refuses pytest_plugins in a conftest below the rootdir.
+pytest_plugins = ["pytester"]
+
 USER_TESTS = """
 import numpy as np
 from hypothesis import given
