@@ -59,7 +59,13 @@ def hand_pass(setup: Setup) -> HandPass:
     Every array of the result is a read-only copy: the checker's state cannot be changed
     by code it hands them to (learner code gets :func:`verify.learner.private_pass`).
     """
-    setup = replace(setup, **{n: _read_only(getattr(setup, n)) for n in ("X", "Y", "W1", "W2")})
+    setup = replace(
+        setup,
+        X=_read_only(setup.X),
+        Y=_read_only(setup.Y),
+        W1=_read_only(setup.W1),
+        W2=_read_only(setup.W2),
+    )
     forward = network.feedforward(setup.X, setup.W1, setup.W2)
     backward = network.backpropagation(setup.X, setup.Y, setup.W2, forward)
     return HandPass(

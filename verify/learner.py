@@ -131,7 +131,7 @@ def private_pass(hp: HandPass) -> PrivatePass:
     def rebuild(cls: type, part: Any) -> Any:
         return cls(**{k: copies[SYMBOLS[k]] for k in part.as_dict()})
 
-    setup = replace(hp.setup, **{n: copies[n] for n in ("X", "Y", "W1", "W2")})
+    setup = replace(hp.setup, X=copies["X"], Y=copies["Y"], W1=copies["W1"], W2=copies["W2"])
     hand = HandPass(
         setup,
         rebuild(network.Forward, hp.forward),
