@@ -79,6 +79,7 @@ MISTAKES: tuple[str, ...] = (
     "new_weights_instead_of_gradient",
     "updated_weights_used",
     "wrong_derivative",
+    "derivative_of_error",
     "factor_eta",
     "constant_factor",
     "swapped",

@@ -110,32 +110,42 @@ def _polynomial(coefficients: np.ndarray, symbol: str) -> str:
     return " + ".join(terms).replace("+ -", "- ") or "0"
 
 
-def derivative_fits(
-    hand: np.ndarray, error: np.ndarray, s: np.ndarray, what: str
-) -> Iterator[Candidate]:
-    """``hand`` as ``error`` times a polynomial in the layer output ``s`` (degree <= 3).
+Variable = tuple[np.ndarray, str, str]
+"""What an activation factor may have been computed from: (values, words, mistake)."""
 
-    ``what`` names the factor (``"the hidden layer's activation-derivative factor"``).
+
+def derivative_fits(
+    hand: np.ndarray, error: np.ndarray, variables: dict[str, Variable], what: str
+) -> Iterator[Candidate]:
+    """``hand`` as ``error`` times a polynomial (degree <= 3) in one of ``variables``.
+
+    ``variables`` maps a symbol to (values, words, mistake): the layer output ``s`` first
+    (``"s": (H_out, "the layer output s", "wrong_derivative")``), then what the factor
+    may have been computed from instead (the layer input, the error). ``what`` names the
+    factor (``"the hidden layer's activation-derivative factor"``). ``c s (1 - s)`` is the
+    right shape (a constant is another account): no candidate.
     """
-    if hand.shape != s.shape:
-        return
     keep = np.isfinite(hand) & (np.abs(error) > 0)
-    for degree in (0, 1, 2, 3):
-        if np.count_nonzero(keep) < degree + 4:
-            return
-        basis = np.stack([error * s**k for k in range(degree + 1)], axis=-1)
-        coefficients, *_ = np.linalg.lstsq(basis[keep], hand[keep], rcond=None)
-        value = basis @ coefficients
-        padded = np.pad(coefficients, (0, 3 - degree))
-        right = padded[1] * np.array([0.0, 1.0, -1.0, 0.0])
-        if np.allclose(padded, right, rtol=0, atol=1e-6 * max(1.0, abs(padded[1]))):
-            return  # c s (1 - s): the factor's shape is right (a constant is another account)
-        yield Candidate(
-            "wrong_derivative",
-            f"{what} is {_polynomial(coefficients, 's')} as a function of the layer output "
-            "s; the sigmoid's derivative is s (1 - s)",
-            value,
-        )
+    for symbol, (u, words, mistake) in variables.items():
+        if hand.shape != u.shape:
+            continue
+        for degree in (0, 1, 2, 3):
+            if np.count_nonzero(keep) < degree + 4:
+                break
+            basis = np.stack([error * u**k for k in range(degree + 1)], axis=-1)
+            coefficients, *_ = np.linalg.lstsq(basis[keep], hand[keep], rcond=None)
+            padded = np.pad(coefficients, (0, 3 - degree))
+            right = padded[1] * np.array([0.0, 1.0, -1.0, 0.0])
+            if symbol == "s" and np.allclose(
+                padded, right, rtol=0, atol=1e-6 * max(1.0, abs(padded[1]))
+            ):
+                return
+            yield Candidate(
+                mistake,
+                f"{what} is {_polynomial(coefficients, symbol)} of {words}; the sigmoid's "
+                "derivative is s (1 - s) of the layer output s",
+                basis @ coefficients,
+            )
 
 
 def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Candidate]:
@@ -154,12 +164,20 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
             hand, p.O_in - p.Y, p, "wrong_layer", "uses O_in instead of O_out: O_out - Y"
         )
     elif quantity in ("output_layer_delta", "hidden_layer_delta"):
-        layer, error, s = (
-            ("output", r["output_layer_error"], p.O_out)
-            if quantity == "output_layer_delta"
-            else ("hidden", r["hidden_layer_error"], p.H_out)
+        output = quantity == "output_layer_delta"
+        layer, error, s, z = (
+            ("output", r["output_layer_error"], p.O_out, p.O_in)
+            if output
+            else ("hidden", r["hidden_layer_error"], p.H_out, p.H_in)
         )
-        out += derivative_fits(hand, error, s, f"the {layer} layer's activation-derivative factor")
+        names = ("O_out", "O_in", "O_error") if output else ("H_out", "H_in", "H_error")
+        variables = {
+            "s": (s, f"the layer output s = {names[0]}", "wrong_derivative"),
+            "z": (z, f"the layer input z = {names[1]}", "derivative_of_input"),
+            "e": (error, f"the error e = {names[2]}", "derivative_of_error"),
+        }
+        what = f"the {layer} layer's activation-derivative factor"
+        out += derivative_fits(hand, error, variables, what)
     elif quantity in ("weights_2_update", "weights_1_update"):
         out += _update_fits(quantity, hand, p)
     elif quantity == "hidden_layer_error":
@@ -225,9 +243,19 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
 
 
 def update_fits(
-    W: np.ndarray, G: np.ndarray, hand: np.ndarray, eta: float, N: int, E: int, what: str
+    W: np.ndarray,
+    G: np.ndarray,
+    hand: np.ndarray,
+    eta: float,
+    N: int,
+    E: int,
+    what: str,
+    gradient: str,
 ) -> list[Candidate]:
     """An update ``W - eta G`` done wrong: the step's factor fitted and named, or no ``W``.
+
+    ``what`` and ``gradient`` name ``W`` and ``G`` in the messages (``"W1"``,
+    ``"W1_update"``).
 
     Where ``W`` and ``G`` are parallel (``x`` and ``2x``) both accounts fit; a step of
     eta or 1 without ``W`` is what a learner returns, so it is named first then.
@@ -236,7 +264,9 @@ def update_fits(
     c = fit(hand, np.zeros_like(G), G)
     natural = c is not None and any(_close(abs(c), v) for v in (eta, 1.0))
     if c is not None and c != 0:
-        words = f"returns the step ({c:.4g} x the gradient), not the new {what} = {what} - eta step"
+        words = (
+            f"returns the step ({c:.4g} {gradient}), not the new {what} = {what} - eta {gradient}"
+        )
         steps.append(Candidate("step_instead_of_weights", words, c * G))
     out = steps if natural else []
     c = fit(hand, W, G)
@@ -246,10 +276,14 @@ def update_fits(
             (
                 -1.0,
                 "plus_instead_of_minus",
-                f"the update goes uphill: {what} + eta step instead of - eta step",
+                f"the update goes uphill: {what} + eta {gradient} instead of {what} - eta {gradient}",
             ),
-            (1 / eta, "missing_eta", f"the learning rate is missing: {what} - step"),
-            (1 / eta**2, "divided_by_eta", f"the step is divided by eta: {what} - step / eta"),
+            (1 / eta, "missing_eta", f"the learning rate is missing: {what} - {gradient}"),
+            (
+                1 / eta**2,
+                "divided_by_eta",
+                f"the step is divided by eta: {what} - {gradient} / eta",
+            ),
             (0.0, "no_update", f"returns {what} unchanged"),
         ):
             if _close(k, value) or (value == 0 and abs(k) < 1e-6):
@@ -258,7 +292,7 @@ def update_fits(
         else:
             named = constant_name(k, N, E, eta)
             if named is not None:
-                words = f"the step eta {what}_update is wrong: {named[1]}"
+                words = f"the step eta {gradient} is wrong: {named[1]}"
                 out.append(Candidate(named[0], words, W + c * G))
     return out if natural else out + steps
 

@@ -93,7 +93,8 @@ def _update_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candi
     s = jr.setup
     eq_id = {"W1": "weights_1_update", "W2": "weights_2_update"}[component]
     G = as64(jr.gradient_target(eq_id, "reverse").value)
-    return update_fits(as64(getattr(s, component)), G, hand, s.eta, s.N, s.examples, component)
+    W = as64(getattr(s, component))
+    return update_fits(W, G, hand, s.eta, s.N, s.examples, component, f"{component}_update")
 
 
 ENTRIES: list[Reference] = [

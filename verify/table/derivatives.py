@@ -146,7 +146,7 @@ def _chain_rule_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> l
 def _descent_step_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
     """x - eta f'(x) done wrong: the step's factor fitted and named (uphill, no eta ...)."""
     x, s = as64(jr.hand.x), jr.setup
-    return update_fits(x, 2 * x, hand, s.eta, s.N, s.examples, "x")
+    return update_fits(x, 2 * x, hand, s.eta, s.N, s.examples, "x", "f'(x)")
 
 
 def _sigmoid_derivative_fits(s: Callable[[JaxResults], Any]) -> Fits:
@@ -154,7 +154,8 @@ def _sigmoid_derivative_fits(s: Callable[[JaxResults], Any]) -> Fits:
 
     def fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
         out = as64(s(jr))
-        return list(derivative_fits(hand, np.ones_like(out), out, "your sigmoid derivative"))
+        variables = {"s": (out, "the output s", "wrong_derivative")}
+        return list(derivative_fits(hand, np.ones_like(out), variables, "your sigmoid derivative"))
 
     return fits
 

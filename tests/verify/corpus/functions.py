@@ -118,6 +118,14 @@ def output_delta_times_one(O_error, O_out):
     return O_error * np.ones_like(O_out)
 
 
+def output_delta_of_error(O_error, O_out):
+    return O_error * O_error * (1 - O_error)
+
+
+def hidden_delta_of_error(H_error, H_out):
+    return H_error * (H_error - H_error**2)
+
+
 # -- constant factors, signs, transposes ----------------------------------------------------
 
 
@@ -343,6 +351,8 @@ CASES = [
     Case("wrong_derivative", "output_layer_delta", output_delta_squared),
     Case("wrong_derivative", "hidden_layer_delta", hidden_delta_tanh_style),
     Case("wrong_derivative", "hidden_layer_delta", hidden_delta_one_minus_s),
+    Case("derivative_of_error", "output_layer_delta", output_delta_of_error),
+    Case("derivative_of_error", "hidden_layer_delta", hidden_delta_of_error),
     Case("sigmoid_of_output", "sigmoid_derivative", sigmoid_derivative_of_sigmoid),
     Case("sigmoid_of_output", "hidden_layer_delta", hidden_delta_of_sigmoid),
     Case("sigmoid_of_output", "do_out_do_in", do_out_do_in_of_sigmoid),
