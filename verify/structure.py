@@ -163,6 +163,13 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
         out += _scaled(
             hand, p.O_in - p.Y, p, "wrong_layer", "uses O_in instead of O_out: O_out - Y"
         )
+        out += _scaled(
+            hand,
+            (p.O_out - p.Y) ** 2,
+            p,
+            "function_instead_of_derivative",
+            "the squared error (O_out - Y)^2 itself, not its derivative: O_error = O_out - Y",
+        )
     elif quantity in ("output_layer_delta", "hidden_layer_delta"):
         output = quantity == "output_layer_delta"
         layer, error, s, z = (
@@ -186,11 +193,11 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
             base, direction = R @ p.W2.T, R @ G2.T
             c = fit(hand, base, direction)
             if c is not None and c != 0:
-                eta = f"{-c:.4g}"
+                eta = f"- {-c:.4g}" if c < 0 else f"+ {c:.4g}"
                 out.append(
                     Candidate(
                         "updated_weights_used",
-                        f"H_error = {used} W^T uses W2 already updated (W2 - {eta} W2_update): "
+                        f"H_error = {used} W^T uses W2 already updated (W2 {eta} W2_update): "
                         "propagate the error back through the weights before updating them",
                         base + c * direction,
                     )
@@ -236,7 +243,8 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
     if c is not None:
         yield Candidate(
             "new_weights_instead_of_gradient",
-            f"returns the new weights {name} - {-c:.4g} {name}_update, not the gradient "
+            f"returns the new weights {name} {'-' if c < 0 else '+'} {abs(c):.4g} {name}_update, "
+            "not the gradient "
             f"{name}_update: the update step belongs after backpropagation",
             W + c * G,
         )

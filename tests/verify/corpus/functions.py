@@ -299,6 +299,10 @@ def square_derivative_as_square(x):
     return x * x
 
 
+def error_squared(O_out, Y):
+    return (O_out - Y) ** 2
+
+
 def square_derivative_as_power(x):
     return x**2
 
@@ -400,6 +404,7 @@ CASES = [
     Case("count_instead_of_share", "accuracy", accuracy_count_loop),
     Case("function_instead_of_derivative", "square_derivative", square_derivative_as_square),
     Case("function_instead_of_derivative", "square_derivative", square_derivative_as_power),
+    Case("function_instead_of_derivative", "output_layer_error", error_squared),
     Case("function_instead_of_derivative", "square_derivative", square_derivative_as_numpy_square),
     Case("sum_instead_of_product", "chain_rule", chain_sum),
     Case("sum_instead_of_product", "chain_rule", chain_sum_explicit),
