@@ -89,6 +89,7 @@ MISTAKES: tuple[str, ...] = (
     "factor_batch",
     "output_instead_of_derivative",
     "diagonal_only",
+    "derivative_kept",
     "not_finite",
     "function_instead_of_derivative",
     "sum_instead_of_product",

@@ -7,7 +7,9 @@ constant times the reference (a sign, a 2, the batch size: averaged instead of s
 or 1/N twice), compared with the other arguments' gradients (swapped) and its transpose;
 for an elementwise layer the learner's local derivative ``dx / dout`` is compared with
 the layer's output (the ReLU's output used as its derivative instead of the indicator),
-with 1 (no derivative), and with ``s (1 - s)`` (softmax's Jacobian taken as its diagonal).
+with 1 (no derivative), and with ``s (1 - s)`` (softmax's Jacobian taken as its diagonal);
+a gradient that is the right one times the sigmoid's derivative of an argument keeps
+sigma' where cross-entropy cancels it.
 """
 
 from __future__ import annotations
@@ -113,6 +115,17 @@ def diagnose(
             return named
     if hand.ndim == 2 and hand.shape[0] == hand.shape[1] and _same(hand, reference.T):
         return "transposed", f"d{name} is transposed"
+    for arg, x in context["args"].items():
+        x = np.asarray(x)
+        if x.shape == hand.shape:
+            sig = 0.5 * (1 + np.tanh(0.5 * x))
+            if _same(hand, reference * sig * (1 - sig)):
+                return (
+                    "derivative_kept",
+                    f"an extra factor sigma'({arg}) = s (1 - s): the sigmoid's derivative is kept "
+                    "where the loss's gradient already cancels it (sigmoid with cross-entropy: "
+                    "the gradient with respect to the logits is s - y)",
+                )
     if hand.shape == dout.shape == out.shape:
         for candidate, mistake, words in (
             (

@@ -2,8 +2,9 @@
 
 import numpy as np
 import pytest
+from hypothesis import given
 
-from verify import check_layer
+from verify import check_layer, strategies
 
 AFFINE = {"x": ("N", "D"), "w": ("D", "M"), "b": ("M",)}
 LABELS = {"y": lambda rng, dims: rng.integers(0, dims["C"], size=dims["N"])}
@@ -49,11 +50,36 @@ def softmax_backward(dout, x):
     return s * (dout - np.sum(dout * s, axis=1, keepdims=True))
 
 
+def bce_with_logits(x, y, xp):
+    s = 1 / (1 + xp.exp(-x))
+    return -xp.mean(y * xp.log(s) + (1 - y) * xp.log(1 - s))
+
+
+def bce_with_logits_backward(dout, x, y):
+    return dout * (1 / (1 + np.exp(-x)) - y) / x.size
+
+
+def relu_backward_in_place(dout, x):
+    dout *= x > 0
+    return dout
+
+
+BINARY = {"y": lambda rng, dims: rng.integers(0, 2, size=(dims["N"], dims["C"])).astype(float)}
+
 CORRECT = [
     ("affine", affine_forward, affine_backward, AFFINE, {}),
     ("relu", relu_forward, relu_backward, {"x": ("N", "D")}, {}),
     ("softmax loss", softmax_loss, softmax_loss_backward, {"x": ("N", "C")}, {"constants": LABELS}),
     ("softmax", softmax_forward, softmax_backward, {"x": ("N", "C")}, {}),
+    ("bce", bce_with_logits, bce_with_logits_backward, {"x": ("N", "C")}, {"constants": BINARY}),
+    ("relu in place", relu_forward, relu_backward_in_place, {"x": ("N", "D")}, {}),
+    (
+        "affine einsum",
+        affine_forward,
+        lambda d, x, w, b: (np.einsum("nm,dm->nd", d, w), np.dot(x.T, d), d.sum(0)),
+        AFFINE,
+        {},
+    ),
 ]
 
 
@@ -169,3 +195,19 @@ def test_bad_arguments_are_refused():
         check_layer(affine_forward, affine_backward, {})
     with pytest.raises(ValueError, match="trials must be at least 1"):
         check_layer(affine_forward, affine_backward, AFFINE, trials=0)
+
+
+@strategies.CI
+@given(strategies.axis_sizes("N", "D", "M", high=5))
+def test_hypothesis_draws_the_shapes_and_a_wrong_bias_gradient_is_caught_on_each(dims):
+    assert check_layer(affine_forward, affine_backward, AFFINE, dims=dims, trials=1).passed
+    wrong = check_layer(affine_forward, _b_averaged, AFFINE, dims=dims, trials=1)
+    assert wrong.passed == (dims["N"] == 1)  # averaging over one row changes nothing
+    assert [dict(d) for d in wrong.dims] == [dims]
+
+
+def test_axis_sizes_refuses_nothing_to_draw():
+    with pytest.raises(ValueError, match="at least one axis"):
+        strategies.axis_sizes()
+    with pytest.raises(ValueError, match="low <= high"):
+        strategies.axis_sizes("N", low=3, high=2)

@@ -43,6 +43,27 @@ def squared_loss(x, xp):
     return xp.mean(x**2) / 2
 
 
+def bce_with_logits(x, y, xp):
+    s = sigmoid(x, xp)
+    return -xp.mean(y * xp.log(s) + (1 - y) * xp.log(1 - s))
+
+
+def bce_terms(x, y, xp):
+    s = sigmoid(x, xp)
+    return -(y * xp.log(s) + (1 - y) * xp.log(1 - s))
+
+
+def bce_sum(x, y, xp):
+    return xp.sum(bce_terms(x, y, xp))
+
+
+BINARY = {"y": lambda rng, dims: rng.integers(0, 2, size=(dims["N"], dims["C"])).astype(float)}
+
+
+def _sig_np(x):
+    return sigmoid(x, np)
+
+
 def _softmax_np(x):
     return softmax(x, np)
 
@@ -193,6 +214,27 @@ CASES = [
     _case("missing_derivative", relu, ROWS, lambda d, x: d),
     _case("missing_derivative", sigmoid, ROWS, lambda d, x: d.copy()),
     _case("missing_derivative", leaky_relu, ROWS, lambda d, x: 1.0 * d),
+    _case(
+        "derivative_kept",
+        bce_with_logits,
+        ROWS,
+        lambda d, x, y: d * (_sig_np(x) - y) * _sig_np(x) * (1 - _sig_np(x)) / x.size,
+        constants=BINARY,
+    ),
+    _case(
+        "derivative_kept",
+        bce_terms,
+        ROWS,
+        lambda d, x, y: d * (_sig_np(x) - y) * _sig_np(x) * (1 - _sig_np(x)),
+        constants=BINARY,
+    ),
+    _case(
+        "derivative_kept",
+        bce_sum,
+        ROWS,
+        lambda d, x, y: d * (_sig_np(x) - y) * (_sig_np(x) - _sig_np(x) ** 2),
+        constants=BINARY,
+    ),
     _case("sign_flip", relu, ROWS, lambda d, x: -d * (x > 0)),
     _case("sign_flip", affine, AFFINE, lambda d, x, w, b: (d @ w.T, -(x.T @ d), d.sum(0))),
     _case("sign_flip", softmax_loss, ROWS, lambda d, x, y: -d * _loss_grad(x, y), constants=LABELS),
