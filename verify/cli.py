@@ -147,10 +147,16 @@ def _equation_for(name: str, function: Callable[..., Any]) -> str:
 
     if name in CATALOGUE:
         return name
-    if accepts(function, 4):
-        return "backpropagation"
     close = get_close_matches(name, list(CATALOGUE), n=4, cutoff=0.5)
     hint = f"; close ids: {', '.join(close)}" if close else ""
+    if accepts(function, 4):
+        if close and "backpropagation" not in close:
+            print(
+                f"handbp check: note: {name!r} is not an equation id, so it is checked as "
+                f"backpropagation(X, Y, W2, forward){hint}; name another with --equation ID",
+                file=sys.stderr,
+            )
+        return "backpropagation"
     raise ValueError(
         f"{name!r} is not an equation id and does not take backpropagation's four arguments "
         f"(X, Y, W2, forward){hint}. Name the equation with --equation ID "

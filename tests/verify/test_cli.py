@@ -207,3 +207,12 @@ def test_handbp_check_hints_at_close_ids_for_a_function_named_otherwise(tmp_path
     err = capsys.readouterr().err
     assert "'hidden_delta' is not an equation id" in err and "--equation" in err
     assert "close ids: hidden_layer_delta" in err and "Traceback" not in err
+
+
+def test_handbp_check_notes_close_ids_when_it_falls_back_to_backpropagation(tmp_path, capsys):
+    path = _write(
+        tmp_path, "def dmse_do_output(O_out, Y, e, k):\n    return O_out[e, k] - Y[e, k]\n"
+    )
+    assert cli.main(["check", f"{path}:dmse_do_output"]) == 1
+    captured = capsys.readouterr()
+    assert "checked as backpropagation" in captured.err and "close ids: dmse_do_out" in captured.err
