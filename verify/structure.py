@@ -154,11 +154,6 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
     out: list[Candidate] = []
     if hand.shape != r[quantity].shape:
         return out  # a candidate must have the quantity's shape to match
-    c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
-    if c is not None and not _close(c, 1.0) and c != 0:
-        # after the named constants: a 3 that is N/E on one net is still a 3 on the next
-        words = f"{c:.6g} times the right value: a constant factor is wrong"
-        out.append(Candidate("constant_factor", words, c * r[quantity]))
     if quantity == "output_layer_error":
         out += _scaled(
             hand, p.O_in - p.Y, p, "wrong_layer", "uses O_in instead of O_out: O_out - Y"
@@ -210,6 +205,12 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
                     "error_instead_of_delta",
                     "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
                 )
+    c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
+    if c is not None and not _close(c, 1.0) and c != 0:
+        # last, the least specific account (and after the named constants: a 3 that is
+        # N/E on one net is still a 3 on the next)
+        words = f"{c:.6g} times the right value: a constant factor is wrong"
+        out.append(Candidate("constant_factor", words, c * r[quantity]))
     return out
 
 

@@ -30,7 +30,7 @@ def test_every_kind_has_three_cases_and_is_a_known_mistake():
 def test_every_wrong_implementation_is_caught_and_named(outcomes):
     missed = [o.case.name for o in outcomes if not o.caught]
     assert missed == []
-    unnamed = [f"{o.case.name}: {o.said}" for o in outcomes if not o.named]
+    unnamed = [f"{o.case.name} ({o.dtype}): {o.said}" for o in outcomes if not o.named]
     assert unnamed == []
 
 

@@ -40,35 +40,40 @@ class Case:
         return f"{self.kind}:{self.equation}:{getattr(self.function, '__name__', '?')}"
 
 
+DTYPES = ("float64", "float32")
+"""Every case is checked in both dtypes."""
+
+
 @dataclass(frozen=True)
 class Outcome:
-    """What the checker said about one case."""
+    """What the checker said about one case in one dtype."""
 
     case: Case
+    dtype: str
     caught: bool
     named: bool
     said: str
 
 
-def run(case: Case) -> Outcome:
+def run(case: Case, dtype: str = "float64") -> Outcome:
     """Check one case; whether it failed, and whether the diagnosis named its mistake."""
     if case.layer is not None:
         forward, shapes, options = case.layer
-        checked = check_layer(forward, case.function, shapes, trials=4, **options)
+        checked = check_layer(forward, case.function, shapes, dtype=dtype, trials=4, **options)
         first_failure = checked.first_failure
         said = checked.error or (first_failure.diagnosis if first_failure else "") or ""
-        return Outcome(case, not checked.passed, checked.mistake == case.kind, said)
+        return Outcome(case, dtype, not checked.passed, checked.mistake == case.kind, said)
     if case.equation == "backpropagation" and case.first is not None:
-        report = check_backprop(case.function)
+        report = check_backprop(case.function, dtype)
         first = report.first_failure
         if report.error is not None:
-            return Outcome(case, True, False, report.error)
+            return Outcome(case, dtype, True, False, report.error)
         named = first is not None and first.id == case.first and first.mistake == case.kind
-        return Outcome(
-            case, not report.passed, named, "" if first is None else str(first.diagnosis)
-        )
-    result = check_function(case.equation, case.function)
-    return Outcome(case, not result.passed, result.mistake == case.kind, str(result.diagnosis))
+        said = "" if first is None else str(first.diagnosis)
+        return Outcome(case, dtype, not report.passed, named, said)
+    result = check_function(case.equation, case.function, dtype)
+    named = result.mistake == case.kind
+    return Outcome(case, dtype, not result.passed, named, str(result.diagnosis))
 
 
 def all_cases() -> list[Case]:
@@ -79,27 +84,38 @@ def all_cases() -> list[Case]:
 
 
 def measure(cases: list[Case] | None = None) -> list[Outcome]:
-    """The checker's outcome on every case (in the corpus' order)."""
-    return [run(case) for case in (all_cases() if cases is None else cases)]
+    """The checker's outcome on every case in each dtype (in the corpus' order)."""
+    return [run(c, d) for c in (all_cases() if cases is None else cases) for d in DTYPES]
+
+
+def _cells(found: list[Outcome]) -> str:
+    cells = []
+    for dtype in DTYPES:
+        these = [o for o in found if o.dtype == dtype]
+        caught, named = sum(o.caught for o in these), sum(o.named for o in these)
+        cells += [f"{caught}", f"{named}"]
+    return " | ".join(cells)
 
 
 def accuracy_table(outcomes: list[Outcome]) -> str:
-    """Markdown: per mistake kind (series' code, then general layers), the cases, how many
-    were caught and how many named."""
+    """Markdown: per mistake kind (series' code, then general layers), the cases, and how
+    many were caught and named in float64 and in float32."""
     kinds: dict[tuple[str, str], list[Outcome]] = {}
     for outcome in outcomes:
         where = "layers" if outcome.case.layer is not None else "series"
         kinds.setdefault((where, outcome.case.kind), []).append(outcome)
-    lines = ["| code | mistake | cases | caught | named |", "|---|---|---|---|---|"]
+    lines = [
+        "| code | mistake | cases | caught float64 | named float64 | caught float32 | named float32 |",
+        "|---|---|---|---|---|---|---|",
+    ]
     for (where, kind), found in kinds.items():
-        caught = sum(o.caught for o in found)
-        named = sum(o.named for o in found)
-        lines.append(f"| {where} | `{kind}` | {len(found)} | {caught} | {named} |")
-    total = len(outcomes)
-    caught = sum(o.caught for o in outcomes)
-    named = sum(o.named for o in outcomes)
-    lines.append(
-        f"| **all** | | {total} | {caught} ({100 * caught / total:.0f}%) | "
-        f"{named} ({100 * named / total:.0f}%) |"
-    )
+        cases = len(found) // len(DTYPES)
+        lines.append(f"| {where} | `{kind}` | {cases} | {_cells(found)} |")
+    total = len(outcomes) // len(DTYPES)
+    shares = []
+    for dtype in DTYPES:
+        these = [o for o in outcomes if o.dtype == dtype]
+        for count in (sum(o.caught for o in these), sum(o.named for o in these)):
+            shares.append(f"{count} ({100 * count / total:.0f}%)")
+    lines.append(f"| **all** | | {total} | {' | '.join(shares)} |")
     return "\n".join(lines)

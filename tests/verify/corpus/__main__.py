@@ -5,5 +5,5 @@ from tests.verify.corpus import accuracy_table, measure
 outcomes = measure()
 for outcome in outcomes:
     if not (outcome.caught and outcome.named):
-        print(f"<!-- not named: {outcome.case.name}: {outcome.said} -->")
+        print(f"<!-- not named in {outcome.dtype}: {outcome.case.name}: {outcome.said} -->")
 print(accuracy_table(outcomes))
