@@ -220,8 +220,9 @@ def check_function(
         }
         for component, errors in check.components.items():
             if not all(e.passed for e in errors.values()):
-                late = swapped(component, targets)
-                found = match_failure(equation_id, component, arrays[component], jr, late=late)
+                dtype = "float64" if reference.float64_only else jr.setup.dtype.name
+                pair = swapped(component, targets, arrays, dtype)
+                found = match_failure(equation_id, component, arrays[component], jr, pair)
                 failing.setdefault(component, []).append(found)
     names = list(checks[0].components) if checks else []
     diagnosis = diagnosis_of(equation_id, failing, names) if failing else None
@@ -287,9 +288,9 @@ def check_backprop(
             if check.passed:
                 continue
             failed.add(quantity)
-            extra = upstream_candidates(quantity, arrays, failed, jr)
-            late = swapped(quantity, targets)
-            found = match_failure(quantity, quantity, arrays[quantity], jr, extra, late)
+            pair = swapped(quantity, targets, arrays, jr.setup.dtype.name)
+            extra = [*pair, *upstream_candidates(quantity, arrays, failed, jr)]
+            found = match_failure(quantity, quantity, arrays[quantity], jr, extra)
             failing[quantity].append(found)
     quantities = {
         i: QuantityCheck(i, tuple(checks[i]), combine(i, failing[i]) if failing[i] else None)

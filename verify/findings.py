@@ -20,6 +20,7 @@ from verify.diagnose import (
     Diagnosis,
     candidates,
     generic_candidates,
+    matches,
     matching_mistakes,
     pieces,
     shape_message,
@@ -55,13 +56,12 @@ def match_failure(
     hand: np.ndarray,
     jr: JaxResults,
     extra: Sequence[Candidate] = (),
-    late: Sequence[Candidate] = (),
 ) -> Failure:
     target = reference_target(equation_id, component, jr)
     dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
     value = np.asarray(target.value, dtype=np.float64)
     magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr, hand), *late]
+    found = [*extra, *candidates(equation_id, component, value, jr, hand)]
     matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
     account = "" if matched else structural_account(equation_id, component, hand, jr)
     return Failure(jr.setup.name, matched, hand, value, target.sample, account)
@@ -105,13 +105,23 @@ def diagnosis_of(label: str, failing: dict[str, list[Failure]], names: Sequence[
     return Diagnosis(parts[0].mistake, message)
 
 
-def swapped(component: str, targets: dict[str, np.ndarray]) -> list[Candidate]:
-    """Another component's reference in this one's place: a returned pair in the wrong order."""
-    return [
-        Candidate("swapped", f"your {component} is the value of {other}: swapped in the result", v)
-        for other, v in targets.items()
-        if other != component
-    ]
+def swapped(
+    component: str, targets: dict[str, np.ndarray], arrays: dict[str, np.ndarray], dtype: str
+) -> list[Candidate]:
+    """Two outputs each holding the other's reference: a returned pair in the wrong order."""
+    out = []
+    for other, value in targets.items():
+        mine = arrays.get(other)
+        if other == component or mine is None:
+            continue
+        if matches(mine, targets[component], _magnitude(targets[component]), dtype):
+            message = f"your {component} and {other} are swapped: each holds the other's value"
+            out.append(Candidate("swapped", message, value))
+    return out
+
+
+def _magnitude(value: np.ndarray) -> float:
+    return float(np.max(np.abs(value))) if value.size else 0.0
 
 
 def upstream_candidates(

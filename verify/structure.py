@@ -27,6 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from verify.entries import Candidate
+from verify.quantities import BACKPROP
 
 
 @dataclass(frozen=True)
@@ -126,11 +127,13 @@ def derivative_fits(
     right shape (a constant is another account): no candidate.
     """
     keep = np.isfinite(hand) & (np.abs(error) > 0)
+    scale = float(np.max(np.abs(hand[keep]))) if np.any(keep) else 0.0
+    found: list[tuple[float, int, Candidate]] = []
     for symbol, (u, words, mistake) in variables.items():
         if hand.shape != u.shape:
             continue
         for degree in (0, 1, 2, 3):
-            if np.count_nonzero(keep) < degree + 4:
+            if np.count_nonzero(keep) < degree + 3:  # two points more than coefficients
                 break
             basis = np.stack([error * u**k for k in range(degree + 1)], axis=-1)
             coefficients, *_ = np.linalg.lstsq(basis[keep], hand[keep], rcond=None)
@@ -140,12 +143,15 @@ def derivative_fits(
                 padded, right, rtol=0, atol=1e-6 * max(1.0, abs(padded[1]))
             ):
                 return
-            yield Candidate(
-                mistake,
-                f"{what} is {_polynomial(coefficients, symbol)} of {words}; the sigmoid's "
-                "derivative is s (1 - s) of the layer output s",
-                basis @ coefficients,
+            value = basis @ coefficients
+            residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+            message = (
+                f"{what} is {_polynomial(coefficients, symbol)}, with {words}; the sigmoid's "
+                "derivative is s (1 - s) of the layer output s"
             )
+            found.append((residual, len(found), Candidate(mistake, message, value)))
+    # the closest fit first: in float32 a line in s comes within the tolerance of sigma(s)
+    yield from (c for _, _, c in sorted(found, key=lambda f: (round(f[0], 12), f[1])))
 
 
 def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Candidate]:
@@ -177,6 +183,11 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
             "s": (s, f"the layer output s = {names[0]}", "wrong_derivative"),
             "z": (z, f"the layer input z = {names[1]}", "derivative_of_input"),
             "e": (error, f"the error e = {names[2]}", "derivative_of_error"),
+            "u": (
+                0.5 * (1 + np.tanh(0.5 * s)),
+                f"u = sigma({names[0]}), the sigmoid applied again to the layer output",
+                "sigmoid_of_output",
+            ),
         }
         what = f"the {layer} layer's activation-derivative factor"
         out += derivative_fits(hand, error, variables, what)
@@ -205,13 +216,35 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
                     "error_instead_of_delta",
                     "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
                 )
+    for other, value in r.items():
+        if other != quantity and value.shape == hand.shape:
+            words = (
+                f"the value of {other} ({BACKPROP[other].quantity}) where {quantity} "
+                f"({BACKPROP[quantity].quantity}) belongs: another quantity of the chain rule"
+            )
+            out += _scaled(hand, value, p, "wrong_quantity", words)
     c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
     if c is not None and not _close(c, 1.0) and c != 0:
-        # last, the least specific account (and after the named constants: a 3 that is
+        # the least specific accounts last (and after the named constants: a 3 that is
         # N/E on one net is still a 3 on the next)
         words = f"{c:.6g} times the right value: a constant factor is wrong"
         out.append(Candidate("constant_factor", words, c * r[quantity]))
-    return out
+    return out + _offset(hand, r[quantity])
+
+
+def _offset(hand: np.ndarray, right: np.ndarray) -> list[Candidate]:
+    """``hand`` as ``a right + b``: a constant added (with a factor, if ``a`` is not 1)."""
+    keep = np.isfinite(hand)
+    if np.count_nonzero(keep) < 3:
+        return []
+    basis = np.stack([right[keep], np.ones(np.count_nonzero(keep))], axis=-1)
+    (a, b), *_ = np.linalg.lstsq(basis, hand[keep], rcond=None)
+    scale = float(np.max(np.abs(right))) if right.size else 0.0
+    if abs(b) <= 1e-6 * max(scale, 1e-300):
+        return []
+    factor = "" if _close(float(a), 1.0) else f"{a:.4g} times the right value and "
+    words = f"{factor}a constant {b:.4g} added to every entry"
+    return [Candidate("constant_offset", words, a * right + b)]
 
 
 def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candidate]:
@@ -240,6 +273,14 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
             what += f" and {left} instead of {right_left}"
         yield from _scaled(hand, base, p, mistake, f"{name}_update {what}: {formula}")
     G = r[quantity]
+    c = fit(hand, G, W)
+    if c is not None and c != 0:
+        yield Candidate(
+            "extra_term",
+            f"an extra term {c:.4g} {name} is added to the gradient (weight decay belongs in "
+            "the update, not in dMSE/dW)",
+            G + c * W,
+        )
     c = fit(hand, W, G)
     if c is not None:
         yield Candidate(

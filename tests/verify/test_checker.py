@@ -283,4 +283,4 @@ def test_a_two_output_result_says_which_output_is_wrong():
     assert result.diagnosis.endswith("; W1 is right")
     result = check_function("weights_update", _swapped_pair)
     assert result.mistake == "swapped", str(result)
-    assert "your W1 is the value of W2" in result.diagnosis
+    assert "your W1 and W2 are swapped: each holds the other's value" in result.diagnosis

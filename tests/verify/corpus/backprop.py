@@ -155,6 +155,21 @@ CASES = [
         "W2_update",
         result=lambda v: [v.O_error, v.O_delta, v.W1_update, v.H_error, v.H_delta, v.W2_update],
     ),
+    _case(
+        "wrong_quantity",
+        "H_error",
+        result=lambda v: [v.O_error, v.O_delta, v.W2_update, v.H_delta, v.H_delta, v.W1_update],
+    ),
+    _case(
+        "wrong_quantity",
+        "O_error",
+        result=lambda v: [v.O_delta, v.O_delta, v.W2_update, v.H_error, v.H_delta, v.W1_update],
+    ),
+    _case("extra_term", "W2_update", W2_update=lambda v: v.H_out.T @ v.O_delta / v.N + 0.01 * v.W2),
+    _case("extra_term", "W2_update", W2_update=lambda v: v.H_out.T @ v.O_delta / v.N + 1e-3 * v.W2),
+    _case(
+        "extra_term", "W2_update", W2_update=lambda v: (v.H_out.T @ v.O_delta + 0.05 * v.W2) / v.N
+    ),
     _case("constant_factor", "O_error", O_error=lambda v: 3 * (v.O_out - v.Y)),
     _case(
         "constant_factor", "H_delta", H_delta=lambda v: 0.8 * v.H_error * v.H_out * (1 - v.H_out)

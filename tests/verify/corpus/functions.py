@@ -126,6 +126,26 @@ def hidden_delta_of_error(H_error, H_out):
     return H_error * (H_error - H_error**2)
 
 
+def hidden_delta_times_sigmoid(H_error, H_out):
+    return H_error * _sig(H_out)
+
+
+def dmse_do_out_with_derivative(O_out, Y, e, k):
+    return (O_out[e, k] - Y[e, k]) * O_out[e, k] * (1 - O_out[e, k]) / Y.size
+
+
+def hidden_delta_plus_bias(H_error, H_out):
+    return H_error * H_out * (1 - H_out) + 0.01
+
+
+def w2_update_plus_constant(H_out, O_delta, N):
+    return H_out.T @ O_delta / N - 1e-3
+
+
+def error_minus_constant(O_out, Y):
+    return O_out - Y - 0.5
+
+
 # -- constant factors, signs, transposes ----------------------------------------------------
 
 
@@ -360,6 +380,11 @@ CASES = [
     Case("sigmoid_of_output", "sigmoid_derivative", sigmoid_derivative_of_sigmoid),
     Case("sigmoid_of_output", "hidden_layer_delta", hidden_delta_of_sigmoid),
     Case("sigmoid_of_output", "do_out_do_in", do_out_do_in_of_sigmoid),
+    Case("sigmoid_of_output", "hidden_layer_delta", hidden_delta_times_sigmoid),
+    Case("wrong_quantity", "dmse_do_out", dmse_do_out_with_derivative),
+    Case("constant_offset", "hidden_layer_delta", hidden_delta_plus_bias),
+    Case("constant_offset", "weights_2_update", w2_update_plus_constant),
+    Case("constant_offset", "output_layer_error", error_minus_constant),
     Case("missing_derivative", "hidden_layer_delta", hidden_delta_no_derivative),
     Case("missing_derivative", "output_layer_delta", output_delta_no_derivative),
     Case("missing_derivative", "output_layer_delta", output_delta_times_one),
