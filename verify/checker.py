@@ -201,9 +201,9 @@ def check_function(
             message = f"{equation_id}: your function raised {raised}"
             return QuantityCheck(equation_id, tuple(checks), Diagnosis("raised", message), message)
         except ResultError as error:
-            message = f"{equation_id}: your function {error}"
+            message = f"{equation_id}: {error}"
             return QuantityCheck(
-                equation_id, tuple(checks), Diagnosis("shape_mismatch", message), message
+                equation_id, tuple(checks), Diagnosis(error.mistake, message), message
             )
         changed += [n for n in private.changed() if n not in changed]
         try:

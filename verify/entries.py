@@ -36,8 +36,15 @@ class Candidate:
     value: np.ndarray
 
 
-class ResultError(ValueError):
-    """A learner's function returned something the check cannot compare (said from its side)."""
+class ResultError(TypeError, ValueError):
+    """A learner's function returned something the check cannot compare (said from its side).
+
+    ``mistake``: ``"shape_mismatch"`` or ``"not_numeric"`` (:data:`verify.diagnose.MISTAKES`).
+    """
+
+    def __init__(self, message: str, mistake: str = "not_numeric") -> None:
+        super().__init__(message)
+        self.mistake = mistake
 
 
 Mistakes = Callable[[JaxResults, str, np.ndarray], list[Candidate]]
@@ -131,7 +138,10 @@ class Entrywise:
         values = [self.at(fn, hp, i) for i in sample.indices()]
         for value in values:
             if np.ndim(value) != 0:
-                raise ResultError(f"returned shape {np.shape(value)}, expected a number")
+                raise ResultError(
+                    f"your function returned shape {np.shape(value)}, expected a number",
+                    "shape_mismatch",
+                )
         return {"": at_entries(sample, values)}
 
 
@@ -219,13 +229,13 @@ def components(result: Any, names: Sequence[str], what: str) -> Components:
     if isinstance(result, Mapping):
         missing = [n for n in names if n not in result]
         if missing:
-            raise TypeError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
+            raise ResultError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
         return {n: result[n] for n in names}
     if all(hasattr(result, n) for n in names):
         return {n: getattr(result, n) for n in names}
     if isinstance(result, Sequence) and not isinstance(result, str) and len(result) == len(names):
         return dict(zip(names, result, strict=True))
-    raise TypeError(
+    raise ResultError(
         f"{what} must be an object with the attributes {', '.join(names)}, a mapping with "
         f"those keys, or a sequence of {len(names)} arrays; got {type(result).__name__}"
     )

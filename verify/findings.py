@@ -77,6 +77,9 @@ def combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
     if common:
         chosen = next(c for c in per_net[0].found if c.mistake == common[0])
         return Diagnosis(chosen.mistake, f"{quantity}: {chosen.message}")
+    bad = [_not_finite(f) for f in per_net]
+    if all(bad):
+        return Diagnosis("not_finite", f"{quantity}: {bad[0]}")
     messages = []
     for f in per_net:
         if f.found:
@@ -91,6 +94,23 @@ def combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
     shapes = all(f.hand.shape != f.reference.shape for f in per_net)
     mistake = matched[0] if matched else ("shape_mismatch" if shapes else "unknown")
     return Diagnosis(mistake, f"{quantity}: " + "; ".join(messages))
+
+
+def _not_finite(f: Failure) -> str:
+    """Where a value of the reference's shape has NaN or inf (at the checked entries), or ""."""
+    if f.hand.shape != f.reference.shape:
+        return ""
+    hand = f.hand if f.sample is None else f.sample.fill(f.sample.take(f.hand))
+    checked = np.isfinite(f.reference) if f.sample is not None else np.ones(hand.shape, bool)
+    bad = np.argwhere(checked & ~np.isfinite(hand))
+    if not len(bad):
+        return ""
+    first = [int(i) for i in bad[0]]
+    return (
+        f"{len(bad)} entries are not finite (NaN or inf), the first at {first}: "
+        f"{hand[tuple(first)]}; an overflow (exp of a large number), a division by zero or "
+        "a NaN carried from an input"
+    )
 
 
 def diagnosis_of(label: str, failing: dict[str, list[Failure]], names: Sequence[str]) -> Diagnosis:

@@ -276,6 +276,20 @@ def delta_extra_row(H_error, H_out):
     return np.vstack([H_error * H_out * (1 - H_out), H_error[:1]])
 
 
+def delta_nan(H_error, H_out):
+    return H_error * H_out * (1 - H_out) * np.nan
+
+
+def w1_update_divided_by_zero(X, H_delta, N):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return X.T @ H_delta / (N - N)
+
+
+def sigmoid_overflow(x):
+    with np.errstate(over="ignore", invalid="ignore"):
+        return np.exp(1000 * x) / (1 + np.exp(1000 * x))
+
+
 # -- the forward maps and the series' other functions ---------------------------------------
 
 
@@ -415,6 +429,10 @@ CASES = [
     Case("not_numeric", "weights_1_update", returns_none),
     Case("not_numeric", "mse", returns_text),
     Case("not_numeric", "output_layer_inputs", returns_names),
+    Case("not_finite", "hidden_layer_delta", delta_nan),
+    Case("not_finite", "weights_1_update", w1_update_divided_by_zero),
+    Case("not_finite", "sigmoid", sigmoid_overflow),
+    Case("not_numeric", "weights_update", lambda *arguments: 3),
     Case("shape_mismatch", "output_node_input", node_input_vector),
     Case("shape_mismatch", "output_node_input", node_input_row),
     Case("shape_mismatch", "hidden_layer_delta", delta_extra_row),
