@@ -78,7 +78,7 @@ def test_a_users_suite_gets_the_fixture_and_a_wrong_function_fails_with_the_diag
             "*handbp check failed:*",
             "hidden_layer_delta: FAIL",
             "*diagnosis: hidden_layer_delta: the hidden layer's activation-derivative factor is "
-            "1 - s^2 *",
+            "1 - s^2, with the layer output s = H_out*",
         ]
     )
     assert "verify/checker.py" not in result.stdout.str()  # the table, not verify's traceback
