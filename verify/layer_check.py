@@ -34,9 +34,9 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from verify.compare import dtype_name
+from verify.compare import as_compared_array, dtype_name
 from verify.layer_diagnose import diagnose
-from verify.learner import LearnerRaised, guarded
+from verify.learner import LearnerRaised, describe_raised, guarded
 
 LAYER_TOLERANCES: dict[str, float] = {"float64": 1e-9, "float32": 1e-3}
 """Accepted error of a gradient relative to its scale (max |reference|), per dtype."""
@@ -246,24 +246,36 @@ def check_layer(
             args = {n: _values(_shape(s, sizes), rng) for n, s in shapes.items()}
             const = {n: make(rng, sizes) for n, make in (constants or {}).items()}
             args = {n: a.astype(name).astype(np.float64) for n, a in args.items()}
-            out, reference, dout, smooth = _reference(forward, args, const, rng)
+            try:
+                out, reference, dout, smooth = _reference(forward, args, const, rng)
+            except Exception as error:  # the learner's forward, traced by JAX
+                message = (
+                    f"your forward cannot run on JAX arrays: {describe_raised(error)}; write it "
+                    "with the array API (xp = x.__array_namespace__(), or an xp argument)"
+                )
+                return LayerCheck(tuple(results), tuple(drawn), message)
             if smooth:
                 break
         mine = {n: a.astype(name) for n, a in args.items()}
         upstream = np.asarray(dout, dtype=name)
-        given = upstream.copy()
+        given = {"dout": upstream.copy(), **{n: a.copy() for n, a in mine.items()}}
         try:
-            gradients = _gradients(learner(given, **mine, **const), list(shapes))
+            result = learner(given["dout"], **{n: given[n] for n in mine}, **const)
+            gradients = _gradients(result, list(shapes))
+            arrays = {n: as_compared_array(g, f"d{n}") for n, g in gradients.items()}
         except LearnerRaised as raised:
             return LayerCheck(tuple(results), tuple(drawn), f"your backward raised {raised}")
-        except ValueError as error:
-            return LayerCheck(tuple(results), tuple(drawn), str(error))
-        if not np.array_equal(given, upstream) and not notes:
-            notes.append("note: your backward changed the upstream gradient dout in place")
+        except (TypeError, ValueError) as error:
+            return LayerCheck(tuple(results), tuple(drawn), f"your backward's result: {error}")
+        originals = {"dout": upstream, **mine}
+        for n, value in given.items():
+            note = f"note: your backward changed its input {n} in place"
+            if not np.array_equal(value, originals[n]) and note not in notes:
+                notes.append(note)
         trial = {}
-        for n, g in gradients.items():
+        for n, g in arrays.items():
             context = {"dout": dout, "out": out, "args": args, "reference": reference}
-            trial[n] = _compare(n, np.asarray(g, dtype=np.float64), reference[n], name, context)
+            trial[n] = _compare(n, g, reference[n], name, context)
         results.append(trial)
         drawn.append(sizes)
     return LayerCheck(tuple(results), tuple(drawn), notes=tuple(notes))

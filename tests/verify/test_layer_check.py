@@ -169,7 +169,7 @@ def test_an_upstream_gradient_changed_in_place_is_noted_not_failed():
         return dout
 
     result = check_layer(relu_forward, in_place, {"x": ("N", "D")}, trials=3)
-    assert result.passed and "changed the upstream gradient dout in place" in result.notes[0]
+    assert result.passed and "changed its input dout in place" in result.notes[0]
 
 
 def test_a_backward_that_raises_or_returns_too_few_gradients_is_reported():
@@ -211,3 +211,14 @@ def test_axis_sizes_refuses_nothing_to_draw():
         strategies.axis_sizes()
     with pytest.raises(ValueError, match="low <= high"):
         strategies.axis_sizes("N", low=3, high=2)
+
+
+def test_a_forward_that_jax_cannot_run_and_a_result_that_is_not_numbers_are_said():
+    def numpy_only(x):
+        return np.maximum(np.asarray(x), 0)
+
+    result = check_layer(numpy_only, relu_backward, {"x": (2, 3)}, trials=1)
+    assert not result.passed and "your forward cannot run on JAX arrays" in result.error
+    assert "__array_namespace__" in result.error
+    result = check_layer(relu_forward, lambda dout, x: "dx", {"x": (2, 3)}, trials=1)
+    assert not result.passed and result.error.startswith("your backward's result: dx must be")
