@@ -8,6 +8,8 @@ time one of the names below that needs it is used, so that ``handbp step`` and
 * :func:`verify_all` - the whole catalogue on several nets -> :class:`Report`
 * :func:`check_backprop`, :func:`assert_backprop` - a learner's backpropagation
 * :func:`check_function`, :func:`assert_function` - a learner's function for one entry
+* :func:`check_layer` - any layer: a learner's backward against JAX's derivative of
+  their own forward
 * :mod:`verify.strategies` - hypothesis strategies for nets, data and weights
 """
 
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
         check_function,
     )
     from verify.compare import TOLERANCES, MethodError
+    from verify.layer_check import LayerCheck, check_layer
     from verify.references import REFERENCES
     from verify.report import EquationCheck, Report, check_equation, verify_all
     from verify.setups import Setup, random_setup, series_setup
@@ -43,6 +46,8 @@ _LAZY: dict[str, str] = {
     "BackpropReport": "verify.checker",
     "QuantityCheck": "verify.checker",
     "MethodError": "verify.compare",
+    "check_layer": "verify.layer_check",
+    "LayerCheck": "verify.layer_check",
     "TOLERANCES": "verify.compare",
     "REFERENCES": "verify.references",
     "Setup": "verify.setups",
@@ -55,6 +60,7 @@ __all__ = [
     "TOLERANCES",
     "BackpropReport",
     "EquationCheck",
+    "LayerCheck",
     "MethodError",
     "QuantityCheck",
     "Report",
@@ -64,6 +70,7 @@ __all__ = [
     "check_backprop",
     "check_equation",
     "check_function",
+    "check_layer",
     "random_setup",
     "series_setup",
     "strategies",

@@ -10,7 +10,7 @@ fails, name the likely mistake (:mod:`verify.diagnose`). :func:`assert_function`
 
 from __future__ import annotations
 
-import traceback
+import inspect
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -18,23 +18,22 @@ from typing import Any
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp import network
-from handbp.equations import equation
-from verify.compare import Target, as_compared_array, dtype_name
-from verify.diagnose import (
-    LOCAL_STEPS,
-    Candidate,
-    Diagnosis,
-    Pieces,
-    candidates,
-    generic_candidates,
-    matching_mistakes,
-    shape_message,
-    worst_elements_message,
+from handbp.equations import CATALOGUE, equation
+from verify.compare import as_compared_array, dtype_name
+from verify.diagnose import Diagnosis
+from verify.entries import ResultError
+from verify.findings import (
+    Failure,
+    combine,
+    diagnosis_of,
+    match_failure,
+    reference_target,
+    swapped,
+    upstream_candidates,
 )
+from verify.learner import LearnerRaised, changed_note, guarded, private_pass
 from verify.references import BACKPROP_IDS, REFERENCES, HandPass, JaxResults, components
 from verify.report import EquationCheck, compare_values, prepare, prepared_setups
-from verify.sampling import Sample
 from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, Setup
 
 
@@ -51,6 +50,8 @@ class QuantityCheck:
     checks: tuple[EquationCheck, ...]
     found: Diagnosis | None = None
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What is worth knowing even when the result is right (e.g. inputs changed in place)."""
 
     @property
     def passed(self) -> bool:
@@ -75,6 +76,7 @@ class QuantityCheck:
             lines.append(f"  {check.setup:<40} {'pass' if check.passed else 'FAIL'}  {cells}")
         if self.diagnosis:
             lines.append(f"  diagnosis: {self.diagnosis}")
+        lines += [f"  {note}" for note in self.notes]
         return "\n".join(lines)
 
     def __str__(self) -> str:
@@ -88,6 +90,7 @@ class QuantityCheck:
             "mistake": self.mistake,
             "diagnosis": self.diagnosis,
             "error": self.error,
+            "notes": list(self.notes),
             "checks": [check.as_dict() for check in self.checks],
         }
 
@@ -98,6 +101,8 @@ class BackpropReport:
 
     quantities: dict[str, QuantityCheck]
     error: str | None = None
+    notes: tuple[str, ...] = ()
+    """What is worth knowing even when the result is right (e.g. inputs changed in place)."""
 
     @property
     def passed(self) -> bool:
@@ -121,7 +126,11 @@ class BackpropReport:
             else f"first wrong quantity: {first.diagnosis}"
         )
         return "\n".join(
-            [*blocks, f"backpropagation: {'PASS' if self.passed else 'FAIL'}: {summary}"]
+            [
+                *blocks,
+                f"backpropagation: {'PASS' if self.passed else 'FAIL'}: {summary}",
+                *self.notes,
+            ]
         )
 
     def __str__(self) -> str:
@@ -132,17 +141,9 @@ class BackpropReport:
         return {
             "passed": self.passed,
             "error": self.error,
+            "notes": list(self.notes),
             "quantities": {i: q.as_dict() for i, q in self.quantities.items()},
         }
-
-
-def _raised(error: BaseException) -> str:
-    """``TypeError: message (at file.py:12, in function)`` for the frame that raised."""
-    frames = traceback.extract_tb(error.__traceback__)
-    where = (
-        f" (at {frames[-1].filename}:{frames[-1].lineno}, in {frames[-1].name})" if frames else ""
-    )
-    return f"{type(error).__name__}: {error}{where}"
 
 
 def _setups(
@@ -159,62 +160,12 @@ def _setups(
     return [prepare(net) for net in nets]
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One quantity failing on one net: the candidates it matches, and what was compared."""
-
-    net: str
-    found: list[Candidate]
-    hand: np.ndarray
-    reference: np.ndarray
-    sample: Sample | None
-
-
-def _reference(equation_id: str, component: str, jr: JaxResults) -> Target:
-    """The first reference (reverse mode, or value) of one component: whole, and its sample."""
-    reference = REFERENCES[equation_id]
-    return reference.targets(jr)[reference.methods[0]][component]
-
-
-def _matches(
-    equation_id: str,
-    component: str,
-    hand: np.ndarray,
-    jr: JaxResults,
-    extra: Sequence[Candidate] = (),
-) -> Failure:
-    target = _reference(equation_id, component, jr)
-    dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
-    value = np.asarray(target.value, dtype=np.float64)
-    magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr)]
-    matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
-    return Failure(jr.setup.name, matched, hand, value, target.sample)
-
-
-def _combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
-    """One diagnosis from the failing nets: a mistake that matches on all of them, if any."""
-    common = None
-    for failure in per_net:
-        found = failure.found
-        labels = [c.mistake for c in found]
-        common = labels if common is None else [m for m in common if m in labels]
-    if common:
-        chosen = next(c for c in per_net[0].found if c.mistake == common[0])
-        return Diagnosis(chosen.mistake, f"{quantity}: {chosen.message}")
-    messages = []
-    for f in per_net:
-        if f.found:
-            text = f.found[0].message
-        elif f.hand.shape != f.reference.shape:
-            text = shape_message(f.hand.shape, f.reference.shape)
-        else:
-            text = worst_elements_message(f.hand, f.reference, f.sample)
-        messages.append(f"on {f.net}: {text}")
-    matched = [f.found[0].mistake for f in per_net if f.found]
-    shapes = all(f.hand.shape != f.reference.shape for f in per_net)
-    mistake = matched[0] if matched else ("shape_mismatch" if shapes else "unknown")
-    return Diagnosis(mistake, f"{quantity}: " + "; ".join(messages))
+def _signature(equation_id: str) -> str:
+    try:
+        parameters = inspect.signature(CATALOGUE[equation_id].function).parameters
+        return f"({', '.join(parameters)})"
+    except (TypeError, ValueError):
+        return ""
 
 
 def check_function(
@@ -232,19 +183,29 @@ def check_function(
     ``function`` must have the signature of the catalogue's function (``handbp
     equations`` lists them; e.g. ``hidden_layer_delta(H_error, H_out)``). It runs on the
     series' net and on random nets of layer widths ``sizes`` (or on the given ``nets``),
-    with handbp's values as its inputs. If it raises, returns something that is not
-    numbers, or disagrees, the result says so and names the likely mistake.
+    with private copies of handbp's values as its inputs (a note says if it changed
+    them). If it raises (even ``SystemExit``), returns something that is not numbers, or
+    disagrees, the result says so and names the likely mistake.
     """
     equation(equation_id)
     reference = REFERENCES[equation_id]
+    learner = guarded(function, _signature(equation_id))
     checks: list[EquationCheck] = []
-    failing: list[Failure] = []
+    failing: dict[str, list[Failure]] = {}
+    changed: list[str] = []
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
+        private = private_pass(hand)
         try:
-            values = reference.hand(function, hand)
-        except Exception as error:  # the learner's code: report any error, do not crash
-            message = f"{equation_id}: your function raised {_raised(error)}"
+            values = reference.hand(learner, private.hand)
+        except LearnerRaised as raised:
+            message = f"{equation_id}: your function raised {raised}"
             return QuantityCheck(equation_id, tuple(checks), Diagnosis("raised", message), message)
+        except ResultError as error:
+            message = f"{equation_id}: {error}"
+            return QuantityCheck(
+                equation_id, tuple(checks), Diagnosis(error.mistake, message), message
+            )
+        changed += [n for n in private.changed() if n not in changed]
         try:
             arrays = {c: as_compared_array(v, c or equation_id) for c, v in values.items()}
             check = compare_values(equation_id, arrays, jr)
@@ -254,12 +215,19 @@ def check_function(
                 equation_id, tuple(checks), Diagnosis("not_numeric", message), message
             )
         checks.append(check)
+        targets = {
+            c: np.asarray(reference_target(equation_id, c, jr).value) for c in check.components
+        }
         for component, errors in check.components.items():
             if not all(e.passed for e in errors.values()):
-                hand_value = arrays[component]
-                failing.append(_matches(equation_id, component, hand_value, jr))
-    diagnosis = _combine(equation_id, failing) if failing else None
-    return QuantityCheck(equation_id, tuple(checks), diagnosis)
+                dtype = "float64" if reference.float64_only else jr.setup.dtype.name
+                pair = swapped(component, targets, arrays, dtype)
+                found = match_failure(equation_id, component, arrays[component], jr, pair)
+                failing.setdefault(component, []).append(found)
+    names = list(checks[0].components) if checks else []
+    diagnosis = diagnosis_of(equation_id, failing, names) if failing else None
+    notes = (changed_note(changed),) if changed else ()
+    return QuantityCheck(equation_id, tuple(checks), diagnosis, notes=notes)
 
 
 def assert_function(
@@ -270,10 +238,6 @@ def assert_function(
     if not result.passed:
         raise AssertionError(str(result))
     return result
-
-
-def _copy_forward(forward: network.Forward) -> network.Forward:
-    return network.Forward(*(np.array(v, copy=True) for v in forward.as_dict().values()))
 
 
 def check_backprop(
@@ -287,7 +251,8 @@ def check_backprop(
 ) -> BackpropReport:
     """Check a learner's backpropagation ``function(X, Y, W2, forward)`` against JAX.
 
-    ``function`` gets copies of handbp's inputs and feedforward pass
+    ``function`` gets private copies of handbp's inputs and feedforward pass (a note says
+    if it changed them)
     (:class:`handbp.network.Forward`) and must return the six quantities of parts 11-12:
     a :class:`handbp.network.Backward`, an object with those attributes, a mapping with
     the six ids (``output_layer_error``, ``output_layer_delta``, ``weights_2_update``,
@@ -298,12 +263,16 @@ def check_backprop(
     """
     checks: dict[str, list[EquationCheck]] = {i: [] for i in BACKPROP_IDS}
     failing: dict[str, list[Failure]] = {i: [] for i in BACKPROP_IDS}
+    learner = guarded(function, "(X, Y, W2, forward)")
+    changed: list[str] = []
     for hand, jr in _setups(dtype, sizes, seed, examples, nets):
-        s = hand.setup
+        private = private_pass(hand)
+        s = private.hand.setup
         try:
-            result = function(s.X.copy(), s.Y.copy(), s.W2.copy(), _copy_forward(hand.forward))
-        except Exception as error:  # the learner's code: report any error, do not crash
-            return BackpropReport({}, f"your backpropagation raised {_raised(error)}")
+            result = learner(s.X, s.Y, s.W2, private.hand.forward)
+        except LearnerRaised as raised:
+            return BackpropReport({}, f"your backpropagation raised {raised}")
+        changed += [n for n in private.changed() if n not in changed]
         try:
             values = components(result, BACKPROP_IDS, "backpropagation's result")
             arrays = {i: as_compared_array(values[i], i) for i in BACKPROP_IDS}
@@ -311,6 +280,7 @@ def check_backprop(
             return BackpropReport(
                 {}, f"your backpropagation returned {type(result).__name__}: {error}"
             )
+        targets = {i: np.asarray(reference_target(i, i, jr).value) for i in BACKPROP_IDS}
         failed: set[str] = set()
         for quantity in BACKPROP_IDS:
             check = compare_values(quantity, {quantity: arrays[quantity]}, jr)
@@ -318,36 +288,15 @@ def check_backprop(
             if check.passed:
                 continue
             failed.add(quantity)
-            extra = _upstream_candidates(quantity, arrays, failed, jr)
-            failing[quantity].append(_matches(quantity, quantity, arrays[quantity], jr, extra))
+            pair = swapped(quantity, targets, arrays, jr.setup.dtype.name)
+            extra = [*pair, *upstream_candidates(quantity, arrays, failed, jr)]
+            found = match_failure(quantity, quantity, arrays[quantity], jr, extra)
+            failing[quantity].append(found)
     quantities = {
-        i: QuantityCheck(i, tuple(checks[i]), _combine(i, failing[i]) if failing[i] else None)
+        i: QuantityCheck(i, tuple(checks[i]), combine(i, failing[i]) if failing[i] else None)
         for i in BACKPROP_IDS
     }
-    return BackpropReport(quantities)
-
-
-def _upstream_candidates(
-    quantity: str, arrays: dict[str, np.ndarray], failed: set[str], jr: JaxResults
-) -> list[Candidate]:
-    """If the quantity this one is computed from is wrong: this step applied to it, right or not."""
-    if quantity not in LOCAL_STEPS:
-        return []
-    upstream, step = LOCAL_STEPS[quantity]
-    if upstream not in failed:
-        return []
-    p = Pieces.of(jr)
-    try:
-        local = step(arrays[upstream], p)
-    except ValueError:  # the upstream value has a shape this step cannot take
-        return []
-    right = Candidate(
-        "upstream",
-        f"follows from the mistake in {upstream}: this step is right given your {upstream}",
-        local,
-    )
-    of = f"(applied to your {upstream})"
-    return [right, *generic_candidates(local, p.N, p.E, of)]
+    return BackpropReport(quantities, notes=(changed_note(changed),) if changed else ())
 
 
 def assert_backprop(function: Callable[..., Any], **options: Any) -> BackpropReport:

@@ -156,6 +156,36 @@ def load_function(target: str) -> tuple[Callable[..., Any], str]:
     return function, name
 
 
+def _equation_for(name: str, function: Callable[..., Any]) -> str:
+    """The entry a function named ``name`` is checked as, without ``--equation``.
+
+    Its name if that is an equation id; else ``backpropagation`` if it takes its four
+    arguments; else a ``ValueError`` listing the ids close to the name.
+    """
+    from difflib import get_close_matches
+
+    from handbp.equations import CATALOGUE
+    from verify.learner import accepts
+
+    if name in CATALOGUE:
+        return name
+    close = get_close_matches(name, list(CATALOGUE), n=4, cutoff=0.5)
+    hint = f"; close ids: {', '.join(close)}" if close else ""
+    if accepts(function, 4):
+        if close and "backpropagation" not in close:
+            print(
+                f"handbp check: note: {name!r} is not an equation id, so it is checked as "
+                f"backpropagation(X, Y, W2, forward){hint}; name another with --equation ID",
+                file=sys.stderr,
+            )
+        return "backpropagation"
+    raise ValueError(
+        f"{name!r} is not an equation id and does not take backpropagation's four arguments "
+        f"(X, Y, W2, forward){hint}. Name the equation with --equation ID "
+        "(`handbp equations` lists them)"
+    )
+
+
 def run_check(args: argparse.Namespace) -> int:
     """Check a learner's function; exit status 1 if it fails, 2 if it cannot be loaded."""
     from handbp.equations import CATALOGUE
@@ -164,16 +194,25 @@ def run_check(args: argparse.Namespace) -> int:
         function, name = load_function(args.target)
     except ValueError:  # a bad target: handbp's main reports it (exit status 2)
         raise
-    except Exception as error:  # the learner's file failed to import: say so, do not crash
-        print(f"handbp check: error: importing {args.target} raised {error!r}", file=sys.stderr)
+    except KeyboardInterrupt:
+        raise
+    except BaseException as error:  # the learner's file failed to import, or called sys.exit
+        from verify.learner import describe_raised
+
+        print(
+            f"handbp check: error: importing {args.target} raised {describe_raised(error)}; "
+            "nothing was checked",
+            file=sys.stderr,
+        )
         return 2
-    equation_id = args.equation or (name if name in CATALOGUE else "backpropagation")
+    equation_id = args.equation or _equation_for(name, function)
     if equation_id not in CATALOGUE:
         raise ValueError(f"unknown equation id {equation_id!r}; `handbp equations` lists them")
     from verify._jax import enable_compilation_cache
 
     enable_compilation_cache()
     from verify.checker import check_backprop, check_function
+    from verify.report import LEGEND
 
     options: dict[str, Any] = {
         "sizes": args.sizes,
@@ -187,7 +226,8 @@ def run_check(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
-        print(f"handbp check: {args.target} as {equation_id}, {args.dtype}\n")
+        print(f"handbp check: {args.target} as {equation_id}, {args.dtype}")
+        print("\n".join(LEGEND) + "\n")
         print(result)
     return 0 if result.passed else 1
 

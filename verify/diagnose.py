@@ -32,6 +32,7 @@ from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elem
 from verify.entries import Candidate, Chain, sigmoid64
 from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
 from verify.sampling import Sample
+from verify.structure import Pieces, activation_account, structural_candidates
 
 __all__ = [
     "LOCAL_STEPS",
@@ -43,7 +44,9 @@ __all__ = [
     "generic_candidates",
     "matches",
     "matching_mistakes",
+    "pieces",
     "shape_message",
+    "structural_account",
     "worst_elements_message",
 ]
 
@@ -70,6 +73,27 @@ MISTAKES: tuple[str, ...] = (
     "missing_activation",
     "missing_terms",
     "missing_eta",
+    "divided_by_eta",
+    "no_update",
+    "step_instead_of_weights",
+    "new_weights_instead_of_gradient",
+    "updated_weights_used",
+    "wrong_derivative",
+    "derivative_of_error",
+    "factor_eta",
+    "constant_factor",
+    "swapped",
+    "wrong_quantity",
+    "constant_offset",
+    "extra_term",
+    "wrong_axis",
+    "not_summed",
+    "factor_1/batch",
+    "factor_batch",
+    "output_instead_of_derivative",
+    "diagonal_only",
+    "derivative_kept",
+    "not_finite",
     "function_instead_of_derivative",
     "sum_instead_of_product",
     "missing_link",
@@ -90,43 +114,29 @@ class Diagnosis:
         return self.message
 
 
-@dataclass(frozen=True)
-class Pieces:
-    """The values candidates are built from: handbp's forward pass and JAX's references."""
+def pieces(jr: JaxResults) -> Pieces:
+    """The :class:`~verify.structure.Pieces` of a setup; derivatives are JAX's reverse-mode ones."""
+    f, s = jr.hand.forward, jr.setup
 
-    X: np.ndarray
-    W2: np.ndarray
-    H_in: np.ndarray
-    H_out: np.ndarray
-    O_in: np.ndarray
-    O_out: np.ndarray
-    d_H: np.ndarray
-    d_O: np.ndarray
-    reference: dict[str, np.ndarray]
-    N: int
-    E: int
+    def as64(a: np.ndarray) -> np.ndarray:
+        return np.asarray(a, dtype=np.float64)
 
-    @classmethod
-    def of(cls, jr: JaxResults) -> Pieces:
-        """Pieces of a setup; derivatives are JAX's reverse-mode ones."""
-        f, s = jr.hand.forward, jr.setup
-
-        def as64(a: np.ndarray) -> np.ndarray:
-            return np.asarray(a, dtype=np.float64)
-
-        return cls(
-            as64(s.X),
-            as64(s.W2),
-            as64(f.hidden_layer_inputs),
-            as64(f.hidden_layer_outputs),
-            as64(f.output_layer_inputs),
-            as64(f.output_layer_outputs),
-            as64(jr["rev.dsigmoid"]),
-            as64(jr["rev.dsigmoid_O"]),
-            {i: as64(jr.gradient_target(i, "reverse").value) for i in BACKPROP_IDS},
-            s.N,
-            s.examples,
-        )
+    return Pieces(
+        as64(s.X),
+        as64(s.W1),
+        as64(s.W2),
+        as64(s.Y),
+        as64(f.hidden_layer_inputs),
+        as64(f.hidden_layer_outputs),
+        as64(f.output_layer_inputs),
+        as64(f.output_layer_outputs),
+        as64(jr["rev.dsigmoid"]),
+        as64(jr["rev.dsigmoid_O"]),
+        {i: as64(jr.gradient_target(i, "reverse").value) for i in BACKPROP_IDS},
+        s.N,
+        s.examples,
+        s.eta,
+    )
 
 
 def generic_candidates(
@@ -245,7 +255,11 @@ def _backprop_variants(p: Pieces) -> list[tuple[str, str, dict[str, np.ndarray]]
 
 
 def candidates(
-    equation_id: str, component: str, value: np.ndarray, jr: JaxResults
+    equation_id: str,
+    component: str,
+    value: np.ndarray,
+    jr: JaxResults,
+    hand: np.ndarray | None = None,
 ) -> list[Candidate]:
     """Every candidate mistake of one quantity; ``value`` is its (reverse-mode) reference.
 
@@ -254,7 +268,7 @@ def candidates(
     flip and transpose (unless the entry says they do not apply).
     """
     reference = REFERENCES[equation_id]
-    p = Pieces.of(jr)
+    p = pieces(jr)
     chain = Chain(component) if component in BACKPROP_IDS else reference.chain
     found: list[Candidate] = []
     if chain is not None:
@@ -273,7 +287,30 @@ def candidates(
         first = chain is not None and chain.quantity == BACKPROP_IDS[0]
         hint = ": Y - O_out instead of O_out - Y" if first else ""
         found += generic_candidates(value, p.N, p.E, sign_hint=hint)
+    if hand is not None:
+        found += reference.fits(jr, component, hand)
+        if chain is not None:
+            scale = 1 / p.N if chain.per_n else 1
+            for c in structural_candidates(chain.quantity, hand / scale, p):
+                found.append(Candidate(c.mistake, c.message, c.value * scale))
     return found
+
+
+def structural_account(equation_id: str, component: str, hand: np.ndarray, jr: JaxResults) -> str:
+    """When no candidate matches a delta: how its activation factor behaves (else ``""``)."""
+    chain = Chain(component) if component in BACKPROP_IDS else REFERENCES[equation_id].chain
+    if chain is None or chain.quantity not in ("output_layer_delta", "hidden_layer_delta"):
+        return ""
+    p = pieces(jr)
+    output = chain.quantity == "output_layer_delta"
+    error = p.reference["output_layer_error" if output else "hidden_layer_error"]
+    s = p.O_out if output else p.H_out
+    if hand.shape != s.shape:
+        return ""
+    scale = 1 / p.N if chain.per_n else 1
+    return activation_account(
+        hand / scale, error, s, "output layer's" if output else "hidden layer's"
+    )
 
 
 _SAME = {"float64": 1e-9, "float32": 1e-5}

@@ -36,12 +36,33 @@ class Candidate:
     value: np.ndarray
 
 
+class ResultError(TypeError, ValueError):
+    """A learner's function returned something the check cannot compare (said from its side).
+
+    ``mistake``: ``"shape_mismatch"`` or ``"not_numeric"`` (:data:`verify.diagnose.MISTAKES`).
+    """
+
+    def __init__(self, message: str, mistake: str = "not_numeric") -> None:
+        super().__init__(message)
+        self.mistake = mistake
+
+
 Mistakes = Callable[[JaxResults, str, np.ndarray], list[Candidate]]
 """An entry's own mistakes: ``(jax_results, component, reference value) -> candidates``."""
 
 
 def no_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> list[Candidate]:
     """For an entry whose mistakes are all structural or constant factors."""
+    return []
+
+
+Fits = Callable[[JaxResults, str, np.ndarray], list[Candidate]]
+"""An entry's mistakes fitted to the learner's value: ``(jax_results, component, hand) ->
+candidates`` (e.g. an update's step factor, found by least squares and then named)."""
+
+
+def no_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+    """For an entry without fitted mistakes."""
     return []
 
 
@@ -68,7 +89,7 @@ class Reference:
     ``targets(jax_results)`` gives, per method, the reference of each component.
     ``quantity`` says in words what the reference is. ``float64_only``: the hand function
     computes in Python floats (parts 2-4), whatever the setup's dtype. ``mistakes``: the
-    entry's own known mistakes; ``chain``: the backprop quantity whose structural mistakes
+    entry's own known mistakes; ``fits``: its mistakes fitted to the learner's value; ``chain``: the backprop quantity whose structural mistakes
     apply; ``factors``: whether the MSE's constant factors, a sign flip and a transpose
     are candidates (not for a share like the accuracy).
     """
@@ -80,6 +101,7 @@ class Reference:
     float64_only: bool = False
     kind: str = "derivative"
     mistakes: Mistakes = no_mistakes
+    fits: Fits = no_fits
     chain: Chain | None = None
     factors: bool = True
 
@@ -113,7 +135,14 @@ class Entrywise:
     def hand(self, fn: Callable[..., Any], hp: HandPass) -> Components:
         """``fn`` at the checked entries, NaN (not computed) at the others."""
         sample = self.entries(hp)
-        return {"": at_entries(sample, [self.at(fn, hp, i) for i in sample.indices()])}
+        values = [self.at(fn, hp, i) for i in sample.indices()]
+        for value in values:
+            if np.ndim(value) != 0:
+                raise ResultError(
+                    f"your function returned shape {np.shape(value)}, expected a number",
+                    "shape_mismatch",
+                )
+        return {"": at_entries(sample, values)}
 
 
 def at_entries(sample: Sample, values: Sequence[Any]) -> np.ndarray:
@@ -200,13 +229,13 @@ def components(result: Any, names: Sequence[str], what: str) -> Components:
     if isinstance(result, Mapping):
         missing = [n for n in names if n not in result]
         if missing:
-            raise TypeError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
+            raise ResultError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
         return {n: result[n] for n in names}
     if all(hasattr(result, n) for n in names):
         return {n: getattr(result, n) for n in names}
     if isinstance(result, Sequence) and not isinstance(result, str) and len(result) == len(names):
         return dict(zip(names, result, strict=True))
-    raise TypeError(
+    raise ResultError(
         f"{what} must be an object with the attributes {', '.join(names)}, a mapping with "
         f"those keys, or a sequence of {len(names)} arrays; got {type(result).__name__}"
     )

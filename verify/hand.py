@@ -7,7 +7,7 @@ handbp's own upstream values, so that it tests that one equation. NumPy only.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -47,8 +47,29 @@ class HandPass:
         return self.sample(name, lambda: sample_entries(name, getattr(self.backward, update)))
 
 
+def _read_only(array: np.ndarray) -> np.ndarray:
+    out = np.array(array, copy=True)
+    out.flags.writeable = False
+    return out
+
+
 def hand_pass(setup: Setup) -> HandPass:
-    """Run handbp's feedforward and backpropagation on ``setup``."""
+    """Run handbp's feedforward and backpropagation on ``setup``.
+
+    Every array of the result is a read-only copy: the checker's state cannot be changed
+    by code it hands them to (learner code gets :func:`verify.learner.private_pass`).
+    """
+    setup = replace(
+        setup,
+        X=_read_only(setup.X),
+        Y=_read_only(setup.Y),
+        W1=_read_only(setup.W1),
+        W2=_read_only(setup.W2),
+    )
     forward = network.feedforward(setup.X, setup.W1, setup.W2)
     backward = network.backpropagation(setup.X, setup.Y, setup.W2, forward)
-    return HandPass(setup, forward, backward)
+    return HandPass(
+        setup,
+        network.Forward(*(_read_only(v) for v in forward.as_dict().values())),
+        network.Backward(*(_read_only(v) for v in backward.as_dict().values())),
+    )

@@ -35,6 +35,18 @@ _METHOD_HEADERS = {
 }
 
 
+LEGEND: tuple[str, ...] = (
+    "error relative to the quantity's scale (max |hand - reference| / max |reference|); "
+    "value: an independent JAX computation of the same value;",
+    "reverse / forward: JAX autodiff in reverse / forward mode; finite diff: central "
+    "differences of the JAX forward map;",
+    "entries: how many entries were compared, on the net that checked the fewest (a "
+    "large quantity computed one entry at a time is checked on a seeded sample: its "
+    "corners, its largest entries, and random ones)",
+)
+"""What the columns of ``handbp verify`` and ``handbp check`` mean."""
+
+
 @dataclass(frozen=True)
 class EquationCheck:
     """One catalogue entry checked on one net: the errors of each method.
@@ -300,13 +312,7 @@ class Report:
             f"handbp verify: {len(rows) + len(self.unverified)} equations against JAX, "
             f"{self.dtype}, on "
             f"{len(self.setups)} nets ({'; '.join(self.setups)})",
-            "error relative to the quantity's scale (max |hand - reference| / max |reference|); "
-            "value: an independent JAX computation of the same value;",
-            "reverse / forward: JAX autodiff in reverse / forward mode; finite diff: central "
-            "differences of the JAX forward map;",
-            "entries: how many entries were compared, on the net that checked the fewest (a "
-            "large quantity computed one entry at a time is checked on a seeded sample: its "
-            "corners, its largest entries, and random ones)",
+            *LEGEND,
             "",
             header,
             "-" * len(header),

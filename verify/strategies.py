@@ -82,6 +82,19 @@ def shapes(
     )
 
 
+def axis_sizes(*axes: str, low: int = 1, high: int = 8) -> st.SearchStrategy[dict[str, int]]:
+    """A size for each named axis of a layer's shapes, for :func:`verify.check_layer`'s ``dims``.
+
+    ``@given(strategies.axis_sizes("N", "D", "M"))`` draws ``{"N": 3, "D": 1, "M": 7}``;
+    with ``trials=1`` each hypothesis example checks one drawn shape (and shrinks it).
+    """
+    if not axes:
+        raise ValueError("axis_sizes needs at least one axis name, got none")
+    if not 1 <= low <= high:
+        raise ValueError(f"axis_sizes needs 1 <= low <= high, got low={low}, high={high}")
+    return st.fixed_dictionaries({axis: st.integers(low, high) for axis in axes})
+
+
 def scales(low: float = 1e-3, high: float = 30.0) -> st.SearchStrategy[float]:
     """Log-uniform scales from ``low`` to ``high``.
 

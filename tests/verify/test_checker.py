@@ -17,13 +17,12 @@ from verify import (
 )
 
 
-@pytest.mark.parametrize("dtype", ["float64", "float32"])
 @pytest.mark.parametrize("equation_id", list(CATALOGUE))
-def test_the_catalogues_own_functions_pass_and_are_not_diagnosed(equation_id, dtype):
-    result = check_function(equation_id, CATALOGUE[equation_id].function, dtype)
-    assert result.passed, str(result)
-    assert result.diagnosis is None and result.mistake is None and result.error is None
-    assert [c.setup for c in result.checks] == ["series", "random 5-4-6, 7 examples, seed 0"]
+def test_the_learners_path_measures_what_check_equation_measures(equation_id):
+    """Private copies and guarded calls change no error; handbp's functions change no input."""
+    result = check_function(equation_id, CATALOGUE[equation_id].function, sizes=[])
+    assert result.diagnosis is None and result.error is None and result.notes == ()
+    assert result.checks[0].as_dict() == check_equation(equation_id).as_dict()
 
 
 def _raises(H_error, H_out):
@@ -186,3 +185,102 @@ def test_the_scalar_forms_are_called_only_at_the_sampled_entries():
     assert result.passed, str(result)
     sample = result.checks[0].methods["reverse"].sample
     assert calls == sample.indices() and len(calls) < LARGE.W1.size
+
+
+def _update_in_place(W1, W2, W1_update, W2_update, eta):
+    W1 -= eta * W1_update
+    W2 -= eta * W2_update
+    return W1, W2
+
+
+def _delta_in_place(H_error, H_out):
+    H_error *= H_out * (1 - H_out)
+    return H_error
+
+
+@pytest.mark.parametrize(
+    ("equation_id", "in_place", "changed"),
+    [
+        ("weights_update", _update_in_place, "W1, W2"),
+        ("hidden_layer_delta", _delta_in_place, "H_error"),
+    ],
+)
+def test_code_that_writes_into_its_arguments_passes_with_a_note_and_changes_nothing(
+    equation_id, in_place, changed
+):
+    for _ in range(2):  # a second check in the same process sees the same values
+        result = check_function(equation_id, in_place)
+        assert result.passed, str(result)
+        assert result.notes and f" {changed} in place" in result.notes[0]
+        assert "note: your function changed" in str(result)
+    assert check_function(equation_id, CATALOGUE[equation_id].function).notes == ()
+    for later in ("weights_update", "hidden_layer_delta", "weights_1_update"):
+        assert check_equation(later).passed
+
+
+def test_the_checkers_cached_values_are_read_only():
+    from verify.report import prepared_setups
+
+    for hand, jr in prepared_setups("float64"):
+        arrays = [hand.setup.X, hand.setup.W1, *hand.forward.as_dict().values()]
+        arrays += [*hand.backward.as_dict().values(), jr.setup.W2]
+        assert not any(a.flags.writeable for a in arrays)
+
+
+def test_a_backprop_that_changes_its_inputs_gets_a_note():
+    def vandal(X, Y, W2, forward):
+        result = network.backpropagation(X, Y, W2, forward)
+        W2[...] = 0
+        return result
+
+    report = check_backprop(vandal)
+    assert report.passed and report.notes and "W2 in place" in report.notes[0]
+    assert "W2 in place" in str(report)
+
+
+def test_a_scalar_form_returning_a_vector_is_told_its_shape_not_blamed_for_raising():
+    result = check_function("output_node_input", lambda H_out, W2, e, k: H_out[e] @ W2)
+    assert not result.passed and result.mistake == "shape_mismatch"
+    assert (
+        result.diagnosis
+        == "output_node_input: your function returned shape (3,), expected a number"
+    )
+
+
+def _exits(H_error, H_out):
+    import sys
+
+    sys.exit(0)
+
+
+def test_a_function_calling_sys_exit_fails_and_says_so():
+    result = check_function("hidden_layer_delta", _exits)
+    assert not result.passed and result.mistake == "raised"
+    assert "SystemExit: it called sys.exit(0)" in result.diagnosis and "_exits" in result.diagnosis
+    report = check_backprop(lambda X, Y, W2, forward: _exits(X, Y))
+    assert not report.passed and "sys.exit(0)" in report.error
+
+
+def test_a_function_with_the_wrong_arguments_is_told_how_it_is_called():
+    result = check_function("hidden_layer_delta", lambda H_error: H_error)
+    assert result.mistake == "raised"
+    assert "it is called as <lambda>(H_error, H_out)" in result.diagnosis
+
+
+def _w2_wrong(W1, W2, W1_update, W2_update, eta):
+    return W1 - eta * W1_update, W2 - 2 * eta * W2_update
+
+
+def _swapped_pair(W1, W2, W1_update, W2_update, eta):
+    return W2 - eta * W2_update, W1 - eta * W1_update
+
+
+def test_a_two_output_result_says_which_output_is_wrong():
+    result = check_function("weights_update", _w2_wrong)
+    assert result.mistake == "factor_2", str(result)
+    assert result.diagnosis.startswith("weights_update: W2: the step eta W2_update is wrong")
+    assert "twice the right value" in result.diagnosis
+    assert result.diagnosis.endswith("; W1 is right")
+    result = check_function("weights_update", _swapped_pair)
+    assert result.mistake == "swapped", str(result)
+    assert "your W1 and W2 are swapped: each holds the other's value" in result.diagnosis

@@ -3,6 +3,7 @@
 import dataclasses
 import json
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -24,11 +25,17 @@ def _no_disk_cache(monkeypatch):
 
 
 @pytest.mark.parametrize("dtype", ["float64", "float32"])
-def test_handbp_verify_passes_in_both_dtypes(dtype, capsys):
-    assert cli.main(["verify", "--chapter", "1", "--dtype", dtype]) == 0
-    out = capsys.readouterr().out
-    assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in out
-    assert dtype in out.splitlines()[0]
+def test_handbp_verify_prints_a_row_per_equation_and_a_summary(dtype, capsys):
+    assert cli.main(["verify", "--chapter", "1", "--dtype", dtype, "--sizes", ""]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0].startswith(f"handbp verify: {len(CATALOGUE)} equations against JAX, {dtype}")
+    rows = [
+        line.split()[0] for line in lines if line.split() and line.split()[-1] in ("pass", "FAIL")
+    ]
+    assert rows == list(CATALOGUE)
+    assert re.fullmatch(
+        rf"\d+ of {len(CATALOGUE)} equations pass \(tolerances {dtype}: .*\)", lines[-1]
+    )
 
 
 def test_handbp_verify_exits_non_zero_on_a_failure(monkeypatch, capsys):
@@ -171,3 +178,52 @@ def test_handbp_verify_on_a_64_wide_net_passes_and_lists_its_samples(capsys):
     dw1 = next(c for c in large if c["id"] == "dmse_dw1_scalar")
     assert dw1["methods"]["reverse"]["sample"]["of"] == 64 * 64
     assert [63, 63] in dw1["methods"]["reverse"]["sample"]["indices"]
+
+
+def test_handbp_check_prints_the_column_legend_of_handbp_verify(tmp_path, capsys):
+    from verify.report import LEGEND
+
+    path = _write(tmp_path, "def f(x):\n    return x + x\n")
+    assert cli.main(["check", f"{path}:f", "--equation", "square_derivative"]) == 0
+    out = capsys.readouterr().out
+    assert all(line in out for line in LEGEND)
+    assert cli.main(["verify", "--sizes", ""]) == 0
+    out = capsys.readouterr().out
+    assert all(line in out for line in LEGEND)
+
+
+@pytest.mark.parametrize(
+    ("source", "status"),
+    [
+        ("import sys\nsys.exit(0)\n", 2),
+        ("import sys\n\ndef hidden_layer_delta(H_error, H_out):\n    sys.exit(0)\n", 1),
+    ],
+)
+def test_handbp_check_fails_a_file_that_calls_sys_exit(tmp_path, capsys, source, status):
+    path = _write(tmp_path, source)
+    assert cli.main(["check", f"{path}:hidden_layer_delta"]) == status
+    captured = capsys.readouterr()
+    assert "sys.exit(0)" in captured.out + captured.err
+
+
+def test_the_handbp_command_exits_non_zero_for_sys_exit_at_import(tmp_path):
+    path = _write(tmp_path, "import sys\nsys.exit(0)\n")
+    done = subprocess.run([HANDBP, "check", f"{path}:f"], capture_output=True, text=True)
+    assert done.returncode == 2 and "called sys.exit(0)" in done.stderr
+
+
+def test_handbp_check_hints_at_close_ids_for_a_function_named_otherwise(tmp_path, capsys):
+    path = _write(tmp_path, "def hidden_delta(H_error, H_out):\n    return H_error\n")
+    assert cli.main(["check", f"{path}:hidden_delta"]) == 2
+    err = capsys.readouterr().err
+    assert "'hidden_delta' is not an equation id" in err and "--equation" in err
+    assert "close ids: hidden_layer_delta" in err and "Traceback" not in err
+
+
+def test_handbp_check_notes_close_ids_when_it_falls_back_to_backpropagation(tmp_path, capsys):
+    path = _write(
+        tmp_path, "def dmse_do_output(O_out, Y, e, k):\n    return O_out[e, k] - Y[e, k]\n"
+    )
+    assert cli.main(["check", f"{path}:dmse_do_output"]) == 1
+    captured = capsys.readouterr()
+    assert "checked as backpropagation" in captured.err and "close ids: dmse_do_out" in captured.err

@@ -53,6 +53,7 @@ UNSATURATED = strategies.scales(1e-3, 3.0)
 @strategies.CI
 @given(strategies.networks())
 def test_hand_and_jax_agree_on_every_equation(setup):
+    """On drawn nets (tiny to saturating weights); the fixed nets' claim is test_report's."""
     _every_equation_agrees(setup)
 
 

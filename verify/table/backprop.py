@@ -28,6 +28,7 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.quantities import BACKPROP, BACKPROP_IDS
 from verify.rounding import JaxResults
+from verify.structure import update_fits
 
 INPUTS: dict[str, Callable[[HandPass], tuple[Any, ...]]] = {
     "output_layer_error": lambda hp: (hp.forward.output_layer_outputs, hp.setup.Y),
@@ -87,21 +88,13 @@ def _update_targets(jr: JaxResults) -> Targets:
     return per_method(make)
 
 
-def _update_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> list[Candidate]:
-    W, eta = as64(getattr(jr.setup, component)), jr.setup.eta
-    return [
-        Candidate(
-            "plus_instead_of_minus",
-            f"the update goes uphill: {component} + eta {component}_update instead of "
-            f"{component} - eta {component}_update",
-            2 * W - value,
-        ),
-        Candidate(
-            "missing_eta",
-            f"the learning rate is missing: {component} - {component}_update",
-            W - (W - value) / eta,
-        ),
-    ]
+def _update_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+    """W - eta W_update done wrong: the step's factor fitted and named (uphill, no eta ...)."""
+    s = jr.setup
+    eq_id = {"W1": "weights_1_update", "W2": "weights_2_update"}[component]
+    G = as64(jr.gradient_target(eq_id, "reverse").value)
+    W = as64(getattr(s, component))
+    return update_fits(W, G, hand, s.eta, s.N, s.examples, component, f"{component}_update")
 
 
 ENTRIES: list[Reference] = [
@@ -131,7 +124,7 @@ ENTRIES: list[Reference] = [
             "weights_update's result",
         ),
         _update_targets,
-        mistakes=_update_mistakes,
+        fits=_update_fits,
     ),
 ]
 """The backward pass's and the update's references."""

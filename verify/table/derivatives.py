@@ -19,6 +19,7 @@ from verify.entries import (
     Candidate,
     Chain,
     Entrywise,
+    Fits,
     Mistakes,
     Reference,
     Targets,
@@ -32,6 +33,7 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.jaxnet import METHOD_KEYS
 from verify.rounding import JaxResults
+from verify.structure import derivative_fits, update_fits
 
 _VALUES = {
     "sigmoid": "value.sigmoid_x",
@@ -141,16 +143,21 @@ def _chain_rule_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> l
     ]
 
 
-def _descent_step_mistakes(jr: JaxResults, component: str, value: np.ndarray) -> list[Candidate]:
-    x, eta = as64(jr.hand.x), jr.setup.eta
-    return [
-        Candidate(
-            "plus_instead_of_minus",
-            "the step goes uphill: x + eta f'(x) instead of x - eta f'(x)",
-            2 * x - value,
-        ),
-        Candidate("missing_eta", "the learning rate is missing: x - f'(x)", x - (x - value) / eta),
-    ]
+def _descent_step_fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+    """x - eta f'(x) done wrong: the step's factor fitted and named (uphill, no eta ...)."""
+    x, s = as64(jr.hand.x), jr.setup
+    return update_fits(x, 2 * x, hand, s.eta, s.N, s.examples, "x", "f'(x)")
+
+
+def _sigmoid_derivative_fits(s: Callable[[JaxResults], Any]) -> Fits:
+    """Any other polynomial in the output s than s (1 - s) (1 - s^2, s^2 ...), fitted."""
+
+    def fits(jr: JaxResults, component: str, hand: np.ndarray) -> list[Candidate]:
+        out = as64(s(jr))
+        variables = {"s": (out, "the output s", "wrong_derivative")}
+        return list(derivative_fits(hand, np.ones_like(out), variables, "your sigmoid derivative"))
+
+    return fits
 
 
 def _sigmoid_magnitude(hp: HandPass) -> np.ndarray:
@@ -175,7 +182,7 @@ ENTRIES: list[Reference] = [
         "x - eta d(x^2)/dx at x = H_in: the step uses the autodiff derivative",
         lambda fn, hp: one(fn, hp.x, descent.square_derivative(hp.x), hp.setup.eta),
         _descent_step_targets,
-        mistakes=_descent_step_mistakes,
+        fits=_descent_step_fits,
     ),
     Reference(
         "chain_rule",
@@ -194,6 +201,7 @@ ENTRIES: list[Reference] = [
         lambda fn, hp: one(fn, activations.sigmoid(hp.x)),
         _elementwise("sigmoid", _sigmoid_magnitude),
         mistakes=_sigmoid_derivative_mistakes(lambda jr: sigmoid64(as64(jr.hand.x))),
+        fits=_sigmoid_derivative_fits(lambda jr: sigmoid64(as64(jr.hand.x))),
     ),
     entrywise_reference(
         "dmse_do_out",
@@ -218,6 +226,7 @@ ENTRIES: list[Reference] = [
         ),
         _elementwise("sigmoid_O", lambda hp: abs64(hp.forward.output_layer_outputs)),
         mistakes=_sigmoid_derivative_mistakes(lambda jr: jr.hand.forward.output_layer_outputs),
+        fits=_sigmoid_derivative_fits(lambda jr: jr.hand.forward.output_layer_outputs),
     ),
     entrywise_reference(
         "do_in_dw2",

@@ -1,0 +1,384 @@
+r"""Structural diagnoses: which factor of the chain rule a wrong value got wrong, and how.
+
+Each backprop quantity is a product of factors (SERIES.md's chain rule):
+
+* ``O_error = O_out - Y``;
+* a delta is an error times the activation derivative, ``O_delta = O_error * s(1 - s)``
+  with ``s = O_out`` (``H_delta`` likewise with ``H_error`` and ``H_out``);
+* an error further back is a delta propagated through the weights, ``H_error = O_delta W2^T``;
+* an update is a layer's values times a delta, ``W2_update = H_out^T O_delta / N``
+  (``W1_update = X^T H_delta / N``).
+
+Instead of a list of special cases, a wrong value is explained by *fitting* it: each
+factor in turn is replaced by what it could have been - a polynomial in the layer output
+for the activation derivative, another layer's values, the error for the delta, the
+weights after their update for the weights - and the constant in front is fitted by
+least squares, then named (2, 1/N, eta, -1 ...). A fit that reproduces the learner's value
+to the diagnosis tolerance is a candidate like any other (:mod:`verify.diagnose` decides).
+:func:`activation_account` says, when nothing fits, how the learner's activation factor
+behaves as a function of the layer output at the worst points.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import numpy as np
+
+from verify.entries import Candidate
+from verify.quantities import BACKPROP
+
+
+@dataclass(frozen=True)
+class Pieces:
+    """The values candidates are built from: handbp's forward pass and JAX's references."""
+
+    X: np.ndarray
+    W1: np.ndarray
+    W2: np.ndarray
+    Y: np.ndarray
+    H_in: np.ndarray
+    H_out: np.ndarray
+    O_in: np.ndarray
+    O_out: np.ndarray
+    d_H: np.ndarray
+    d_O: np.ndarray
+    reference: dict[str, np.ndarray]
+    N: int
+    E: int
+    eta: float
+
+
+def fit(hand: np.ndarray, base: np.ndarray, direction: np.ndarray) -> float | None:
+    """The ``c`` for which ``base + c direction`` is closest to ``hand`` (finite entries only)."""
+    if hand.shape != direction.shape or hand.shape != np.shape(base):
+        return None
+    keep = np.isfinite(hand) & np.isfinite(direction)
+    d = direction[keep]
+    norm = float(d @ d) if d.size else 0.0
+    if norm == 0:
+        return None
+    return float((hand - base)[keep] @ d) / norm
+
+
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
+
+
+def constant_name(c: float, N: int, E: int, eta: float) -> tuple[str, str] | None:
+    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
+    named = [
+        (1.0, "", ""),
+        (-1.0, "sign_flip", "the sign is flipped"),
+        (2.0, "factor_2", "twice the right value"),
+        (0.5, "factor_1/2", "half the right value"),
+        (float(N), "factor_N", f"N = Y.size = {N} times the right value (the 1/N is missing)"),
+        (1 / N, "factor_1/N", f"divided by N = Y.size = {N} once too often"),
+        (N / E, "examples_instead_of_N", f"divided by the examples ({E}) instead of N = {N}"),
+        (1 / E, "factor_1/examples", f"divided by the number of examples ({E}) once too often"),
+        (eta, "factor_eta", f"multiplied by the learning rate eta = {eta}"),
+    ]
+    for value, mistake, words in named:
+        if _close(c, value):
+            return (mistake, words) if mistake else None
+    return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
+
+
+def _scaled(
+    hand: np.ndarray, base: np.ndarray, p: Pieces, mistake: str, what: str
+) -> Iterator[Candidate]:
+    """``hand`` as a constant times ``base``: the candidate, the constant named too."""
+    c = fit(hand, np.zeros_like(base), base)
+    if c is None or c == 0:
+        return
+    named = constant_name(c, p.N, p.E, p.eta)
+    also = f"; and {named[1]}" if named else ""
+    yield Candidate(mistake, f"{what}{also}", c * base)
+
+
+def _polynomial(coefficients: np.ndarray, symbol: str) -> str:
+    terms = []
+    for power, c in enumerate(coefficients):
+        if abs(c) < 1e-6 * max(1.0, float(np.max(np.abs(coefficients)))):
+            continue
+        rounded = round(c)
+        number = f"{rounded:g}" if abs(c - rounded) < 1e-6 else f"{c:.4g}"
+        monomial = "" if power == 0 else symbol if power == 1 else f"{symbol}^{power}"
+        if monomial and number in ("1", "-1"):
+            number = number[:-1]
+        terms.append(f"{number}{monomial}")
+    return " + ".join(terms).replace("+ -", "- ") or "0"
+
+
+Variable = tuple[np.ndarray, str, str]
+"""What an activation factor may have been computed from: (values, words, mistake)."""
+
+
+def derivative_fits(
+    hand: np.ndarray, error: np.ndarray, variables: dict[str, Variable], what: str
+) -> Iterator[Candidate]:
+    """``hand`` as ``error`` times a polynomial (degree <= 3) in one of ``variables``.
+
+    ``variables`` maps a symbol to (values, words, mistake): the layer output ``s`` first
+    (``"s": (H_out, "the layer output s", "wrong_derivative")``), then what the factor
+    may have been computed from instead (the layer input, the error). ``what`` names the
+    factor (``"the hidden layer's activation-derivative factor"``). ``c s (1 - s)`` is the
+    right shape (a constant is another account): no candidate.
+    """
+    keep = np.isfinite(hand) & (np.abs(error) > 0)
+    scale = float(np.max(np.abs(hand[keep]))) if np.any(keep) else 0.0
+    found: list[tuple[float, int, Candidate]] = []
+    for symbol, (u, words, mistake) in variables.items():
+        if hand.shape != u.shape:
+            continue
+        for degree in (0, 1, 2, 3):
+            if np.count_nonzero(keep) < degree + 3:  # two points more than coefficients
+                break
+            basis = np.stack([error * u**k for k in range(degree + 1)], axis=-1)
+            coefficients, *_ = np.linalg.lstsq(basis[keep], hand[keep], rcond=None)
+            padded = np.pad(coefficients, (0, 3 - degree))
+            right = padded[1] * np.array([0.0, 1.0, -1.0, 0.0])
+            if symbol == "s" and np.allclose(
+                padded, right, rtol=0, atol=1e-6 * max(1.0, abs(padded[1]))
+            ):
+                return
+            value = basis @ coefficients
+            residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+            message = (
+                f"{what} is {_polynomial(coefficients, symbol)}, with {words}; the sigmoid's "
+                "derivative is s (1 - s) of the layer output s"
+            )
+            found.append((residual, len(found), Candidate(mistake, message, value)))
+    # the closest fit first: in float32 a line in s comes within the tolerance of sigma(s)
+    yield from (c for _, _, c in sorted(found, key=lambda f: (round(f[0], 12), f[1])))
+
+
+def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Candidate]:
+    """Each factor of ``quantity`` replaced by what it could have been, with a fitted constant."""
+    r = p.reference
+    out: list[Candidate] = []
+    if hand.shape != r[quantity].shape:
+        return out  # a candidate must have the quantity's shape to match
+    if quantity == "output_layer_error":
+        out += _scaled(
+            hand, p.O_in - p.Y, p, "wrong_layer", "uses O_in instead of O_out: O_out - Y"
+        )
+        out += _scaled(
+            hand,
+            (p.O_out - p.Y) ** 2,
+            p,
+            "function_instead_of_derivative",
+            "the squared error (O_out - Y)^2 itself, not its derivative: O_error = O_out - Y",
+        )
+    elif quantity in ("output_layer_delta", "hidden_layer_delta"):
+        output = quantity == "output_layer_delta"
+        layer, error, s, z = (
+            ("output", r["output_layer_error"], p.O_out, p.O_in)
+            if output
+            else ("hidden", r["hidden_layer_error"], p.H_out, p.H_in)
+        )
+        names = ("O_out", "O_in", "O_error") if output else ("H_out", "H_in", "H_error")
+        variables = {
+            "s": (s, f"the layer output s = {names[0]}", "wrong_derivative"),
+            "z": (z, f"the layer input z = {names[1]}", "derivative_of_input"),
+            "e": (error, f"the error e = {names[2]}", "derivative_of_error"),
+            "u": (
+                0.5 * (1 + np.tanh(0.5 * s)),
+                f"u = sigma({names[0]}), the sigmoid applied again to the layer output",
+                "sigmoid_of_output",
+            ),
+        }
+        what = f"the {layer} layer's activation-derivative factor"
+        out += derivative_fits(hand, error, variables, what)
+    elif quantity in ("weights_2_update", "weights_1_update"):
+        out += _update_fits(quantity, hand, p)
+    elif quantity == "hidden_layer_error":
+        G2 = r["weights_2_update"]
+        for R, used in ((r["output_layer_delta"], "O_delta"), (r["output_layer_error"], "O_error")):
+            base, direction = R @ p.W2.T, R @ G2.T
+            c = fit(hand, base, direction)
+            if c is not None and c != 0:
+                eta = f"- {-c:.4g}" if c < 0 else f"+ {c:.4g}"
+                out.append(
+                    Candidate(
+                        "updated_weights_used",
+                        f"H_error = {used} W^T uses W2 already updated (W2 {eta} W2_update): "
+                        "propagate the error back through the weights before updating them",
+                        base + c * direction,
+                    )
+                )
+            if used == "O_error":
+                out += _scaled(
+                    hand,
+                    base,
+                    p,
+                    "error_instead_of_delta",
+                    "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
+                )
+    for other, value in r.items():
+        if other != quantity and value.shape == hand.shape:
+            words = (
+                f"the value of {other} ({BACKPROP[other].quantity}) where {quantity} "
+                f"({BACKPROP[quantity].quantity}) belongs: another quantity of the chain rule"
+            )
+            out += _scaled(hand, value, p, "wrong_quantity", words)
+    c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
+    if c is not None and not _close(c, 1.0) and c != 0:
+        # the least specific accounts last (and after the named constants: a 3 that is
+        # N/E on one net is still a 3 on the next)
+        words = f"{c:.6g} times the right value: a constant factor is wrong"
+        out.append(Candidate("constant_factor", words, c * r[quantity]))
+    return out + _offset(hand, r[quantity])
+
+
+def _offset(hand: np.ndarray, right: np.ndarray) -> list[Candidate]:
+    """``hand`` as ``a right + b``: a constant added (with a factor, if ``a`` is not 1)."""
+    keep = np.isfinite(hand)
+    if np.count_nonzero(keep) < 3:
+        return []
+    basis = np.stack([right[keep], np.ones(np.count_nonzero(keep))], axis=-1)
+    (a, b), *_ = np.linalg.lstsq(basis, hand[keep], rcond=None)
+    scale = float(np.max(np.abs(right))) if right.size else 0.0
+    if abs(b) <= 1e-6 * max(scale, 1e-300):
+        return []
+    factor = "" if _close(float(a), 1.0) else f"{a:.4g} times the right value and "
+    words = f"{factor}a constant {b:.4g} added to every entry"
+    return [Candidate("constant_offset", words, a * right + b)]
+
+
+def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candidate]:
+    r = p.reference
+    if quantity == "weights_2_update":
+        W, right_left, right_right = p.W2, "H_out", "O_delta"
+        lefts = {"H_out": p.H_out, "H_in": p.H_in, "X": p.X, "O_out": p.O_out}
+        rights = {"O_delta": r["output_layer_delta"], "O_error": r["output_layer_error"]}
+    else:
+        W, right_left, right_right = p.W1, "X", "H_delta"
+        lefts = {"X": p.X, "H_in": p.H_in, "H_out": p.H_out}
+        rights = {"H_delta": r["hidden_layer_delta"], "H_error": r["hidden_layer_error"]}
+    name = "W2" if quantity == "weights_2_update" else "W1"
+    formula = f"{name}_update = (1/N) {right_left}^T {right_right}"
+    for (left, L), (right, R) in ((lv, rv) for lv in lefts.items() for rv in rights.items()):
+        if (left, right) == (right_left, right_right) or L.T.shape[1] != R.shape[0]:
+            continue
+        base = L.T @ R / p.N
+        if base.shape != hand.shape:
+            continue
+        if right != right_right:
+            mistake, what = "error_instead_of_delta", f"uses {right} instead of {right_right}"
+        else:
+            mistake, what = "wrong_layer", f"uses {left} instead of {right_left}"
+        if right != right_right and left != right_left:
+            what += f" and {left} instead of {right_left}"
+        yield from _scaled(hand, base, p, mistake, f"{name}_update {what}: {formula}")
+    G = r[quantity]
+    c = fit(hand, G, W)
+    if c is not None and c != 0:
+        yield Candidate(
+            "extra_term",
+            f"an extra term {c:.4g} {name} is added to the gradient (weight decay belongs in "
+            "the update, not in dMSE/dW)",
+            G + c * W,
+        )
+    c = fit(hand, W, G)
+    if c is not None:
+        yield Candidate(
+            "new_weights_instead_of_gradient",
+            f"returns the new weights {name} {'-' if c < 0 else '+'} {abs(c):.4g} {name}_update, "
+            "not the gradient "
+            f"{name}_update: the update step belongs after backpropagation",
+            W + c * G,
+        )
+
+
+def update_fits(
+    W: np.ndarray,
+    G: np.ndarray,
+    hand: np.ndarray,
+    eta: float,
+    N: int,
+    E: int,
+    what: str,
+    gradient: str,
+) -> list[Candidate]:
+    """An update ``W - eta G`` done wrong: the step's factor fitted and named, or no ``W``.
+
+    ``what`` and ``gradient`` name ``W`` and ``G`` in the messages (``"W1"``,
+    ``"W1_update"``).
+
+    Where ``W`` and ``G`` are parallel (``x`` and ``2x``) both accounts fit; a step of
+    eta or 1 without ``W`` is what a learner returns, so it is named first then.
+    """
+    steps: list[Candidate] = []
+    c = fit(hand, np.zeros_like(G), G)
+    natural = c is not None and any(_close(abs(c), v) for v in (eta, 1.0))
+    if c is not None and c != 0:
+        words = (
+            f"returns the step ({c:.4g} {gradient}), not the new {what} = {what} - eta {gradient}"
+        )
+        steps.append(Candidate("step_instead_of_weights", words, c * G))
+    out = steps if natural else []
+    c = fit(hand, W, G)
+    if c is not None:
+        k = -c / eta
+        for value, mistake, words in (
+            (
+                -1.0,
+                "plus_instead_of_minus",
+                f"the update goes uphill: {what} + eta {gradient} instead of {what} - eta {gradient}",
+            ),
+            (1 / eta, "missing_eta", f"the learning rate is missing: {what} - {gradient}"),
+            (
+                1 / eta**2,
+                "divided_by_eta",
+                f"the step is divided by eta: {what} - {gradient} / eta",
+            ),
+            (0.0, "no_update", f"returns {what} unchanged"),
+        ):
+            if _close(k, value) or (value == 0 and abs(k) < 1e-6):
+                out.append(Candidate(mistake, words, W + c * G))
+                break
+        else:
+            named = constant_name(k, N, E, eta)
+            if named is not None:
+                words = f"the step eta {gradient} is wrong: {named[1]}"
+                out.append(Candidate(named[0], words, W + c * G))
+    return out if natural else out + steps
+
+
+def activation_account(hand: np.ndarray, error: np.ndarray, s: np.ndarray, layer: str) -> str:
+    """How the learner's activation factor ``hand / error`` behaves as a function of ``s``.
+
+    Compared at the points where it is most off with shapes a learner might have used
+    (``s^2``, ``1 - s``, ``s``, ``1 - s^2``, a constant ...), each with its best constant.
+    """
+    keep = np.isfinite(hand) & (np.abs(error) > 1e-12 * np.max(np.abs(error), initial=0))
+    if np.count_nonzero(keep) < 2:
+        return ""
+    f, x = hand[keep] / error[keep], s[keep]
+    right = x * (1 - x)
+    worst = np.argsort(-np.abs(f - right))[:3]
+    points = ", ".join(
+        f"s = {x[i]:.3g}: yours {f[i]:.4g}, s (1 - s) = {right[i]:.4g}" for i in worst
+    )
+    shapes = {
+        "a constant": np.ones_like(x),
+        "s": x,
+        "1 - s": 1 - x,
+        "s^2": x**2,
+        "1 - s^2": 1 - x**2,
+        "s (1 - s)": right,
+    }
+    best, spread = "", np.inf
+    for label, g in shapes.items():
+        c = float(f @ g) / float(g @ g) if float(g @ g) > 0 else 0.0
+        off = float(np.max(np.abs(f - c * g))) / max(float(np.max(np.abs(f))), 1e-300)
+        if off < spread:
+            best, spread = (f"{c:.4g}" if label == "a constant" else f"{c:.4g} x {label}"), off
+    like = (
+        f"; it behaves like {best} (within {spread:.0%} of its largest value)"
+        if spread < 0.1
+        else ""
+    )
+    return f"your {layer} activation-derivative factor (delta / error) at {points}{like}"
