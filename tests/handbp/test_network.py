@@ -210,3 +210,36 @@ def test_forward_and_backward_name_their_fields_by_equation_id(net):
     np.testing.assert_allclose(
         mse(forward.output_layer_outputs, Y), 0.5 / Y.size * np.sum(backward.output_layer_error**2)
     )
+
+
+def test_a_step_records_the_weights_it_started_from():
+    """Step.before holds the weights the step was taken from, unchanged (part 13)."""
+    flowers = data.three_flowers("uci")
+    W1, W2 = network.initial_weights(seed=network.SERIES_SEED)
+    step = network.gradient_descent_iteration(flowers.X, flowers.Y, W1, W2, network.SERIES_ETA)
+    np.testing.assert_array_equal(step.before.W1, W1)
+    np.testing.assert_array_equal(step.before.W2, W2)
+    assert not np.array_equal(step.after.W1, W1)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_hand_picked_weights_have_the_dtype_asked_for(dtype):
+    W1, W2 = network.hand_picked_weights(dtype)
+    assert W1.dtype == dtype and W2.dtype == dtype
+    np.testing.assert_array_equal(W2, np.array([[2, 1, -1], [-1, 1, 2]], dtype=dtype))
+
+
+@pytest.mark.parametrize(
+    "change, kind, message",
+    [
+        ({"scale": 0.0}, ValueError, r"^scale must be positive, got 0.0$"),
+        ({"scale": -0.5}, ValueError, r"^scale must be positive, got -0.5$"),
+        ({"n_input": 0}, ValueError, r"^n_input must be at least 1, got 0$"),
+        ({"n_hidden": 0}, ValueError, r"^n_hidden must be at least 1, got 0$"),
+        ({"n_output": 0}, ValueError, r"^n_output must be at least 1, got 0$"),
+        ({"n_output": 2.0}, TypeError, r"^n_output must be an integer"),
+    ],
+)
+def test_initial_weights_name_a_bad_argument(change, kind, message):
+    with pytest.raises(kind, match=message):
+        network.initial_weights(10, **change)
