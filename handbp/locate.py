@@ -91,6 +91,11 @@ def test_places(equation_id: str, root: Path = CHECKOUT) -> tuple[Place, ...]:
     return tuple(places)
 
 
+def reference_plugins() -> list[str]:
+    """The names of the installed ``handbp.where`` plugins (``verify`` with handbp[verify])."""
+    return sorted(plugin.name for plugin in entry_points(group="handbp.where"))
+
+
 def reference_places(equation_id: str) -> tuple[Place, ...]:
     """The JAX references the installed plugins know for the id (none without verify)."""
     places: list[Place] = []

@@ -62,7 +62,11 @@ def run_where(equation_id: str, json_output: bool) -> int:
         return 0
     print(found.id)
     missing = {
-        "JAX reference": "none found (install handbp[verify])",
+        "JAX reference": (
+            "none found (install handbp[verify])"
+            if not locate.reference_plugins()
+            else "none: no installed checker names this id"
+        ),
         "tutorial": "none found (tutorials/ is in a source checkout)",
         "tests": "none found (tests/ is in a source checkout)",
     }

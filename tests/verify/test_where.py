@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from handbp import locate
-from handbp.equations import CATALOGUE
+from handbp.equations import BEYOND, CATALOGUE
 from verify.references import REFERENCES
 from verify.where import reference_places
 
@@ -25,3 +25,11 @@ def test_an_unknown_id_has_no_place():
 def test_handbp_locate_asks_the_plugin():
     (place,) = locate.where("weights_2_update").references
     assert place.path.startswith("verify/table/") and place.line > 0
+
+
+@pytest.mark.parametrize("equation_id", list(BEYOND))
+def test_every_chapter_2_entry_has_a_check_place(equation_id):
+    ((path, line, what),) = reference_places(equation_id)
+    text = Path(path).read_text(encoding="utf-8").splitlines()[line - 1]
+    assert equation_id in text and not text.lstrip().startswith(("from ", "import "))
+    assert what.startswith("checked")

@@ -159,13 +159,13 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
 def initialisation_checks(results, dtype, seed: int) -> None:
     """The variance of a large draw within 5 standard errors of 2/(m + n) resp. 2/m."""
     m, n = 256, 128
-    for draw, variance, kurtosis in [
-        (glorot_uniform, 2 / (m + n), 1.8),
-        (he_normal, 2 / m, 3.0),
+    for equation_id, draw, variance, kurtosis in [
+        ("glorot_uniform", glorot_uniform, 2 / (m + n), 1.8),
+        ("he_normal", he_normal, 2 / m, 3.0),
     ]:
         sample = draw(m, n, seed, dtype).astype(np.float64)
         error = abs(float(sample.var()) - variance)
-        result = results[draw.__name__]
+        result = results[equation_id]
         result.errors["value"] = error / variance
         result.passed &= bool(error <= 5 * variance * np.sqrt((kurtosis - 1) / sample.size))
 
