@@ -19,13 +19,7 @@ from numpy.typing import DTypeLike
 from handbp.equations import CATALOGUE, equation
 from verify.compare import METHODS, TOLERANCES, MethodError, compare, dtype_name, worst
 from verify.references import REFERENCES, HandPass, JaxResults, hand_pass, jax_results
-from verify.setups import (
-    DEFAULT_SIZES,
-    RANDOM_EXAMPLES,
-    Setup,
-    random_setup,
-    series_setup,
-)
+from verify.setups import DEFAULT_SIZES, RANDOM_EXAMPLES, Setup, random_setup, series_setup
 
 _METHOD_HEADERS = {
     "value": "value",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from numbers import Integral
 from typing import Any
@@ -35,7 +36,7 @@ layer l has ``m`` inputs, the nodes of layer l - 1, and ``n`` nodes)."""
 # --- Declared argument kinds ----------------------------------------------------------------
 
 
-class Spec:
+class Spec(ABC):
     """What one argument of a checked function must be.
 
     :meth:`check` returns the value the body receives (converted where that is the
@@ -48,8 +49,9 @@ class Spec:
     late = False  # whether after_shapes has a check to run
     optional = False  # whether None is accepted (and passed on unchecked)
 
+    @abstractmethod
     def check(self, value: Any, name: str) -> Any:
-        raise NotImplementedError  # pragma: no cover - every kind defines it
+        """Return ``value`` as the body receives it, or raise naming ``name``."""
 
     def sizes(self, value: Any) -> tuple[int, ...]:
         return np.shape(value)
