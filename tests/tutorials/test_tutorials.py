@@ -3,7 +3,8 @@
 A tutorial asserts what it shows, so running it is a test of handbp as much as of the
 tutorial. Beyond "it ran", these tests ask that each catalogue equation is taught in the
 tutorial of its part: the equation in LaTeX, its function's source read with ``inspect``,
-and its check by ``verify``.
+and its check by ``verify``; and each equation beyond the series (chapter 2 of the
+catalogue) in one of the chapters, with its LaTeX and its source.
 """
 
 import ast
@@ -14,11 +15,18 @@ from pathlib import Path
 
 import pytest
 
-from handbp.equations import CATALOGUE, Equation
-from handbp_site.execute import part_number, read, series_paths, tutorial_paths
+from handbp.equations import BEYOND, CATALOGUE, Equation
+from handbp_site.execute import (
+    chapter_paths,
+    part_number,
+    read,
+    series_paths,
+    tutorial_paths,
+)
 
 PATHS = tutorial_paths()
 SERIES = series_paths()
+CHAPTERS = chapter_paths()
 
 
 def tutorial_of_part(part: int) -> Path:
@@ -69,10 +77,23 @@ def test_every_equation_is_taught_in_its_part(equation: Equation):
     )
 
 
+@pytest.mark.parametrize("equation", BEYOND.values(), ids=lambda equation: equation.id)
+def test_every_equation_beyond_the_series_is_taught_in_a_chapter(equation: Equation):
+    """Its LaTeX and its function's source in one chapter (each chapter checks with verify)."""
+    name = equation.function.__name__
+    teaching = [
+        path.name
+        for path in CHAPTERS
+        if equation.latex in sources(path, "markdown")
+        and re.search(rf"inspect\.getsource\(([\w.]+\.)?{name}\)", sources(path, "code"))
+    ]
+    assert teaching, f"no chapter shows the LaTeX and the source of {equation.id}"
+
+
 @pytest.mark.parametrize("path", PATHS, ids=lambda path: path.stem)
 def test_tutorials_import_the_library_and_never_redefine_it(path):
     defined = set(re.findall(r"^\s*def (\w+)\(", sources(path, "code"), flags=re.M))
-    library = {equation.function.__name__ for equation in CATALOGUE.values()}
+    library = {equation.function.__name__ for equation in [*CATALOGUE.values(), *BEYOND.values()]}
     assert not defined & library, f"{path.name} redefines {sorted(defined & library)}"
 
 
