@@ -22,7 +22,7 @@ import math
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp.checks import check_seed, float_dtype, positive_int
+from handbp.checks import Count, DType, check_seed, checked
 
 Seed = int | np.random.Generator
 
@@ -42,10 +42,11 @@ def glorot_uniform(
     and backward (:math:`1/n`) conditions; :math:`U(-r, r)` has variance :math:`r^2/3`,
     hence :math:`r = \sqrt{6/(m + n)}`. For sigmoid, tanh and softmax layers.
     """
-    m, n = positive_int(fan_in, "fan_in"), positive_int(fan_out, "fan_out")
-    dtype = float_dtype(dtype)
-    limit = math.sqrt(6 / (m + n))
-    return _generator(seed).uniform(-limit, limit, size=(m, n)).astype(dtype)
+    limit = math.sqrt(6 / (fan_in + fan_out))
+    return _generator(seed).uniform(-limit, limit, size=(fan_in, fan_out)).astype(dtype)
+
+
+glorot_uniform = checked(glorot_uniform, fan_in=Count(), fan_out=Count(), dtype=DType())
 
 
 def he_normal(
@@ -57,6 +58,7 @@ def he_normal(
     \mathrm{Var}(z)/2`, and :math:`m\,\mathrm{Var}(w)/2 = 1` keeps the variance of
     :math:`z` from layer to layer. For ReLU and leaky ReLU layers.
     """
-    m, n = positive_int(fan_in, "fan_in"), positive_int(fan_out, "fan_out")
-    dtype = float_dtype(dtype)
-    return _generator(seed).normal(0.0, math.sqrt(2 / m), size=(m, n)).astype(dtype)
+    return _generator(seed).normal(0.0, math.sqrt(2 / fan_in), size=(fan_in, fan_out)).astype(dtype)
+
+
+he_normal = checked(he_normal, fan_in=Count(), fan_out=Count(), dtype=DType())

@@ -14,6 +14,7 @@ from handbp.checks.values import (
     binary,
     describe,
     finite_real,
+    float_dtype,
     index,
     numbers,
     one_hot,
@@ -149,6 +150,13 @@ class Count(Spec):
 
     def check(self, value: Any, name: str) -> int:
         return positive_int(value, name)
+
+
+class DType(Spec):
+    """A float dtype, float32 or float64 (given as a dtype, a type or a name)."""
+
+    def check(self, value: Any, name: str) -> np.dtype:
+        return float_dtype(value)
 
 
 class Rate(Spec):
