@@ -19,8 +19,8 @@ from myst_parser.slugs import github_slugify
 
 import verify
 from handbp import checks, data, network
-from handbp.equations import CATALOGUE, Equation
-from handbp_site.execute import series_paths
+from handbp.equations import BEYOND, CATALOGUE, Equation
+from handbp_site.execute import chapter_paths, series_paths
 
 TIMES = "\N{MULTIPLICATION SIGN}"
 
@@ -67,8 +67,8 @@ class Section:
 
 
 def sections() -> Iterator[tuple[Path, str, str]]:
-    """Every markdown cell of the series' tutorials with the heading it sits under."""
-    for path in series_paths():
+    """Every markdown cell of the tutorials (the series', then chapter 2's) with its heading."""
+    for path in [*series_paths(), *chapter_paths()]:
         heading = ""
         for cell in jupytext.read(path).cells:
             if cell.cell_type != "markdown":
@@ -137,6 +137,31 @@ def equations_page() -> str:
         lines.append(
             f"| {{py:func}}`{module}.{entry.id} <{entry.qualified_name}>` | {entry.part} | "
             f"{check_summary(result)} | {section_of(entry).link()} |"
+        )
+    lines += [
+        "",
+        "## Chapter 2: beyond the series",
+        "",
+        "Every equation of `handbp.equations.BEYOND`, checked as `handbp verify --chapter all`",
+        "checks it (`verify.beyond`): on chapter 2's random nets against JAX (the largest error",
+        "relative to the quantity's scale, per method), the initialisations by their variance,",
+        "the optimizers step by step against optax.",
+        "",
+        "| id and function | section | check | tutorial section |",
+        "|---|---|---|---|",
+    ]
+    from verify.beyond import verify_beyond
+
+    rows = {row.id.split(" (in ")[0]: row for row in verify_beyond("float64").rows}
+    for entry in BEYOND.values():
+        row = rows[entry.id]
+        module = entry.function.__module__.removeprefix("handbp.")
+        errors = ", ".join(f"{method} {error:.1e}" for method, error in row.errors.items())
+        within = f" (in {row.id.split(' (in ')[1]}" if " (in " in row.id else ""
+        lines.append(
+            f"| {{py:func}}`{module}.{entry.id} <{entry.qualified_name}>` | {entry.section} | "
+            f"{'pass' if row.passed else 'FAIL'}{within}: {errors} | "
+            f"{section_of(entry).link()} |"
         )
     return "\n".join(lines) + "\n"
 
