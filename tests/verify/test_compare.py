@@ -1,5 +1,7 @@
 """verify.compare: error measures, the noise floor and the dtype-aware tolerances."""
 
+import json
+
 import numpy as np
 import pytest
 
@@ -139,3 +141,33 @@ def test_an_error_against_an_all_zero_reference_needs_an_infinite_tolerance():
     assert not e.passed and e.scale == 0
     assert e.needed_tolerance == float("inf") and e.relative_error == float("inf")
     assert compare_arrays([0.0, 0.0], _target([0.0, 0.0]), "reverse", "float32").passed
+
+
+def test_a_comparison_as_json_names_every_field_and_spells_inf_and_nan():
+    """The `--json` record of one comparison: what a script reading it may rely on."""
+    e = compare_arrays([[1.0, 2.0]], _target([[1.0, 2.5]]), "reverse", "float64")
+    record = e.as_dict()
+    assert record == {
+        "method": "reverse",
+        "component": e.component,
+        "shape": [1, 2],
+        "hand_shape": [1, 2],
+        "max_abs_error": 0.5,
+        "relative_error": 0.2,
+        "scale": 2.5,
+        "noise_floor": e.noise_floor,
+        "tolerance": e.tolerance,
+        "needed_tolerance": e.needed_tolerance,
+        "worst_index": [0, 1],
+        "hand_value": 2.0,
+        "reference_value": 2.5,
+        "ratio": e.ratio,
+        "passed": False,
+        "checked": e.checked,
+        "sample": None,
+    }
+    assert json.loads(json.dumps(record)) == record
+    wrong_shape = compare_arrays([1.0, 2.0, 3.0], _target([1.0, 2.0]), "reverse", "float64")
+    record = wrong_shape.as_dict()
+    assert record["hand_shape"] == [3] and record["shape"] == [2]
+    assert record["max_abs_error"] == "inf" and record["relative_error"] == "inf"
