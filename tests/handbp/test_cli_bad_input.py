@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from handbp import training
-from handbp.cli import main
+from handbp.cli import main, options
 
 W1, W2 = np.zeros((4, 2)), np.zeros((2, 3))
 SAVED_SPLIT = {"split_seed": 4, "test_size": 20, "variant": "uci"}
@@ -416,17 +416,20 @@ def test_bad_input_is_one_line_and_a_nonzero_exit(capsys, files, command, argv, 
         assert err.count("\n") == 1, err
 
 
-def test_read_only_output_folder_is_refused_before_training(capsys, tmp_path):
-    """Found before any epoch runs: nothing is printed on stdout, no "stopped:" line."""
-    if os.geteuid() == 0:
-        pytest.skip("root writes in read-only folders; the /proc rows cover this as root")
+def test_read_only_output_folder_is_refused_before_training(capsys, tmp_path, monkeypatch):
+    """Found before any epoch runs: nothing is printed on stdout, no "stopped:" line.
+
+    The folder refuses writing as a read-only folder does for a user: creating anything in
+    it raises PermissionError (made so here, since root may write even where chmod forbids).
+    """
     folder = tmp_path / "locked"
     folder.mkdir()
-    folder.chmod(0o500)
-    try:
-        status, out, err = invoke(capsys, ["train", "--output-dir", str(folder / "run")])
-    finally:
-        folder.chmod(0o700)
+
+    def refuse(*args, dir=None, **kwargs):
+        raise PermissionError(13, "Permission denied", str(dir))
+
+    monkeypatch.setattr(options.tempfile, "mkdtemp", refuse)
+    status, out, err = invoke(capsys, ["train", "--output-dir", str(folder / "run")])
     assert status == 1 and out == ""
     assert err.startswith(f"handbp train: error: --output-dir '{folder / 'run'}': cannot write in")
 
