@@ -39,7 +39,6 @@ from handbp.checks import (
     check_seed,
     checks_enabled,
     float_dtype,
-    positive_int,
 )
 from handbp.descent import gradient_descent_step
 from handbp.initialisation import Seed, glorot_uniform, he_normal
@@ -330,21 +329,6 @@ def step_of_net(net: Net, X: ArrayLike, Y: ArrayLike, params: Params, eta: float
     return parameters_update(net, params, gradients_of_net(net, X, Y, params).gradients, eta)
 
 
-def minibatches(n_examples: int, batch_size: int, seed: Seed = 0) -> list[np.ndarray]:
-    r"""The rows of one epoch of mini-batch training: a seeded shuffle cut into batches.
-
-    Every loss here is an average over examples (or entries of equal count per example),
-    so a batch's gradient is the mean of its examples' gradients: an unbiased estimate of
-    the full batch's. The last batch is shorter when ``batch_size`` does not divide
-    ``n_examples``.
-    """
-    n = positive_int(n_examples, "n_examples")
-    size = positive_int(batch_size, "batch_size")
-    rng = seed if isinstance(seed, np.random.Generator) else np.random.default_rng(check_seed(seed))
-    order = rng.permutation(n)
-    return [order[start : start + size] for start in range(0, n, size)]
-
-
 __all__ = [
     "ACTIVATIONS",
     "INIT_SCHEMES",
@@ -359,7 +343,6 @@ __all__ = [
     "feedforward_net",
     "gradients_of_net",
     "loss_of_net",
-    "minibatches",
     "parameters_update",
     "step_of_net",
 ]

@@ -10,6 +10,10 @@ One module per concern, every public name importable from here:
 - :mod:`~handbp.training.engines`: what runs the epochs (:class:`SimpleEngine`, the
   catalogue's functions; :class:`FastEngine`, the same in place);
 - :mod:`~handbp.training.loop`: :func:`train`, the engine's epochs watched block by block;
+- :mod:`~handbp.training.fit`: :func:`fit`, any net of :mod:`handbp.nn` trained by
+  mini-batches with an optimizer (its epochs in :mod:`~handbp.training.minibatch`);
+- :mod:`~handbp.training.diagnostics`: saturated layers, exploding and vanishing
+  gradients, a stalled loss, each said in words with what to try;
 - :mod:`~handbp.training.judging`: :func:`evaluate` and :func:`confusion_matrix`;
 - :mod:`~handbp.training.presets`: the series' runs (:data:`PRESETS`, :func:`run_setup`);
 - :mod:`~handbp.training.files`: weights on disk (:func:`save_weights`, :func:`load_weights`);
@@ -20,11 +24,14 @@ takes, is importable from here too.
 """
 
 from handbp.network import Weights
+from handbp.training.diagnostics import Diagnosis, Diagnostics, Finding, Watcher, saturation
 from handbp.training.engines import ENGINES, Engine, FastEngine, SimpleEngine
 from handbp.training.files import LoadedWeights, load_weights, save_weights
+from handbp.training.fit import Fitted, fit
 from handbp.training.history import Curves, History, Progress, Stop, Training, TrainingDiverged
 from handbp.training.judging import Evaluation, confusion_matrix, evaluate
 from handbp.training.loop import BLOCK_EPOCHS, HeldOut, train
+from handbp.training.minibatch import EPOCHS, CatalogueEpoch, FastEpoch
 from handbp.training.output import OUTPUT_FILES, history_csv, summary, write_run
 from handbp.training.presets import PRESETS, Preset, Run, RunSetup, preset, run_setup
 from handbp.training.rules import (
@@ -43,11 +50,15 @@ from handbp.training.rules import (
 __all__ = [
     "BLOCK_EPOCHS",
     "ENGINES",
+    "EPOCHS",
     "OUTPUT_FILES",
     "PRESETS",
     "WATCHED",
+    "CatalogueEpoch",
     "Check",
     "Curves",
+    "Diagnosis",
+    "Diagnostics",
     "Divergence",
     "EarlyStopping",
     "Engine",
@@ -55,6 +66,9 @@ __all__ = [
     "Evaluation",
     "EveryEpoch",
     "FastEngine",
+    "FastEpoch",
+    "Finding",
+    "Fitted",
     "HeldOut",
     "History",
     "LoadedWeights",
@@ -70,13 +84,16 @@ __all__ = [
     "TargetMSE",
     "Training",
     "TrainingDiverged",
+    "Watcher",
     "Weights",
     "confusion_matrix",
     "evaluate",
+    "fit",
     "history_csv",
     "load_weights",
     "preset",
     "run_setup",
+    "saturation",
     "save_weights",
     "summary",
     "train",

@@ -8,6 +8,7 @@ from typing import NamedTuple
 import numpy as np
 
 from handbp.network import Weights
+from handbp.training.diagnostics import Diagnosis
 
 
 @dataclass(frozen=True)
@@ -15,11 +16,14 @@ class Curves:
     """MSE and accuracy of every epoch on one data set (part 14).
 
     Entry ``e`` comes from the feedforward pass of epoch ``e``, with the weights before
-    that epoch's update, as the series records them. Both are float64 arrays.
+    that epoch's update, as the series records them. Both are float64 arrays. For a
+    net of :mod:`handbp.nn` trained by :func:`~handbp.training.fit`, ``mse`` holds the
+    net's loss, named by ``loss`` (e.g. ``"cross-entropy"``), after epoch ``e``'s updates.
     """
 
     mse: np.ndarray
     accuracy: np.ndarray
+    loss: str = "MSE"
 
     def __len__(self) -> int:
         return int(self.mse.shape[0])
@@ -44,7 +48,11 @@ class Stop:
 
 @dataclass(frozen=True)
 class History:
-    """The curves of a run and how it ended; ``validation`` and ``test`` only when given."""
+    """The curves of a run and how it ended; ``validation`` and ``test`` only when given.
+
+    ``loss`` names the loss the curves hold (``"mse"`` for the series' runs);
+    ``diagnosis`` is what the diagnostics saw (:mod:`handbp.training.diagnostics`).
+    """
 
     train: Curves
     validation: Curves | None
@@ -52,6 +60,8 @@ class History:
     stop: Stop
     eta: float
     epochs_requested: int
+    loss: str = "mse"
+    diagnosis: Diagnosis | None = None
 
     @property
     def epochs(self) -> int:
@@ -73,12 +83,16 @@ class Training:
 
 
 class Progress(NamedTuple):
-    """What :func:`~handbp.training.train` reports after every block of epochs: epochs done and the last MSE."""
+    """What training reports after every block of epochs: epochs done, the last loss and accuracy.
+
+    ``note`` is the latest diagnostic finding (:mod:`handbp.training.diagnostics`), or "".
+    """
 
     epoch: int
     epochs: int
     mse: float
     accuracy: float
+    note: str = ""
 
 
 class TrainingDiverged(ArithmeticError):

@@ -19,6 +19,7 @@ from handbp import data, network
 from handbp.activations import sigmoid
 from handbp.checks import as_float_array, finite_real, one_hot, positive_int, unchecked
 from handbp.network import Weights
+from handbp.training.diagnostics import Diagnostics, Watcher, saturation
 from handbp.training.engines import Engine, FastEngine, accuracy_per_epoch, mse_per_epoch
 from handbp.training.history import Curves, History, Progress, Stop, Training, TrainingDiverged
 from handbp.training.rules import (
@@ -41,15 +42,16 @@ _INITIAL_EPOCHS = 2**16  # history arrays start this long (or shorter) and doubl
 _BLOCK_BYTES = 4 * 2**20
 
 
-class _Monitored:
+class Monitored:
     """Curves of one data set, filled block by block into preallocated arrays.
 
     The arrays hold the epochs asked for, or ``_INITIAL_EPOCHS`` to begin with and double
     when full, so that asking for a huge number of epochs does not reserve memory up front.
+    ``loss`` names the loss the curves hold (:attr:`Curves.loss`).
     """
 
-    def __init__(self, X: np.ndarray, Y: np.ndarray, epochs: int) -> None:
-        self.X, self.Y = X, Y
+    def __init__(self, X: np.ndarray, Y: np.ndarray, epochs: int, loss: str = "MSE") -> None:
+        self.X, self.Y, self.loss = X, Y, loss
         self.labels = np.argmax(Y, axis=1)
         self.mse = np.empty(min(epochs, _INITIAL_EPOCHS))
         self.accuracy = np.empty_like(self.mse)
@@ -71,10 +73,11 @@ class _Monitored:
 
     def view(self, epochs: int) -> Curves:
         """The first ``epochs`` entries, without copying (for the rules, during the loop)."""
-        return Curves(self.mse[:epochs], self.accuracy[:epochs])
+        return Curves(self.mse[:epochs], self.accuracy[:epochs], self.loss)
 
     def curves(self, epochs: int) -> Curves:
-        return Curves(self.mse[:epochs].copy(), self.accuracy[:epochs].copy())
+        """The first ``epochs`` entries, copied."""
+        return Curves(self.mse[:epochs].copy(), self.accuracy[:epochs].copy(), self.loss)
 
 
 HeldOut = data.Dataset | tuple[ArrayLike, ArrayLike]
@@ -129,6 +132,7 @@ def train(
     divergence: Divergence | None = None,
     progress: Callable[[Progress], None] | None = None,
     engine: type[Engine] = FastEngine,
+    diagnostics: Diagnostics | None = None,
 ) -> Training:
     r"""Part 14: full-batch gradient descent for at most ``epochs`` epochs.
 
@@ -146,6 +150,12 @@ def train(
     after every block of up to :data:`BLOCK_EPOCHS` epochs. ``engine`` runs the epochs:
     :class:`FastEngine` (in place, the default) or :class:`SimpleEngine` (the catalogue's
     functions); both give the same numbers, bit for bit.
+
+    After every block, :func:`series_figures` of its last epoch go to a
+    :class:`~handbp.training.diagnostics.Watcher` (thresholds ``diagnostics``, by default
+    :class:`Diagnostics`\ ``()``): its findings (saturated layers, exploding or vanishing
+    gradients, a stalled loss) are in :attr:`History.diagnosis` and the latest in
+    :attr:`Progress.note`. They only look: the weights and curves are the same without them.
     """
     X = as_float_array(X, "X", ndim=2)
     Y = as_float_array(Y, "Y", ndim=2)
@@ -159,6 +169,13 @@ def train(
         raise TypeError(
             f"engine must be an Engine class (FastEngine or SimpleEngine), got {engine!r}"
         )
+    watcher = Watcher(
+        ("sigmoid", "sigmoid"),
+        (X.shape[1], W1.shape[1], Y.shape[1]),
+        eta,
+        epochs,
+        Diagnostics() if diagnostics is None else diagnostics,
+    )
     rules = [stopping_rule(rule, position) for position, rule in enumerate(stopping)]
     for rule in rules:
         if rule.watch == "validation" and validation is None:
@@ -166,10 +183,10 @@ def train(
                 f"the stopping rule {type(rule).__name__} watches the validation curves, "
                 f"but no validation data was given"
             )
-    monitored = {"train": _Monitored(X, Y, epochs)}
+    monitored = {"train": Monitored(X, Y, epochs)}
     for name, held in (("validation", validation), ("test", test)):
         if held is not None:
-            monitored[name] = _Monitored(*_held_out(held, name, X, Y), epochs)
+            monitored[name] = Monitored(*_held_out(held, name, X, Y), epochs)
 
     block = _block_size(X, Y, Weights(W1, W2), epochs)
     loop = engine(X, Y, Weights(W1, W2), eta, block)
@@ -193,33 +210,64 @@ def train(
         if diverged is not None and (stop is None or diverged[0] <= stop.epoch):
             epoch, kind = diverged
             stopped = Stop("diverged", epoch, epoch, f"diverged ({kind}) at epoch {epoch}")
+            message = divergence.message(curves["train"].mse, epoch, kind, eta)
+            watcher.diverged(epoch, message, kind)
             raise TrainingDiverged(
-                divergence.message(curves["train"].mse, epoch, kind, eta),
+                message,
                 epoch,
                 kind,
-                _history(monitored, epoch + 1, stopped, eta, epochs),
+                _history(monitored, epoch + 1, stopped, eta, epochs, watcher),
             )
+        last = end - 1 if stop is None else stop.epoch
+        with np.errstate(over="ignore", invalid="ignore"), unchecked():
+            figures = series_figures(X, Y, loop.W1[last - done], loop.W2[last - done])
+        watcher.observe(last, *figures, curves["train"].mse, float(curves["train"].accuracy[last]))
         if stop is None and end == epochs:
             stop = Stop("epochs", epochs - 1, epochs, f"ran the {epochs} epochs asked for")
         if progress is not None:
-            last = end - 1 if stop is None else stop.epoch
             train_curves = curves["train"]
             mse, accuracy = train_curves.mse[last], train_curves.accuracy[last]
-            progress(Progress(last + 1, epochs, float(mse), float(accuracy)))
+            note = watcher.findings[-1].message if watcher.findings else ""
+            progress(Progress(last + 1, epochs, float(mse), float(accuracy), note))
         if stop is not None:
             restored = [w for epoch, w in kept.values() if epoch == stop.weights_epoch]
             k = stop.weights_epoch - done
             result = restored[0] if restored else Weights(loop.W1[k].copy(), loop.W2[k].copy())
-            return Training(result, _history(monitored, stop.epoch + 1, stop, eta, epochs))
+            return Training(result, _history(monitored, stop.epoch + 1, stop, eta, epochs, watcher))
         loop.next_block(count)
         done = end
 
 
+def series_figures(
+    X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The series' net's :func:`saturation`, weight-gradient and weight norms per layer."""
+    forward = network.feedforward(X, W1, W2)
+    backward = network.backpropagation(X, Y, W2, forward)
+    outputs = (forward.hidden_layer_outputs, forward.output_layer_outputs)
+    norms = [np.linalg.norm(backward.weights_1_update), np.linalg.norm(backward.weights_2_update)]
+    sizes = np.array([np.linalg.norm(W1), np.linalg.norm(W2)])
+    return saturation(("sigmoid", "sigmoid"), outputs), np.array(norms), sizes
+
+
 def _history(
-    monitored: Mapping[str, _Monitored], recorded: int, stop: Stop, eta: float, epochs: int
+    monitored: Mapping[str, Monitored],
+    recorded: int,
+    stop: Stop,
+    eta: float,
+    epochs: int,
+    watcher: Watcher,
 ) -> History:
     curves = {name: m.curves(recorded) for name, m in monitored.items()}
-    return History(curves["train"], curves.get("validation"), curves.get("test"), stop, eta, epochs)
+    return History(
+        curves["train"],
+        curves.get("validation"),
+        curves.get("test"),
+        stop,
+        eta,
+        epochs,
+        diagnosis=watcher.diagnosis(),
+    )
 
 
 def _first_stop(

@@ -83,9 +83,7 @@ class TargetMSE(StoppingRule):
         return first_true(curves.mse[start:] <= self.mse, start)
 
     def message(self, curves: Curves, epoch: int) -> str:
-        return (
-            f"the {self.watch} MSE reached {curves.mse[epoch]:.6g} <= {self.mse:g} at epoch {epoch}"
-        )
+        return f"the {self.watch} {curves.loss} reached {curves.mse[epoch]:.6g} <= {self.mse:g} at epoch {epoch}"
 
 
 @dataclass(frozen=True)
@@ -150,7 +148,7 @@ class Plateau(StoppingRule):
     def message(self, curves: Curves, epoch: int) -> str:
         gain = float(self._improvement(curves.mse, np.array([epoch]))[0])
         return (
-            f"the {self.watch} MSE improved by {gain:.3g} (relative) over the {self.window} "
+            f"the {self.watch} {curves.loss} improved by {gain:.3g} (relative) over the {self.window} "
             f"epochs up to epoch {epoch}, less than the tolerance {self.tolerance:g}"
         )
 
@@ -193,7 +191,7 @@ class EarlyStopping(StoppingRule):
     def message(self, curves: Curves, epoch: int) -> str:
         best = self.weights_epoch(curves, epoch)
         return (
-            f"the {self.watch} MSE has not improved for {self.patience} epochs since its "
+            f"the {self.watch} {curves.loss} has not improved for {self.patience} epochs since its "
             f"lowest value {curves.mse[best]:.6g} at epoch {best}; the weights of epoch "
             f"{best} are restored"
         )
@@ -249,7 +247,7 @@ class EveryEpoch(StoppingRule):
         mse, accuracy = curves.mse.view(), curves.accuracy.view()
         mse.flags.writeable = accuracy.flags.writeable = False
         for epoch in range(start, len(curves)):
-            seen = Curves(mse[: epoch + 1], accuracy[: epoch + 1])
+            seen = Curves(mse[: epoch + 1], accuracy[: epoch + 1], curves.loss)
             reason = self.check(EpochRecord(epoch, float(mse[epoch]), float(accuracy[epoch]), seen))
             if reason is None:
                 continue
@@ -323,18 +321,18 @@ class Divergence:
             return first_runaway, "runaway"
         return None
 
-    def message(self, mse: np.ndarray, epoch: int, kind: str, eta: float) -> str:
-        """The error message for a divergence of ``kind`` at ``epoch``."""
+    def message(self, mse: np.ndarray, epoch: int, kind: str, eta: float, loss: str = "MSE") -> str:
+        """The error message for a divergence of ``kind`` at ``epoch`` (``loss``: its name)."""
         if kind == "non-finite":
             what = (
-                f"the MSE became {mse[epoch]}"
+                f"the {loss} became {mse[epoch]}"
                 if not np.isfinite(mse[epoch])
                 else "the weights became NaN or infinite in its update"
             )
         else:
             low = float(np.min(mse[:epoch]))
             what = (
-                f"the MSE ran away to {mse[epoch]:.6g}, more than {self.runaway:g} times "
+                f"the {loss} ran away to {mse[epoch]:.6g}, more than {self.runaway:g} times "
                 f"its lowest value {low:.6g}"
             )
         return (

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 from handbp.layers import layer_l_inputs
-from handbp.nn import Net, Params, minibatches, parameters_update
+from handbp.nn import Net, Params, parameters_update
+from handbp.optimizers import minibatches
 
 NET = Net((3, 4, 2), ("relu", "softmax"), loss="cross_entropy")
 X = np.ones((5, 3))
@@ -133,7 +134,7 @@ def test_init_and_minibatch_arguments():
     with pytest.raises(TypeError, match="dtype must be float32 or float64"):
         NET.init(0, dtype=np.int32)
     with pytest.raises(ValueError, match="batch_size must be at least 1"):
-        minibatches(10, 0)
+        minibatches(10, 0, seed=0)
 
 
 def test_a_layer_bias_of_the_wrong_shape_is_not_broadcast():

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from handbp import data, losses, network
-from handbp.nn import Net, Params, minibatches, parameters_update
+from handbp.nn import Net, Params, parameters_update
 from tests.handbp import strategies as series_strategies
 from tests.handbp.beyond_strategies import cases
 
@@ -251,13 +251,6 @@ def test_init_schemes():
     assert net.init(3, scheme="glorot").weights[0].std() == pytest.approx(
         np.sqrt(2 / 320), rel=0.05
     )
-
-
-def test_minibatches_cover_every_example_once():
-    batches = minibatches(10, 4, seed=0)
-    assert [len(b) for b in batches] == [4, 4, 2]
-    assert sorted(np.concatenate(batches).tolist()) == list(range(10))
-    assert [b.tolist() for b in minibatches(10, 4, seed=0)] == [b.tolist() for b in batches]
 
 
 @pytest.mark.parametrize("dtype", [np.float64, np.float32])
