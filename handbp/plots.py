@@ -79,12 +79,44 @@ def plot_curves(history: History, quantity: str = "mse", title: str | None = Non
             label=f"weights returned (epoch {stop.weights_epoch})",
         )
     axes.set_xlabel("epoch")
-    axes.set_ylabel(QUANTITIES[quantity])
+    label = history.train.loss if quantity == "mse" else QUANTITIES[quantity]
+    axes.set_ylabel(label)
     if quantity == "accuracy":
         axes.set_ylim(0, 1.02)
-    axes.set_title(title or f"{QUANTITIES[quantity]} per epoch (eta = {history.eta:g})")
+    axes.set_title(title or f"{label} per epoch (eta = {history.eta:g})")
     axes.grid(alpha=0.3)
     axes.legend()
+    return figure
+
+
+def plot_confusion(confusion: np.ndarray, classes: Sequence[str], title: str) -> Figure:
+    """A confusion matrix as a picture: rows the true class, columns the predicted one.
+
+    Each cell shows its count, shaded by its share of its row (how that class's examples
+    were predicted), so a weak class stands out whatever its size.
+    """
+    counts = np.asarray(confusion)
+    if counts.ndim != 2 or counts.shape != (len(classes), len(classes)):
+        raise ValueError(
+            f"confusion must be a {len(classes)} x {len(classes)} matrix (one row and column "
+            f"per class), got shape {counts.shape}"
+        )
+    totals = counts.sum(axis=1, keepdims=True)
+    shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
+    size = 2 + 0.5 * len(classes)
+    figure = _figure(size + 1, size)
+    axes = figure.add_subplot()
+    image = axes.imshow(shares, cmap="Blues", vmin=0, vmax=1)
+    for (row, column), count in np.ndenumerate(counts):
+        colour = "white" if shares[row, column] > 0.6 else "black"
+        axes.text(column, row, str(count), ha="center", va="center", color=colour)
+    ticks = np.arange(len(classes))
+    axes.set_xticks(ticks, labels=list(classes))
+    axes.set_yticks(ticks, labels=list(classes))
+    axes.set_xlabel("predicted")
+    axes.set_ylabel("true")
+    axes.set_title(title)
+    figure.colorbar(image, ax=axes, label="share of the true class's row")
     return figure
 
 

@@ -10,13 +10,15 @@ from __future__ import annotations
 import argparse
 import math
 import os
+import shutil
 import tempfile
 from pathlib import Path
+from typing import TextIO
 
 import numpy as np
 
 from handbp import data
-from handbp.training import Evaluation
+from handbp.training import Evaluation, Progress
 
 
 def positive_float(text: str) -> float:
@@ -65,6 +67,22 @@ def seed(text: str) -> int:
     return value
 
 
+def widths(text: str) -> tuple[int, ...]:
+    """A net's layer sizes written ``64-32-10``: at least two whole numbers >= 1."""
+    parts = text.split("-")
+    try:
+        values = tuple(int(part) for part in parts)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"expected layer sizes like 64-32-10 (inputs, hidden layers, outputs), got {text!r}"
+        ) from None
+    if len(values) < 2 or min(values) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected at least two layer sizes >= 1 like 64-32-10, got {text!r}"
+        )
+    return values
+
+
 def share(text: str) -> float:
     """A share in (0, 1]."""
     value = positive_float(text)
@@ -85,6 +103,66 @@ def check_writable(folder: Path, option: str, value: str) -> None:
         raise OSError(
             f"{option} {value!r}: cannot write in {str(folder)!r} ({error.strerror or error})"
         ) from error
+
+
+class ProgressBar:
+    """Epoch, loss and accuracy on one line of a stream, redrawn with a carriage return.
+
+    The latest diagnostic finding (:attr:`Progress.note`) is shown on the line below,
+    cut to the terminal's width.
+    """
+
+    def __init__(self, stream: TextIO, width: int = 30, loss: str = "MSE") -> None:
+        self.stream, self.width, self.loss, self.drawn = stream, width, loss, False
+        self.noted = False
+
+    def __call__(self, progress: Progress) -> None:
+        filled = self.width * progress.epoch // progress.epochs
+        digits = len(str(progress.epochs))
+        self.stream.write(
+            f"\repoch {progress.epoch:>{digits}}/{progress.epochs} "
+            f"[{'#' * filled}{'.' * (self.width - filled)}] "
+            f"{self.loss} {progress.mse:.6f}  accuracy {progress.accuracy:.4f}\x1b[K"
+        )
+        if progress.note:
+            columns = shutil.get_terminal_size().columns - 1
+            note = f"! {progress.note}"
+            note = note if len(note) <= columns else note[: columns - 3] + "..."
+            # the note on the next line, then back up to the bar's line
+            self.stream.write(f"\n{note}\x1b[K\x1b[1A\r")
+            self.noted = True
+        self.stream.flush()
+        self.drawn = True
+
+    def finish(self, final: Progress | None) -> None:
+        """End the line; first redraw it with ``final`` (the figures printed after it)."""
+        if final is not None and self.drawn:
+            self(final)
+        if self.drawn:
+            self.stream.write("\n\n" if self.noted else "\n")
+            self.stream.flush()
+
+
+def check_output_dir(output: str) -> None:
+    """Refuse an output folder that cannot be written, before any training time is spent.
+
+    ``output`` may not exist yet; the nearest folder that exists must be a folder we can
+    write in (the results are staged beside ``output`` and moved into place).
+    """
+    target = Path(output)
+    if target.exists() and not target.is_dir():
+        raise ValueError(f"--output-dir {output!r} exists and is not a directory")
+    folders = [target] if target.is_dir() else []
+    ancestor = target.absolute().parent
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise ValueError(
+            f"--output-dir {output!r} cannot be made: {str(ancestor)!r} is a file, not a directory"
+        )
+    folders.append(ancestor)
+    for folder in folders:
+        check_writable(folder, "--output-dir", output)
 
 
 def add_variant_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
@@ -110,11 +188,14 @@ def print_figures(final: dict[str, Evaluation]) -> None:
         )
 
 
-def print_confusion(confusion: np.ndarray, title: str) -> None:
-    """The confusion matrix with the species as row and column labels."""
-    names = [species.removeprefix("Iris-") for species in data.SPECIES]
-    width = max(len(name) for name in names) + 2
-    print(f"confusion matrix, {title}; rows: true species, columns: predicted")
+def print_confusion(
+    confusion: np.ndarray, title: str, classes: tuple[str, ...] | None = None
+) -> None:
+    """The confusion matrix with the class names (by default Iris's species) as labels."""
+    names = [species.removeprefix("Iris-") for species in (classes or data.SPECIES)]
+    width = max(*(len(name) for name in names), len(str(confusion.max()))) + 2
+    what = "species" if classes is None else "class"
+    print(f"confusion matrix, {title}; rows: true {what}, columns: predicted")
     print(" " * width + "".join(f"{name:>{width}}" for name in names))
     for name, row in zip(names, confusion, strict=True):
         print(f"{name:<{width}}" + "".join(f"{count:>{width}}" for count in row))

@@ -6,11 +6,12 @@ import argparse
 import dataclasses
 import os
 import sys
-from pathlib import Path
-from typing import TextIO
 
 from handbp import data, training
-from handbp.cli import options
+from handbp.cli import options, train_fit
+
+DEFAULT_PRESET = "run1-15000"
+"""The series' run `handbp train` makes when no preset or net options are given."""
 
 SETUP_OPTIONS: dict[str, tuple[str, str]] = {
     "epochs": ("epochs", "epochs"),
@@ -24,32 +25,6 @@ SETUP_OPTIONS: dict[str, tuple[str, str]] = {
     "dtype": ("dtype", "dtype"),
 }
 """The options of `handbp train` that change a preset: option dest -> (RunSetup field, name)."""
-
-
-class ProgressBar:
-    """Epoch, MSE and accuracy on one line of a stream, redrawn with a carriage return."""
-
-    def __init__(self, stream: TextIO, width: int = 30) -> None:
-        self.stream, self.width, self.drawn = stream, width, False
-
-    def __call__(self, progress: training.Progress) -> None:
-        filled = self.width * progress.epoch // progress.epochs
-        digits = len(str(progress.epochs))
-        self.stream.write(
-            f"\repoch {progress.epoch:>{digits}}/{progress.epochs} "
-            f"[{'#' * filled}{'.' * (self.width - filled)}] "
-            f"MSE {progress.mse:.6f}  accuracy {progress.accuracy:.4f}"
-        )
-        self.stream.flush()
-        self.drawn = True
-
-    def finish(self, final: training.Progress | None) -> None:
-        """End the line; first redraw it with ``final`` (the figures printed after it)."""
-        if final is not None and self.drawn:
-            self(final)
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
 
 
 def stopping_rules(args: argparse.Namespace) -> list[training.StoppingRule]:
@@ -80,35 +55,19 @@ def describe_changes(before: training.RunSetup, after: training.RunSetup) -> str
     return ", ".join(changed)
 
 
-def check_output_dir(output: str) -> None:
-    """Refuse an output folder that cannot be written, before any training time is spent.
-
-    ``output`` may not exist yet; the nearest folder that exists must be a folder we can
-    write in (the results are staged beside ``output`` and moved into place).
-    """
-    target = Path(output)
-    if target.exists() and not target.is_dir():
-        raise ValueError(f"--output-dir {output!r} exists and is not a directory")
-    folders = [target] if target.is_dir() else []
-    ancestor = target.absolute().parent
-    while not ancestor.exists():
-        ancestor = ancestor.parent
-    if not ancestor.is_dir():
-        raise ValueError(
-            f"--output-dir {output!r} cannot be made: {str(ancestor)!r} is a file, not a directory"
-        )
-    folders.append(ancestor)
-    for folder in folders:
-        options.check_writable(folder, "--output-dir", output)
-
-
 def run(args: argparse.Namespace) -> int:
     """Train the chosen setup, print the figures and write the results."""
     if args.list_presets:
+        print("the series' net on Iris (part 14):")
         for name, entry in training.PRESETS.items():
-            print(f"{name:<12} {entry.description}")
+            print(f"  {name:<20} {entry.description}")
+        print("any net by mini-batches (--data digits):")
+        for name, fit_entry in training.FIT_PRESETS.items():
+            print(f"  {name:<20} {fit_entry.description}")
         return 0
-    chosen = training.preset(args.preset)
+    if train_fit.wanted(args):
+        return train_fit.run(args)
+    chosen = training.preset(args.preset or DEFAULT_PRESET)
     changes = {
         field: getattr(args, option)
         for option, (field, _) in SETUP_OPTIONS.items()
@@ -121,7 +80,7 @@ def run(args: argparse.Namespace) -> int:
     rules = stopping_rules(args)
     divergence = training.Divergence(args.runaway)
     output = args.output_dir or os.path.join("handbp-runs", name)
-    check_output_dir(output)
+    options.check_output_dir(output)
     if name == chosen.name:
         print(f"{name}: {chosen.description}")
     else:
@@ -132,7 +91,7 @@ def run(args: argparse.Namespace) -> int:
         f"{held}, {setup.test_size} test flowers; net {setup.sizes}; eta {setup.eta:g}; "
         f"at most {setup.epochs} epochs; {setup.dtype}"
     )
-    bar = ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
+    bar = options.ProgressBar(sys.stderr) if not args.quiet and sys.stderr.isatty() else None
     try:
         result = training.run_setup(setup, rules, divergence, bar)
     except training.TrainingDiverged as error:
@@ -147,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
             training.Progress(stop.epoch + 1, setup.epochs, final_train.mse, final_train.accuracy)
         )
     print(f"stopped: {stop.message}\n")
+    train_fit.print_findings(result.training.history)
     options.print_figures(result.final)
     print()
     test = result.final["test"]
@@ -160,18 +120,21 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     """Add ``handbp train``."""
     parser = subparsers.add_parser(
         "train",
-        help="part 14: train the net on Iris, watch the curves, save weights and plots",
-        description="Train the series' net on Iris by full-batch gradient descent (part 14). "
-        "A preset reproduces one of the series' runs; the options below change it. Prints "
-        "the final MSE, accuracy and test confusion matrix and writes history.csv, "
-        "summary.json, mse.png, accuracy.png and weights.npz to the output directory.",
+        help="train a net (the series' on Iris, or any on the digits), save weights and plots",
+        description="Train the series' net on Iris by full-batch gradient descent (part 14), "
+        "or any net on the digits (or Iris) by mini-batches with SGD, momentum or Adam "
+        "(--data digits, --net, --optimizer, ...). A preset reproduces one of the series' "
+        "runs or an instructive digits run; the options below change it. Prints the final "
+        "figures, what went wrong if anything did, and the test confusion matrix, and "
+        "writes the history, a summary, the curves and the weights to the output directory.",
     )
     parser.add_argument(
         "--preset",
-        choices=list(training.PRESETS),
-        default="run1-15000",
+        choices=[*training.PRESETS, *training.FIT_PRESETS],
         metavar="NAME",
-        help=f"one of the series' runs: {', '.join(training.PRESETS)} (default: %(default)s)",
+        help=f"one of the series' runs ({', '.join(training.PRESETS)}; default "
+        f"{DEFAULT_PRESET}) or of the digits runs ({', '.join(training.FIT_PRESETS)}; "
+        f"default with --data digits: {train_fit.DEFAULT_PRESET})",
     )
     parser.add_argument("--list-presets", action="store_true", help="list the presets and exit")
     setup = parser.add_argument_group("the run (default: the preset's)")
@@ -244,6 +207,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="diverged when the MSE exceeds this many times its lowest value "
         "(default: %(default)s)",
     )
+    train_fit.add_options(parser)
     parser.add_argument(
         "--output-dir",
         metavar="DIR",

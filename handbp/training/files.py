@@ -1,4 +1,5 @@
-"""Weights on disk: an ``.npz`` archive of ``W1``, ``W2`` and scalar metadata, never pickled."""
+"""Weights on disk: an ``.npz`` archive of ``W1``, ``W2`` (the series' net) or of any
+net's ``W1 .. WL``, ``b1 .. bL`` and its spec, with scalar metadata, never pickled."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from handbp import network
 from handbp.network import Weights
+from handbp.nn import Net, Params
 
 
 def save_weights(
@@ -80,3 +82,92 @@ def load_weights(path: str | os.PathLike[str]) -> LoadedWeights:
             )
         metadata[key] = value.item()
     return LoadedWeights(Weights(W1, W2), metadata)
+
+
+NET_KEYS: tuple[str, ...] = ("widths", "activations", "loss", "biases")
+"""The entries of a net's file (:func:`save_net`) that say how to rebuild its :class:`Net`."""
+
+
+def save_net(
+    path: str | os.PathLike[str],
+    net: Net,
+    params: Params,
+    metadata: Mapping[str, str | int | float] | None = None,
+) -> None:
+    """Write a net of :mod:`handbp.nn`: ``W1 .. WL``, ``b1 .. bL``, its spec and ``metadata``.
+
+    The spec (``widths`` like ``"64-32-10"``, ``activations`` like ``"relu,softmax"``,
+    ``loss``, ``biases`` 0/1) is stored as scalars, so :func:`load_net` rebuilds the net.
+    """
+    arrays: dict[str, np.ndarray] = {}
+    for layer, W in enumerate(params.weights, start=1):
+        arrays[f"W{layer}"] = np.asarray(W)
+    for layer, b in enumerate(params.biases or (), start=1):
+        arrays[f"b{layer}"] = np.asarray(b)
+    spec = {
+        "widths": "-".join(str(width) for width in net.widths),
+        "activations": ",".join(net.activations),
+        "loss": net.loss,
+        "biases": int(net.biases),
+    }
+    for key, value in {**spec, **(metadata or {})}.items():
+        if key in arrays or not isinstance(value, str | int | float) or isinstance(value, bool):
+            raise ValueError(f"metadata {key!r} must be a str, int or float named other than W/b")
+        arrays[key] = np.asarray(value)
+    with open(path, "wb") as file:
+        np.savez(file, **arrays)  # type: ignore[arg-type]
+
+
+class LoadedNet(NamedTuple):
+    """A net read by :func:`load_net`: the :class:`Net`, its parameters and the other metadata."""
+
+    net: Net
+    params: Params
+    metadata: dict[str, str | int | float]
+
+
+def is_net_file(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is an ``.npz`` archive written by :func:`save_net` (it holds a spec)."""
+    try:
+        with np.load(path, allow_pickle=False) as archive:
+            return all(key in archive.files for key in NET_KEYS)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile, AttributeError):
+        return False
+
+
+def load_net(path: str | os.PathLike[str]) -> LoadedNet:
+    """Read a net saved by :func:`save_net`, never unpickled, checked against its spec."""
+    where = f"weights file {os.fspath(path)!r}"
+    try:
+        with open(path, "rb") as file:
+            archive = np.load(file, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):
+                raise ValueError(f"{where} is a single .npy array, expected an .npz archive")
+            with archive:
+                entries = {key: archive[key] for key in archive.files}
+    except (OSError, EOFError, zipfile.BadZipFile) as error:
+        raise ValueError(f"cannot read {where} as a NumPy .npz archive: {error}") from error
+    missing = [key for key in NET_KEYS if key not in entries]
+    if missing:
+        raise ValueError(f"{where} lacks the net's {', '.join(missing)}")
+    try:
+        widths = tuple(int(width) for width in str(entries.pop("widths").item()).split("-"))
+        activations = tuple(str(entries.pop("activations").item()).split(","))
+        net = Net(widths, activations, str(entries.pop("loss").item()), bool(entries.pop("biases")))
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}: its net spec is not a net: {error}") from error
+    weights = tuple(entries.pop(f"W{layer}", None) for layer in range(1, net.depth + 1))
+    biases = tuple(entries.pop(f"b{layer}", None) for layer in range(1, net.depth + 1))
+    if any(W is None for W in weights) or (net.biases and any(b is None for b in biases)):
+        raise ValueError(f"{where} lacks some of the weights of its {net.depth} layers")
+    params = Params(weights, biases if net.biases else None)  # type: ignore[arg-type]
+    try:
+        net.forward(np.zeros((1, net.widths[0]), weights[0].dtype), params)  # checks shapes
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"{where}: {error}") from error
+    metadata: dict[str, str | int | float] = {}
+    for key, value in entries.items():
+        if value.ndim != 0 or value.dtype.kind not in "iufU":
+            raise ValueError(f"{where}: entry {key!r} must be a scalar (metadata)")
+        metadata[key] = value.item()
+    return LoadedNet(net, params, metadata)

@@ -216,7 +216,7 @@ def train(
                 message,
                 epoch,
                 kind,
-                _history(monitored, epoch + 1, stopped, eta, epochs, watcher),
+                history_of(monitored, epoch + 1, stopped, eta, epochs, watcher),
             )
         last = end - 1 if stop is None else stop.epoch
         with np.errstate(over="ignore", invalid="ignore"), unchecked():
@@ -233,7 +233,9 @@ def train(
             restored = [w for epoch, w in kept.values() if epoch == stop.weights_epoch]
             k = stop.weights_epoch - done
             result = restored[0] if restored else Weights(loop.W1[k].copy(), loop.W2[k].copy())
-            return Training(result, _history(monitored, stop.epoch + 1, stop, eta, epochs, watcher))
+            return Training(
+                result, history_of(monitored, stop.epoch + 1, stop, eta, epochs, watcher)
+            )
         loop.next_block(count)
         done = end
 
@@ -250,14 +252,16 @@ def series_figures(
     return saturation(("sigmoid", "sigmoid"), outputs), np.array(norms), sizes
 
 
-def _history(
+def history_of(
     monitored: Mapping[str, Monitored],
     recorded: int,
     stop: Stop,
     eta: float,
     epochs: int,
     watcher: Watcher,
+    loss: str = "mse",
 ) -> History:
+    """The :class:`History` of the first ``recorded`` epochs of the monitored curves."""
     curves = {name: m.curves(recorded) for name, m in monitored.items()}
     return History(
         curves["train"],
@@ -266,7 +270,8 @@ def _history(
         stop,
         eta,
         epochs,
-        diagnosis=watcher.diagnosis(),
+        loss,
+        watcher.diagnosis(),
     )
 
 

@@ -142,6 +142,7 @@ class FastEpoch(Epoch):
         n = X.shape[0]
         sizes = {min(batch_size, n), n % batch_size or batch_size}
         self.buffers = {size: self._buffers(size) for size in sizes}
+        self.X_shuffled, self.Y_shuffled = np.empty_like(X), np.empty_like(self.Y)
 
     def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
         shapes = list(zip(self.net.widths[:-1], self.net.widths[1:], strict=True))
@@ -155,11 +156,8 @@ class FastEpoch(Epoch):
                 start += n
         return weights, biases
 
-    def _buffers(self, size: int) -> tuple[np.ndarray, np.ndarray, list[_Layer]]:
-        dtype = self.X.dtype
-        X_batch = np.empty((size, self.X.shape[1]), dtype)
-        Y_batch = np.empty((size, self.Y.shape[1]), dtype)
-        return X_batch, Y_batch, [_Layer(size, width, dtype) for width in self.net.widths[1:]]
+    def _buffers(self, size: int) -> list[_Layer]:
+        return [_Layer(size, width, self.X.dtype) for width in self.net.widths[1:]]
 
     @property
     def params(self) -> Params:
@@ -168,10 +166,16 @@ class FastEpoch(Epoch):
 
     def run(self, epoch: int) -> None:
         self.gradient_squares[:] = 0
-        for rows in minibatches(self.X.shape[0], self.batch_size, self.seed, epoch):
-            X_batch, Y_batch, layers = self.buffers[rows.shape[0]]
-            np.take(self.X, rows, axis=0, out=X_batch)
-            np.take(self.Y, rows, axis=0, out=Y_batch)
+        batches = minibatches(self.X.shape[0], self.batch_size, self.seed, epoch)
+        # the epoch's rows in shuffled order, once: each batch is then a contiguous slice
+        order = np.concatenate(batches)
+        np.take(self.X, order, axis=0, out=self.X_shuffled)
+        np.take(self.Y, order, axis=0, out=self.Y_shuffled)
+        start = 0
+        for rows in batches:
+            stop = start + rows.shape[0]
+            X_batch, Y_batch = self.X_shuffled[start:stop], self.Y_shuffled[start:stop]
+            layers = self.buffers[rows.shape[0]]
             self._forward(X_batch, layers)
             self._backward(X_batch, Y_batch, layers)
             for layer, dW in enumerate(self.dW):
@@ -179,6 +183,7 @@ class FastEpoch(Epoch):
                 self.gradient_squares[layer] += np.dot(flat, flat)
             self._update()
             self.batches_run += 1
+            start = stop
 
     def _forward(self, X: np.ndarray, layers: list[_Layer]) -> None:
         A = X
@@ -204,10 +209,10 @@ class FastEpoch(Epoch):
                 np.multiply(0.01, Z, out=A)
                 np.copyto(A, Z, where=layer.mask)
             else:  # softmax: exp(z - max z) / sum exp(z - max z), each row
-                np.max(Z, axis=1, keepdims=True, out=layer.column)
+                np.maximum.reduce(Z, axis=1, keepdims=True, out=layer.column)
                 np.subtract(Z, layer.column, out=A)
                 np.exp(A, out=A)
-                np.sum(A, axis=1, keepdims=True, out=layer.column)
+                np.add.reduce(A, axis=1, keepdims=True, out=layer.column)
                 np.divide(A, layer.column, out=A)
 
     def _delta(self, layer: _Layer, name: str) -> None:
@@ -231,7 +236,7 @@ class FastEpoch(Epoch):
             np.multiply(E, work, out=D)
         else:  # softmax_jvp: p (v - sum(v p))
             np.multiply(E, A, out=work)
-            np.sum(work, axis=1, keepdims=True, out=layer.column)
+            np.add.reduce(work, axis=1, keepdims=True, out=layer.column)
             np.subtract(E, layer.column, out=work)
             np.multiply(A, work, out=D)
 
@@ -248,7 +253,7 @@ class FastEpoch(Epoch):
             np.matmul(A_prev.T, D, out=self.dW[k])  # weights_l_update: A_{k-1}^T D_l / N
             np.divide(self.dW[k], N, out=self.dW[k])
             if net.biases:  # bias_l_update: sum_e D_l / N
-                np.sum(D, axis=0, out=self.db[k])
+                np.add.reduce(D, axis=0, out=self.db[k])
                 np.divide(self.db[k], N, out=self.db[k])
             if k > 0:
                 np.matmul(D, self.weights[k].T, out=layers[k - 1].E)  # layer_l_error

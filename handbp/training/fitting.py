@@ -35,7 +35,7 @@ from handbp.nn import Net, Params, feedforward_net
 from handbp.optimizers import Optimizer
 from handbp.training.diagnostics import Diagnostics, Watcher, saturation
 from handbp.training.history import Curves, History, Progress, Stop, TrainingDiverged
-from handbp.training.loop import HeldOut, Monitored
+from handbp.training.loop import HeldOut, Monitored, history_of
 from handbp.training.minibatch import EPOCHS, Epoch
 from handbp.training.rules import Check, Divergence, EarlyStopping, StoppingRule, stopping_rule
 
@@ -104,6 +104,7 @@ def fit(
     epochs: int = 50,
     seed: int = 0,
     validation: HeldOut | None = None,
+    test: HeldOut | None = None,
     params: Params | None = None,
     stopping: Sequence[StoppingRule | Check] = (),
     divergence: Divergence | None = None,
@@ -116,7 +117,8 @@ def fit(
     ``optimizer`` defaults to ``Optimizer("adam", 0.001)``; ``seed`` seeds the initial
     parameters (``net.init(seed)``, unless ``params`` are given) and the shuffling of every
     epoch. ``validation`` is held-out data whose curves are recorded too (and watched by
-    rules with ``watch="validation"``, e.g. :class:`~handbp.training.EarlyStopping`).
+    rules with ``watch="validation"``, e.g. :class:`~handbp.training.EarlyStopping`);
+    ``test`` is held-out data whose curves are recorded only to look at.
     ``stopping``, ``divergence`` and ``progress`` work as in :func:`~handbp.training.train`;
     ``engine`` is ``"fast"`` (in place) or ``"catalogue"`` (the catalogue's functions), which
     give the same numbers. Raises :class:`~handbp.training.TrainingDiverged` with the
@@ -139,19 +141,21 @@ def fit(
     epochs, seed = positive_int(epochs, "epochs"), check_seed(seed)
     if engine not in EPOCHS:
         raise ValueError(f"engine must be one of {', '.join(EPOCHS)}, got {engine!r}")
-    held = None if validation is None else _pair(validation, "validation")
-    if held is not None:
-        check_fits(net, *held, "validation")
+    held = {}
+    for name, value in (("validation", validation), ("test", test)):
+        if value is not None:
+            held[name] = _pair(value, name)
+            check_fits(net, *held[name], name)
     params = net.init(seed, dtype=X.dtype) if params is None else params
     net.forward(X[:1], params)  # checks the parameters' shapes and dtype against the net
     rules = [stopping_rule(rule, position) for position, rule in enumerate(stopping)]
-    if any(rule.watch == "validation" for rule in rules) and held is None:
+    if any(rule.watch == "validation" for rule in rules) and "validation" not in held:
         raise ValueError("a stopping rule watches the validation curves, but no validation data")
     divergence = Divergence() if divergence is None else divergence
     label = LOSS_LABELS[net.loss]
     monitored = {"train": Monitored(X, Y, epochs, label)}
-    if held is not None:
-        monitored["validation"] = Monitored(*held, epochs, label)
+    for name, pair in held.items():
+        monitored[name] = Monitored(*pair, epochs, label)
     watcher = Watcher(
         tuple(net.activations),
         net.widths,
@@ -165,18 +169,7 @@ def fit(
     report_every = max(1, epochs // 100)
 
     def history(recorded: int, stop: Stop) -> History:
-        curves = {name: m.curves(recorded) for name, m in monitored.items()}
-        validation_curves = curves.get("validation")
-        return History(
-            curves["train"],
-            validation_curves,
-            None,
-            stop,
-            optimizer.eta,
-            epochs,
-            net.loss,
-            watcher.diagnosis(),
-        )
+        return history_of(monitored, recorded, stop, optimizer.eta, epochs, watcher, net.loss)
 
     before = np.array([np.linalg.norm(W) for W in params.weights])  # at the epoch's start
     for epoch in range(epochs):
@@ -187,9 +180,9 @@ def fit(
         finite[epoch] = all(np.all(np.isfinite(array)) for array in _arrays(current))
         loss, accuracy, outputs = measure(net, X, Y, current)
         monitored["train"].record(epoch, np.array([loss]), np.array([accuracy]))
-        if held is not None:
-            held_loss, held_accuracy, _ = measure(net, *held, current)
-            monitored["validation"].record(epoch, np.array([held_loss]), np.array([held_accuracy]))
+        for name, pair in held.items():
+            held_loss, held_accuracy, _ = measure(net, *pair, current)
+            monitored[name].record(epoch, np.array([held_loss]), np.array([held_accuracy]))
         curves = {name: m.view(epoch + 1) for name, m in monitored.items()}
         diverged = divergence.first(curves["train"].mse, finite[: epoch + 1], epoch)
         norms = np.sqrt(runner.gradient_squares / (runner.batches_run - batches))
