@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import zlib
 from pathlib import Path
@@ -13,6 +14,7 @@ import numpy as np
 
 from handbp import data, training
 from handbp.cli import options
+from handbp.training.fitting import LOSS_LABELS
 
 ZIP_MAGIC = b"PK\x03\x04"
 """The first bytes of a zip archive, which an .npz file is."""
@@ -28,8 +30,14 @@ def read_weights(path: str) -> training.LoadedWeights:
     """:func:`handbp.training.load_weights`, with every way a file can be broken a ValueError.
 
     ``load_weights`` reports most broken files itself; a file that is not an archive at
-    all, or a truncated or corrupt ``.npz`` archive, is recognised here first.
+    all, or a truncated or corrupt ``.npz`` archive, is recognised first (:func:`check_archive`).
     """
+    check_archive(path)
+    return training.load_weights(path)
+
+
+def check_archive(path: str) -> None:
+    """Refuse a file that is not a whole ``.npz`` archive (or ``.npy`` array), with a ValueError."""
     where = f"weights file {path!r}"
     if Path(path).is_dir():
         raise ValueError(f"{where} is a directory; expected a weights.npz file")
@@ -59,7 +67,44 @@ def read_weights(path: str) -> training.LoadedWeights:
             raise ValueError(
                 f"cannot read {where}: a damaged or truncated .npz archive ({damaged})"
             )
-    return training.load_weights(path)
+
+
+def evaluate_net(args: argparse.Namespace) -> int:
+    """Evaluate a net saved by a mini-batch run on the split recorded with it."""
+    given = [key for key in SPLIT_KEYS if getattr(args, key) is not None]
+    if given:
+        flag = "--" + given[0].replace("_", "-")
+        raise ValueError(
+            f"{flag} is for the series' weights; {args.weights!r} holds a net trained by "
+            f"`handbp train --data ...`, evaluated on the split recorded with it"
+        )
+    net, params, metadata = training.load_net(args.weights)
+    fields = {field.name for field in dataclasses.fields(training.FitSetup)}
+    recorded: dict[str, Any] = {key: value for key, value in metadata.items() if key in fields}
+    recorded["widths"] = net.widths
+    try:
+        setup = training.FitSetup(**recorded)
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            f"{args.weights!r} records a run that cannot be rebuilt: {error}"
+        ) from error
+    split = setup.split()
+    held = setup.split(split.train, setup.validation_fraction)
+    print(
+        f"{args.weights}: {setup.sizes} net ({', '.join(net.activations)}; {net.loss}), "
+        f"{params.weights[0].dtype}; {setup.data}, test split seed {setup.split_seed}, "
+        f"{len(split.test)} test examples (as saved with the weights)\n"
+    )
+    parts = {"train": held.train, "validation": held.test, "test": split.test}
+    label = LOSS_LABELS[net.loss]
+    print(f"{'':<12}{label:>14}  accuracy")
+    for part, dataset in parts.items():
+        loss, accuracy, confusion = training.judge(net, params, dataset)
+        total, right = int(confusion.sum()), int(confusion.trace())
+        print(f"{part:<12}{loss:>14.6f}  {accuracy:.4f}  ({right}/{total})")
+    print()
+    options.print_confusion(confusion, f"test set ({int(confusion.sum())} examples)", setup.classes)
+    return 0
 
 
 def recorded_split(metadata: dict[str, str | int | float], path: str) -> dict[str, Any]:
@@ -94,6 +139,9 @@ def trained_on(recorded: dict[str, Any], iris: data.Dataset, split: data.Split) 
 
 def run(args: argparse.Namespace) -> int:
     """Evaluate the weights on the split; warn when it is not the one they were saved with."""
+    check_archive(args.weights)
+    if training.is_net_file(args.weights):
+        return evaluate_net(args)
     weights, metadata = read_weights(args.weights)
     n_in, n_hidden, n_out = weights.W1.shape[0], weights.W1.shape[1], weights.W2.shape[1]
     if (n_in, n_out) != (len(data.FEATURES), len(data.SPECIES)):
@@ -161,7 +209,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "evaluate",
         help="accuracy and confusion matrix of saved weights on the test split",
         description="Load weights saved by `handbp train` (an .npz file with W1 and W2, "
-        "read without pickle) and report MSE, accuracy and the test confusion matrix. "
+        "or a net of any depth with its spec, read without pickle) and report the loss, "
+        "accuracy and the test confusion matrix. "
         "The split is the one saved with the weights unless the options say otherwise; "
         "then a warning says how many of the 'test' flowers the weights were trained on.",
     )

@@ -65,7 +65,15 @@ from handbp.training.rules import (
     TargetAccuracy,
     TargetMSE,
 )
-from handbp.training.setups import DATA_SETS, FIT_PRESETS, FitPreset, FitRun, FitSetup, run_fit
+from handbp.training.setups import (
+    DATA_SETS,
+    FIT_PRESETS,
+    FitPreset,
+    FitRun,
+    FitSetup,
+    judge,
+    run_fit,
+)
 
 __all__ = [
     "BLOCK_EPOCHS",
@@ -119,6 +127,7 @@ __all__ = [
     "fit_summary",
     "history_csv",
     "is_net_file",
+    "judge",
     "load_net",
     "load_weights",
     "preset",

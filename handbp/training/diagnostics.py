@@ -11,7 +11,8 @@ Computed from the run itself, epoch by epoch:
   :attr:`Diagnostics.exploding` times the norm of its weights (a plain gradient step
   bigger than the weights themselves; healthy runs measured 0.01 or less);
 - **vanishing gradients**: a layer's weight-gradient norm below :attr:`Diagnostics.vanishing`
-  times the largest layer's, in a net whose hidden layers saturate (sigmoid, tanh);
+  times the largest layer's, in a net with sigmoid or tanh hidden layers (whose slopes,
+  at most 1/4 for a sigmoid, multiply the gradient once per layer on its way down);
 - **a loss that stops falling**: the training loss improved by less than
   :attr:`Diagnostics.stall_tolerance` (relative) over the last ``stall_window`` epochs while
   the training accuracy is below :attr:`Diagnostics.solved`.
@@ -229,8 +230,9 @@ class Watcher:
                         layer,
                         f"{self._name(layer)}: its gradient norm {norm:.3g} is {norm / largest:.2g} "
                         f"times the largest layer's ({largest:.3g}): the gradient vanishes on "
-                        f"its way down through the saturating layers above, so this layer "
-                        f"barely learns. Try ReLU hidden layers or fewer layers",
+                        f"its way down, each sigmoid or tanh layer above multiplying it by "
+                        f"its slope (at most 0.25 for a sigmoid), so this layer barely "
+                        f"learns. Try ReLU hidden layers or fewer layers",
                     )
                 )
         window = t.window(self.epochs)

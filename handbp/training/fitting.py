@@ -172,6 +172,7 @@ def fit(
         return history_of(monitored, recorded, stop, optimizer.eta, epochs, watcher, net.loss)
 
     before = np.array([np.linalg.norm(W) for W in params.weights])  # at the epoch's start
+    initial_loss = measure(net, X, Y, params)[0]
     for epoch in range(epochs):
         batches = runner.batches_run
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"), unchecked():
@@ -184,13 +185,20 @@ def fit(
             held_loss, held_accuracy, _ = measure(net, *pair, current)
             monitored[name].record(epoch, np.array([held_loss]), np.array([held_accuracy]))
         curves = {name: m.view(epoch + 1) for name, m in monitored.items()}
-        diverged = divergence.first(curves["train"].mse, finite[: epoch + 1], epoch)
+        # the loss before the first update leads the curve, so that a loss that has run
+        # away in the very first epoch is compared with where it started
+        losses = np.concatenate(([initial_loss], curves["train"].mse))
+        diverged = divergence.first(
+            losses, np.concatenate(([True], finite[: epoch + 1])), epoch + 1
+        )
+        if diverged is not None:
+            diverged = (diverged[0] - 1, diverged[1])
         norms = np.sqrt(runner.gradient_squares / (runner.batches_run - batches))
         sizes, before = before, np.array([np.linalg.norm(W) for W in current.weights])
         saturated = saturation(net.activations, outputs)
         if diverged is not None:
             kind = diverged[1]
-            message = divergence.message(curves["train"].mse, epoch, kind, optimizer.eta, label)
+            message = divergence.message(losses, epoch + 1, kind, optimizer.eta, label, epoch)
             watcher.observe(epoch, saturated, norms, sizes, curves["train"].mse, accuracy)
             watcher.diverged(epoch, message, kind)
             stopped = Stop("diverged", epoch, epoch, f"diverged ({kind}) at epoch {epoch}")

@@ -95,9 +95,14 @@ def _new_directory(parent: Path, prefix: str) -> Path:
 
 
 def write_files(
-    directory: str | os.PathLike[str], writers: dict[str, Callable[[Path], None]]
+    directory: str | os.PathLike[str],
+    writers: dict[str, Callable[[Path], None]],
+    stale: tuple[str, ...] = (),
 ) -> list[Path]:
     """Call ``writers[name](path)`` for every file into ``directory``; return the paths.
+
+    The files named in ``stale`` but not written are removed from ``directory`` (an
+    earlier run's, which would not belong with these).
 
     Everything is first written to a temporary directory beside ``directory`` and only
     moved into place when all of it succeeded, so a failure leaves no half-written file.
@@ -113,6 +118,9 @@ def write_files(
         if target.exists():
             for file in writers:
                 os.replace(staging / file, target / file)
+            for file in stale:
+                if file not in writers:
+                    (target / file).unlink(missing_ok=True)
             staging.rmdir()
         else:
             staging.rename(target)
@@ -226,4 +234,4 @@ def write_fit_run(
         metadata["name"] = name
         fitted = run.fitted
         writers["weights.npz"] = lambda path: save_net(path, fitted.net, fitted.params, metadata)
-    return write_files(directory, writers)
+    return write_files(directory, writers, FIT_FILES)

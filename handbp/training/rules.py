@@ -321,8 +321,20 @@ class Divergence:
             return first_runaway, "runaway"
         return None
 
-    def message(self, mse: np.ndarray, epoch: int, kind: str, eta: float, loss: str = "MSE") -> str:
-        """The error message for a divergence of ``kind`` at ``epoch`` (``loss``: its name)."""
+    def message(
+        self,
+        mse: np.ndarray,
+        epoch: int,
+        kind: str,
+        eta: float,
+        loss: str = "MSE",
+        shown: int | None = None,
+    ) -> str:
+        """The error message for a divergence of ``kind`` at entry ``epoch`` of ``mse``.
+
+        ``loss`` names the loss; ``shown`` is the epoch number to print (default ``epoch``;
+        :func:`~handbp.training.fit` leads its curve with the loss before any update).
+        """
         if kind == "non-finite":
             what = (
                 f"the {loss} became {mse[epoch]}"
@@ -336,6 +348,6 @@ class Divergence:
                 f"its lowest value {low:.6g}"
             )
         return (
-            f"training diverged at epoch {epoch}: {what}. The learning rate eta = {eta:g} "
+            f"training diverged at epoch {epoch if shown is None else shown}: {what}. The learning rate eta = {eta:g} "
             f"is too large for this net; try a smaller one, e.g. eta = {eta / 10:g}"
         )
