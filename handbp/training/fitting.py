@@ -193,9 +193,10 @@ def fit(
         )
         if diverged is not None:
             diverged = (diverged[0] - 1, diverged[1])
-        norms = np.sqrt(runner.gradient_squares / (runner.batches_run - batches))
-        sizes, before = before, np.array([np.linalg.norm(W) for W in current.weights])
-        saturated = saturation(net.activations, outputs)
+        with np.errstate(over="ignore", invalid="ignore"):  # the norms of a run gone wrong
+            norms = np.sqrt(runner.gradient_squares / (runner.batches_run - batches))
+            sizes, before = before, np.array([np.linalg.norm(W) for W in current.weights])
+            saturated = saturation(net.activations, outputs)
         if diverged is not None:
             kind = diverged[1]
             message = divergence.message(losses, epoch + 1, kind, optimizer.eta, label, epoch)

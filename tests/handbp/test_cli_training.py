@@ -273,3 +273,123 @@ def test_evaluate_warns_when_the_weights_record_no_split(trained, tmp_path, caps
     )
     assert "the weights file records no split" in out
     assert "confusion matrix, test (may overlap training) set (20 flowers)" in out
+
+
+# --- `handbp train --data digits`: any net by mini-batches ----------------------------------
+
+
+def printed_table(out: str) -> dict[str, tuple[float, float, int, int]]:
+    """The final table of a mini-batch run: set -> (loss, accuracy, correct, total)."""
+    pattern = r"^(train|validation|test)\s+([\d.]+)\s+([\d.]+)\s+\((\d+)/(\d+)\)$"
+    return {
+        name: (float(loss), float(accuracy), int(correct), int(total))
+        for name, loss, accuracy, correct, total in re.findall(pattern, out, re.MULTILINE)
+    }
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory):
+    directory = tmp_path_factory.mktemp("runs") / "digits"
+    capture = io.StringIO()
+    argv = ["train", "--data", "digits", "--net", "64-32-10", "--activation", "relu"]
+    argv += ["--loss", "cross-entropy", "--optimizer", "adam", "--batch-size", "32"]
+    argv += ["--epochs", "4", "--eta", "0.005", "--output-dir", str(directory)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("sys.stdout", capture)
+        status = main(argv)
+    return status, capture.getvalue(), directory
+
+
+def test_a_digits_run_prints_its_figures_and_writes_every_file(digits_run):
+    status, out, directory = digits_run
+    assert status == 0
+    assert "digits: net 64-32-10 (relu hidden layers, cross-entropy), adam eta 0.005" in out
+    assert sorted(p.name for p in directory.iterdir()) == sorted(training.FIT_FILES)
+    table = printed_table(out)
+    assert set(table) == {"train", "validation", "test"}
+    assert table["test"][3] == 359 and table["test"][1] > 0.85
+    summary = json.loads((directory / "summary.json").read_text())
+    assert summary["final"]["test"]["accuracy"] == pytest.approx(table["test"][1], abs=5e-5)
+    assert summary["diagnostics"]["findings"] == []
+    lines = out.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith("confusion matrix"))
+    assert lines[start + 1].split() == list("0123456789")
+    printed = [[int(v) for v in line.split()[1:]] for line in lines[start + 2 : start + 12]]
+    assert printed == summary["final"]["test"]["confusion_matrix"]
+
+
+def test_evaluate_rebuilds_the_digits_net(capsys, digits_run):
+    _, out, directory = digits_run
+    status, evaluated, _ = run(capsys, "evaluate", str(directory / "weights.npz"))
+    assert status == 0
+    assert "64-32-10 net (relu, softmax; cross_entropy)" in evaluated
+    assert printed_table(evaluated) == printed_table(out)
+    status, _, err = run(capsys, "evaluate", str(directory / "weights.npz"), "--split-seed", "3")
+    assert status == 2 and "--split-seed is for the series' weights" in err
+
+
+@pytest.mark.parametrize(
+    "options, message",
+    [
+        (["--data", "mnist"], "argument --data: invalid choice: 'mnist'"),
+        (["--data", "digits", "--net", "4-8-3"], "the net 4-8-3 does not fit the digits data"),
+        (["--data", "digits", "--net", "64-32-3"], "it needs 64 inputs and 10 outputs"),
+        (["--data", "digits", "--batch-size", "0"], "argument --batch-size: must be at least 1"),
+        (["--data", "digits", "--batch-size", "9999"], "batch_size must be at most the 1293"),
+        (["--data", "digits", "--epochs", "-2"], "argument --epochs: must be at least 1, got -2"),
+        (["--optimizer", "momentum", "--momentum", "1.5"], r"mu \(momentum\) must be in \[0, 1\)"),
+        (["--data", "digits", "--beta2", "1"], r"beta2 .* must be in \[0, 1\), got 1.0"),
+        (["--data", "digits", "--weight-decay", "-1"], "decay"),
+        (["--data", "digits", "--hidden", "3"], "--hidden is an option of the series' net"),
+        (["--preset", "digits-adam", "--data", "iris"], "trains on digits, not on --data iris"),
+        (["--data", "digits", "--preset", "run1-1000"], "is a run of the series' net on Iris"),
+    ],
+)
+def test_bad_digits_options_are_one_line_and_exit_2_before_training(
+    capsys, tmp_path, options, message
+):
+    try:
+        status = main(["train", *options, "--output-dir", str(tmp_path / "out")])
+    except SystemExit as exit:  # argparse's usage error: usage, then the one line
+        status = exit.code
+    out, err = capsys.readouterr()
+    assert status == 2
+    last = err.strip().splitlines()[-1]
+    assert re.search(message, last) and last.startswith("handbp train: error: ")
+    assert "stopped" not in out and not (tmp_path / "out").exists()
+
+
+def test_a_diverged_digits_run_writes_its_history_and_says_why(capsys, tmp_path):
+    argv = ["train", "--data", "digits", "--optimizer", "sgd", "--eta", "1e6", "--epochs", "5"]
+    status, out, err = run(capsys, *argv, "--output-dir", str(tmp_path))
+    assert status == 1
+    assert "training diverged at epoch 0: the cross-entropy ran away" in err
+    assert "try a smaller one, e.g. eta = 100000" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(training.FIT_FILES[:4])
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert summary["stop"]["rule"] == "diverged" and summary["epochs_recorded"] == 1
+    assert summary["diagnostics"]["findings"][-1]["kind"] == "runaway"
+
+
+def test_the_series_with_eta_1000_now_says_its_layer_saturated(capsys, tmp_path):
+    argv = ["train", "--preset", "run1-1000", "--eta", "1000", "--output-dir", str(tmp_path)]
+    status, out, _ = run(capsys, *argv)
+    assert status == 0
+    assert "what the diagnostics saw:" in out
+    assert "layer 1 (sigmoid, 2 nodes) is saturated: 100% of its outputs" in out
+    assert "the training loss stopped falling" in out
+    summary = json.loads((tmp_path / "summary.json").read_text())
+    assert [f["kind"] for f in summary["diagnostics"]["findings"]] == ["saturated", "stalled"]
+
+
+def test_the_progress_bar_shows_the_latest_finding_below_it():
+    from handbp.cli.options import ProgressBar
+
+    stream = io.StringIO()
+    bar = ProgressBar(stream, loss="cross-entropy")
+    bar(training.Progress(3, 10, 2.5, 0.1, "layer 1 (relu, 32 nodes): 100% of its nodes are dead"))
+    bar.finish(None)
+    text = stream.getvalue()
+    assert "cross-entropy 2.500000" in text
+    assert "\n! layer 1 (relu, 32 nodes): 100% of its nodes are dead" in text
+    assert text.endswith("\n\n")
