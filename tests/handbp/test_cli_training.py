@@ -361,7 +361,7 @@ def test_bad_digits_options_are_one_line_and_exit_2_before_training(
 
 def test_a_diverged_digits_run_writes_its_history_and_says_why(capsys, tmp_path):
     argv = ["train", "--data", "digits", "--optimizer", "sgd", "--eta", "1e6", "--epochs", "5"]
-    status, out, err = run(capsys, *argv, "--output-dir", str(tmp_path))
+    status, _, err = run(capsys, *argv, "--output-dir", str(tmp_path))
     assert status == 1
     assert "training diverged at epoch 0: the cross-entropy ran away" in err
     assert "try a smaller one, e.g. eta = 100000" in err

@@ -20,7 +20,7 @@ def test_every_preset_runs_and_writes_its_folder(name, tmp_path):
     assert [p.name for p in paths] == list(training.FIT_FILES)
     summary = json.loads((tmp_path / "summary.json").read_text())
     assert summary["net"] == setup.sizes and summary["classes"] == list("0123456789")
-    loss, accuracy, confusion = run.final["test"]
+    _, accuracy, confusion = run.final["test"]
     assert summary["final"]["test"]["confusion_matrix"] == confusion.tolist()
     assert confusion.sum() == 359 and np.trace(confusion) == round(accuracy * 359)
 
@@ -80,7 +80,7 @@ def test_a_broken_net_file_is_refused(tmp_path):
     arrays = {"W1": params.weights[0], "W2": params.weights[1][:4], "b1": params.biases[0]}
     arrays |= {"b2": params.biases[1], "widths": "64-8-10", "activations": "relu,softmax"}
     np.savez(tmp_path / "short.npz", **arrays, loss="cross_entropy", biases=1)
-    with pytest.raises(ValueError, match="short.npz"):
+    with pytest.raises(ValueError, match=r"short\.npz"):
         training.load_net(tmp_path / "short.npz")
     np.savez(tmp_path / "spec.npz", **{**arrays, "widths": "64-eight-10"}, loss="mse", biases=1)
     with pytest.raises(ValueError, match="its net spec is not a net"):
