@@ -201,6 +201,33 @@ def part5_section(results: dict[str, Any]) -> str:
     )
 
 
+def digits_section(results: dict[str, Any]) -> str:
+    d = results["digits"]
+    rows = [
+        [
+            row["name"],
+            f"{row['mean_accuracy']:.4f}",
+            f"{min(row['accuracy']):.4f} - {max(row['accuracy']):.4f}",
+            f"{row['per_epoch_ms']:.2f}",
+            f"{row['low_s'] / d['epochs'] * 1e3:.2f} - {row['high_s'] / d['epochs'] * 1e3:.2f}",
+            f"{row['ratio']:.2f}",
+        ]
+        for row in d["rows"]
+    ]
+    header = [
+        "trainer",
+        "test accuracy (mean)",
+        "min - max",
+        "ms per epoch (median)",
+        "fastest - slowest",
+        "/ scikit-learn",
+    ]
+    return (
+        f"{len(d['seeds'])} seeds ({', '.join(map(str, d['seeds']))}), {d['epochs']} epochs, "
+        f"{d['repeats']} interleaved timed runs each (seed 0).\n\n" + table(header, rows)
+    )
+
+
 def markdown(results: dict[str, Any]) -> str:
     """The whole report."""
     sections = [
@@ -212,6 +239,10 @@ def markdown(results: dict[str, Any]) -> str:
         ("Start-up: imports and `handbp verify`", startup_section),
         ("`handbp verify` by net size", verify_sizes_section),
         ("Part 5: pure-Python layer against np.dot", part5_section),
+        (
+            "Digits: 64-32-10 ReLU, softmax cross-entropy, Adam, batch 32 (bench/digits.py)",
+            digits_section,
+        ),
     ]
     parts = [
         "# handbp benchmark results",

@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import torch
 
-from bench import jax_series, machine, part5, scaling, series, startup, torch_series
+from bench import digits, jax_series, machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
 from bench.timing import Timing, calls_for, interleaved
 
@@ -229,6 +229,66 @@ def run_part5(settings: Settings) -> dict[str, Any]:
     return {"repeats": settings.part5_repeats, "rows": rows}
 
 
+def run_digits(settings: Settings) -> dict[str, Any]:
+    """The digits by mini-batches (bench/digits.py): test accuracy per seed, time per epoch."""
+    seeds = digits.QUICK_SEEDS if settings.quick else digits.SEEDS
+    epochs = 5 if settings.quick else digits.EPOCHS
+    split = digits.digits_split()
+    accuracy = {
+        name: [run(split, seed, epochs) for seed in seeds]
+        for name, run in digits.CONTENDERS.items()
+    }
+    for name, values in accuracy.items():
+        _say(f"  {name}: test accuracy {sum(values) / len(values):.4f} over seeds {seeds}")
+    timings = interleaved(
+        {name: partial(run, split, 0, epochs) for name, run in digits.CONTENDERS.items()},
+        settings.repeats,
+        warmup=False,  # every contender ran above (JAX compiled its epoch there)
+    )
+    baseline = timings[digits.SKLEARN]
+    rows = [
+        _timing_row(
+            name,
+            timing,
+            baseline,
+            per_epoch_ms=timing.median / epochs * 1e3,
+            accuracy=accuracy[name],
+            mean_accuracy=sum(accuracy[name]) / len(seeds),
+        )
+        for name, timing in timings.items()
+    ]
+    return {"epochs": epochs, "seeds": list(seeds), "repeats": settings.repeats, "rows": rows}
+
+
+def digits_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
+    """Issue 10's targets: accuracy at least scikit-learn's, time per epoch at most half of
+    scikit-learn's and of PyTorch eager's."""
+    rows = {row["name"]: row for row in results["digits"]["rows"]}
+    handbp, sklearn, torch_eager = rows[digits.HANDBP], rows[digits.SKLEARN], rows[digits.TORCH]
+    gain = handbp["mean_accuracy"] - sklearn["mean_accuracy"]
+    seeds = len(results["digits"]["seeds"])
+    return [
+        {
+            "target": f"digits test accuracy, handbp - scikit-learn (mean of {seeds} seeds)",
+            "goal": ">= 0",
+            "measured": gain,
+            "met": gain >= 0,
+        },
+        {
+            "target": "digits time per epoch, handbp / scikit-learn",
+            "goal": "<= 0.5",
+            "measured": handbp["ratio"],
+            "met": handbp["ratio"] <= 0.5,
+        },
+        {
+            "target": "digits time per epoch, handbp / PyTorch eager",
+            "goal": "<= 0.5",
+            "measured": handbp["median_s"] / torch_eager["median_s"],
+            "met": handbp["median_s"] / torch_eager["median_s"] <= 0.5,
+        },
+    ]
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Issue 6's three targets, each a ratio from this run, issue 13's user loop over the
     catalogue and issue 14's verify times."""
@@ -272,6 +332,7 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "met": results["startup"]["ratio"] <= 3,
         },
         *verify_sizes,
+        *digits_targets(results),
     ]
 
 
@@ -310,6 +371,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "startup": run_startup,
         "verify_sizes": run_verify_sizes,
         "part5": run_part5,
+        "digits": run_digits,
     }
     for name, section in sections.items():
         _say(f"{name} ...")

@@ -85,6 +85,20 @@ def results():
                 }
             ],
         },
+        "digits": {
+            "epochs": 50,
+            "seeds": [0, 1],
+            "repeats": 3,
+            "rows": [
+                timing_row(
+                    "handbp.training.fit",
+                    0.4,
+                    per_epoch_ms=4.0,
+                    accuracy=[0.95, 0.97],
+                    mean_accuracy=0.96,
+                )
+            ],
+        },
         "targets": [
             {"target": "a", "goal": "<= 0.60", "measured": 0.5, "met": True},
             {"target": "b", "goal": ">= 0.85", "measured": 0.5, "met": False},
@@ -110,6 +124,8 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     assert "| b | >= 0.85 | 0.50 | not met |" in text
     assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text
     assert "Test CPU, 2 cores" in text and "before: 0.50, 0.25, 0.12" in text
+    assert "\n## Digits: 64-32-10 ReLU" in text
+    assert "| handbp.training.fit | 0.9600 | 0.9500 - 0.9700 | 4.00 | 8.00 - 8.00 | 0.40 |" in text
     assert "| 10 x 10 | 1.00e-03 | 1.00e-04 | 1.00e-05 | 100 | 10 | 10.0 |" in text
 
 

@@ -1,0 +1,217 @@
+"""The digits by mini-batches: handbp's trainer against scikit-learn, PyTorch and JAX.
+
+One setting for all four: the same stratified split (:func:`handbp.digits.stratified_split`,
+20% test, seed 0), a 64-32-10 net with a ReLU hidden layer and a softmax cross-entropy
+output, float64, Adam (learning rate 0.001, betas 0.9 and 0.999, epsilon 1e-8, no weight
+decay), mini-batches of 32 reshuffled every epoch with the last, shorter batch kept, and
+50 epochs. What differs, because each library does it its own way: the initial weights
+(handbp He normal, scikit-learn Glorot uniform, PyTorch's Kaiming uniform; seeded by the
+run's seed) and the shuffling (handbp's and JAX's ``minibatches(seed, epoch)``, the others'
+own generators).
+
+- **handbp**: :func:`handbp.training.fit`, which also records the training loss and
+  accuracy after every epoch and runs the diagnostics;
+- **scikit-learn**: ``MLPClassifier(solver="adam", alpha=0, batch_size=32,
+  max_iter=50, tol=0, n_iter_no_change=51)``, which therefore runs all 50 epochs;
+- **PyTorch eager**: ``nn.Linear`` layers, ``nn.CrossEntropyLoss``, ``torch.optim.Adam``,
+  one intra-op thread (faster than two on these tiny tensors, :mod:`bench.torch_series`);
+- **JAX**: a whole epoch jitted (``lax.scan`` over the batches, ``value_and_grad``, Adam
+  written out), the floor of what the hardware does with these operations.
+
+Test accuracy is taken after the last epoch, for each of several seeds; time per epoch
+is the median over interleaved repetitions of whole runs divided by the epochs (JAX's
+compilation excluded: it runs once before the timing).
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import partial
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import torch
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.neural_network import MLPClassifier
+
+from bench.torch_series import one_thread
+from handbp import data
+from handbp.digits import load_digits, stratified_split
+from handbp.nn import Net
+from handbp.optimizers import Optimizer, minibatches
+from handbp.training import fit
+
+WIDTHS = (64, 32, 10)
+ETA = 0.001
+BATCH = 32
+EPOCHS = 50
+SEEDS = (0, 1, 2, 3, 4, 5, 6, 7)
+QUICK_SEEDS = (0, 1)
+NET = Net(WIDTHS, ("relu", "softmax"), "cross_entropy")
+
+
+@dataclass(frozen=True)
+class Digits:
+    """The split every contender trains and tests on."""
+
+    X_train: np.ndarray
+    Y_train: np.ndarray
+    X_test: np.ndarray
+    Y_test: np.ndarray
+
+    @property
+    def labels_train(self) -> np.ndarray:
+        return np.argmax(self.Y_train, axis=1)
+
+    @property
+    def labels_test(self) -> np.ndarray:
+        return np.argmax(self.Y_test, axis=1)
+
+    def accuracy(self, scores: np.ndarray) -> float:
+        """The test accuracy of one row of class scores per test image."""
+        return float(np.mean(np.argmax(scores, axis=1) == self.labels_test))
+
+
+def digits_split() -> Digits:
+    """The digits' stratified split: 1438 training and 359 test images, float64."""
+    split: data.Split = stratified_split(load_digits(), 0.2, seed=0)
+    return Digits(
+        np.array(split.train.X),
+        np.array(split.train.Y),
+        np.array(split.test.X),
+        np.array(split.test.Y),
+    )
+
+
+def handbp_run(d: Digits, seed: int, epochs: int = EPOCHS) -> float:
+    """handbp's trainer; returns the test accuracy."""
+    fitted = fit(
+        NET,
+        (d.X_train, d.Y_train),
+        Optimizer("adam", ETA),
+        batch_size=BATCH,
+        epochs=epochs,
+        seed=seed,
+    )
+    return d.accuracy(NET.forward(d.X_test, fitted.params).layer_l_outputs[-1])
+
+
+def sklearn_run(d: Digits, seed: int, epochs: int = EPOCHS) -> float:
+    """scikit-learn's MLPClassifier on the same settings, all ``epochs`` run."""
+    model = MLPClassifier(
+        hidden_layer_sizes=WIDTHS[1:-1],
+        activation="relu",
+        solver="adam",
+        alpha=0.0,
+        batch_size=BATCH,
+        learning_rate_init=ETA,
+        max_iter=epochs,
+        tol=0.0,
+        n_iter_no_change=epochs + 1,
+        shuffle=True,
+        random_state=seed,
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ConvergenceWarning)  # it ran max_iter, as asked
+        model.fit(d.X_train, d.labels_train)
+    if model.n_iter_ != epochs:
+        raise RuntimeError(f"MLPClassifier ran {model.n_iter_} epochs, not {epochs}")
+    return d.accuracy(model.predict_proba(d.X_test))
+
+
+def torch_run(d: Digits, seed: int, epochs: int = EPOCHS) -> float:
+    """PyTorch eager, autograd, ``torch.optim.Adam``, one thread."""
+    with one_thread():
+        generator = torch.Generator().manual_seed(seed)
+        torch.manual_seed(seed)
+        model = torch.nn.Sequential(
+            torch.nn.Linear(WIDTHS[0], WIDTHS[1]),
+            torch.nn.ReLU(),
+            torch.nn.Linear(WIDTHS[1], WIDTHS[2]),
+        ).double()
+        optimizer = torch.optim.Adam(model.parameters(), lr=ETA, betas=(0.9, 0.999), eps=1e-8)
+        loss_function = torch.nn.CrossEntropyLoss()
+        X, labels = torch.from_numpy(d.X_train), torch.from_numpy(d.labels_train)
+        n = X.shape[0]
+        for _epoch in range(epochs):
+            order = torch.randperm(n, generator=generator)
+            for start in range(0, n, BATCH):
+                rows = order[start : start + BATCH]
+                optimizer.zero_grad()
+                loss = loss_function(model(X[rows]), labels[rows])
+                loss.backward()
+                optimizer.step()
+        with torch.no_grad():
+            return d.accuracy(model(torch.from_numpy(d.X_test)).numpy())
+
+
+def _jax_loss(params: tuple[jax.Array, ...], X: jax.Array, Y: jax.Array) -> jax.Array:
+    W1, b1, W2, b2 = params
+    logits = jax.nn.relu(X @ W1 + b1) @ W2 + b2
+    return jnp.mean(jax.nn.logsumexp(logits, axis=1) - jnp.sum(Y * logits, axis=1))
+
+
+def _adam(state: tuple, X: jax.Array, Y: jax.Array) -> tuple:
+    params, m, v, t = state
+    gradients = jax.grad(_jax_loss)(params, X, Y)
+    t = t + 1
+    m = tuple(0.9 * mi + 0.1 * g for mi, g in zip(m, gradients, strict=True))
+    v = tuple(0.999 * vi + 0.001 * g * g for vi, g in zip(v, gradients, strict=True))
+    params = tuple(
+        p - ETA * (mi / (1 - 0.9**t)) / (jnp.sqrt(vi / (1 - 0.999**t)) + 1e-8)
+        for p, mi, vi in zip(params, m, v, strict=True)
+    )
+    return params, m, v, t
+
+
+@partial(jax.jit, static_argnames="full")
+def _jax_epoch(state: tuple, X: jax.Array, Y: jax.Array, order: jax.Array, full: int) -> tuple:
+    """One epoch: ``full`` batches of 32 by ``lax.scan``, then the last, shorter one."""
+    Xs, Ys = X[order], Y[order]
+    batches_X = Xs[: full * BATCH].reshape(full, BATCH, -1)
+    batches_Y = Ys[: full * BATCH].reshape(full, BATCH, -1)
+
+    def step(carry: tuple, batch: tuple) -> tuple:
+        return _adam(carry, *batch), None
+
+    state, _ = jax.lax.scan(step, state, (batches_X, batches_Y))
+    if full * BATCH < X.shape[0]:
+        state = _adam(state, Xs[full * BATCH :], Ys[full * BATCH :])
+    return state
+
+
+def jax_run(d: Digits, seed: int, epochs: int = EPOCHS) -> float:
+    """JAX autodiff, a whole epoch jitted, Adam written out; handbp's initial weights and batches."""
+    with jax.enable_x64(True):
+        params0 = NET.init(seed)
+        params = tuple(
+            jnp.asarray(a)
+            for pair in zip(params0.weights, params0.biases or (), strict=True)
+            for a in pair
+        )
+        zeros = tuple(jnp.zeros_like(p) for p in params)
+        state = (params, zeros, zeros, jnp.asarray(0.0))
+        X, Y = jnp.asarray(d.X_train), jnp.asarray(d.Y_train)
+        n, full = d.X_train.shape[0], d.X_train.shape[0] // BATCH
+        for epoch in range(epochs):
+            order = np.concatenate(minibatches(n, BATCH, seed, epoch))
+            state = _jax_epoch(state, X, Y, jnp.asarray(order), full)
+        W1, b1, W2, b2 = (np.asarray(p) for p in state[0])
+        return d.accuracy(np.maximum(d.X_test @ W1 + b1, 0) @ W2 + b2)
+
+
+HANDBP = "handbp.training.fit"
+SKLEARN = "scikit-learn MLPClassifier"
+TORCH = "PyTorch eager (1 thread)"
+JAX = "JAX, whole epoch jitted"
+
+CONTENDERS: dict[str, Callable[[Digits, int, int], float]] = {
+    HANDBP: handbp_run,
+    SKLEARN: sklearn_run,
+    TORCH: torch_run,
+    JAX: jax_run,
+}
+"""The four trainers by the name the report gives them."""
