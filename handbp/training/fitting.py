@@ -31,12 +31,12 @@ import numpy as np
 
 from handbp import data as data_module
 from handbp.checks import as_float_array, check_seed, positive_int, unchecked
-from handbp.nn import Net, Params, feedforward_net
+from handbp.nn import Net, Params
 from handbp.optimizers import Optimizer
 from handbp.training.diagnostics import Diagnostics, Watcher, saturation
 from handbp.training.history import Curves, History, Progress, Stop, TrainingDiverged
 from handbp.training.loop import HeldOut, Monitored, history_of
-from handbp.training.minibatch import EPOCHS, Epoch
+from handbp.training.minibatch import EPOCHS, Epoch, measure
 from handbp.training.rules import Check, Divergence, EarlyStopping, StoppingRule, stopping_rule
 
 LOSS_LABELS = {"mse": "MSE", "cross_entropy": "cross-entropy", "binary_cross_entropy": "BCE"}
@@ -84,15 +84,6 @@ def check_fits(net: Net, X: np.ndarray, Y: np.ndarray, name: str) -> None:
     if X.dtype != Y.dtype:
         raise TypeError(f"the {name} X and Y must share one dtype, got {X.dtype} and {Y.dtype}")
     net.loss_value(Y[:1], net.forward(X[:1], net.init(0, dtype=X.dtype)))  # labels fit loss
-
-
-def measure(net: Net, X: np.ndarray, Y: np.ndarray, params: Params) -> tuple[float, float, list]:
-    """The loss and accuracy of ``params`` on ``X, Y``, and every layer's outputs."""
-    with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        forward = feedforward_net(net, X, params)
-        loss = float(net.loss_value(Y, forward))
-    right = np.argmax(forward.layer_l_outputs[-1], axis=1) == np.argmax(Y, axis=1)
-    return loss, float(np.mean(right)), list(forward.layer_l_outputs)
 
 
 def fit(
@@ -179,10 +170,10 @@ def fit(
             runner.run(epoch)
         current = runner.params
         finite[epoch] = all(np.all(np.isfinite(array)) for array in _arrays(current))
-        loss, accuracy, outputs = measure(net, X, Y, current)
+        loss, accuracy, outputs = runner.measure(X, Y)
         monitored["train"].record(epoch, np.array([loss]), np.array([accuracy]))
         for name, pair in held.items():
-            held_loss, held_accuracy, _ = measure(net, *pair, current)
+            held_loss, held_accuracy, _ = runner.measure(*pair)
             monitored[name].record(epoch, np.array([held_loss]), np.array([held_accuracy]))
         curves = {name: m.view(epoch + 1) for name, m in monitored.items()}
         # the loss before the first update leads the curve, so that a loss that has run

@@ -24,7 +24,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from handbp.nn import Net, Params
+from handbp.checks import unchecked
+from handbp.nn import Net, NetForward, Params, feedforward_net
 from handbp.optimizers import Optimizer, minibatches
 
 
@@ -66,6 +67,19 @@ class Epoch(ABC):
     @abstractmethod
     def run(self, epoch: int) -> None:
         """One epoch: the batches of ``minibatches(n, batch_size, seed, epoch)``, in order."""
+
+    def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """:func:`measure` of the current parameters on ``X, Y``."""
+        return measure(self.net, X, Y, self.params)
+
+
+def measure(net: Net, X: np.ndarray, Y: np.ndarray, params: Params) -> tuple[float, float, list]:
+    """The loss and accuracy of ``params`` on ``X, Y``, and every layer's outputs."""
+    with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        forward = feedforward_net(net, X, params)
+        loss = float(net.loss_value(Y, forward))
+    right = np.argmax(forward.layer_l_outputs[-1], axis=1) == np.argmax(Y, axis=1)
+    return loss, float(np.mean(right)), list(forward.layer_l_outputs)
 
 
 def _arrays(params: Params) -> list[np.ndarray]:
@@ -142,6 +156,13 @@ class FastEpoch(Epoch):
         n = X.shape[0]
         sizes = {min(batch_size, n), n % batch_size or batch_size}
         self.buffers = {size: self._buffers(size) for size in sizes}
+        # what every batch looks up, looked up once
+        self.counts = {size: self.net.count(self.Y[:size]) for size in sizes}  # the loss's N
+        self.layers = list(zip(self.weights, self.net.activations, strict=True))
+        self.biased, self.fused = self.net.biases, self.net.fused
+        self.transposed = [W.T for W in self.weights]
+        self.flat_dW = [dW.ravel() for dW in self.dW]
+        self.full: dict[int, tuple[list[_Layer], np.ndarray]] = {}  # measure's, by data set
         self.X_shuffled, self.Y_shuffled = np.empty_like(X), np.empty_like(self.Y)
 
     def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -178,20 +199,33 @@ class FastEpoch(Epoch):
             layers = self.buffers[rows.shape[0]]
             self._forward(X_batch, layers)
             self._backward(X_batch, Y_batch, layers)
-            for layer, dW in enumerate(self.dW):
-                flat = dW.ravel()
+            for layer, flat in enumerate(self.flat_dW):
                 self.gradient_squares[layer] += np.dot(flat, flat)
             self._update()
             self.batches_run += 1
             start = stop
 
+    def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
+        """:func:`measure`, the feedforward in place on buffers kept for ``X``'s size.
+
+        The outputs returned are those buffers: valid until the next call for that ``X``.
+        """
+        if id(X) not in self.full:  # the data sets of a run, each measured every epoch
+            self.full[id(X)] = (self._buffers(X.shape[0]), np.argmax(Y, axis=1))
+        layers, labels = self.full[id(X)]
+        with np.errstate(over="ignore", invalid="ignore"):
+            self._forward(X, layers)
+        forward = NetForward(tuple(b.Z for b in layers), tuple(b.A for b in layers))
+        with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            loss = float(self.net.loss_value(Y, forward))
+        right = np.argmax(layers[-1].A, axis=1) == labels
+        return loss, float(np.mean(right)), list(forward.layer_l_outputs)
+
     def _forward(self, X: np.ndarray, layers: list[_Layer]) -> None:
         A = X
-        for k, (W, name, layer) in enumerate(
-            zip(self.weights, self.net.activations, layers, strict=True)
-        ):
+        for k, ((W, name), layer) in enumerate(zip(self.layers, layers, strict=True)):
             np.matmul(A, W, out=layer.Z)  # layer_l_inputs: A_{l-1} W_l (+ b_l)
-            if self.net.biases:
+            if self.biased:
                 np.add(layer.Z, self.biases[k], out=layer.Z)
             Z, A = layer.Z, layer.A
             if name == "sigmoid":  # sigmoid: 1 / (1 + exp(-z))
@@ -241,23 +275,21 @@ class FastEpoch(Epoch):
             np.multiply(A, work, out=D)
 
     def _backward(self, X: np.ndarray, Y: np.ndarray, layers: list[_Layer]) -> None:
-        net, L = self.net, self.net.depth
-        N = net.count(Y)
-        top = layers[-1]
-        np.subtract(top.A, Y, out=top.D if net.fused else top.E)  # fused delta / mse_error
-        if not net.fused:
-            self._delta(top, net.activations[-1])
-        for k in range(L - 1, -1, -1):
+        names, N, top = self.net.activations, self.counts[Y.shape[0]], layers[-1]
+        np.subtract(top.A, Y, out=top.D if self.fused else top.E)  # fused delta / mse_error
+        if not self.fused:
+            self._delta(top, names[-1])
+        for k in range(len(layers) - 1, -1, -1):
             D = layers[k].D
             A_prev = X if k == 0 else layers[k - 1].A
             np.matmul(A_prev.T, D, out=self.dW[k])  # weights_l_update: A_{k-1}^T D_l / N
             np.divide(self.dW[k], N, out=self.dW[k])
-            if net.biases:  # bias_l_update: sum_e D_l / N
+            if self.biased:  # bias_l_update: sum_e D_l / N
                 np.add.reduce(D, axis=0, out=self.db[k])
                 np.divide(self.db[k], N, out=self.db[k])
             if k > 0:
-                np.matmul(D, self.weights[k].T, out=layers[k - 1].E)  # layer_l_error
-                self._delta(layers[k - 1], net.activations[k - 1])
+                np.matmul(D, self.transposed[k], out=layers[k - 1].E)  # layer_l_error
+                self._delta(layers[k - 1], names[k - 1])
 
     def _update(self) -> None:
         o, theta, g, work, work2 = self.optimizer, self.theta, self.gradient, self.work, self.work2

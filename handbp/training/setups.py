@@ -17,9 +17,10 @@ from handbp import data, digits
 from handbp.checks import check_seed, finite_real, positive_int
 from handbp.nn import Net, Params
 from handbp.optimizers import Optimizer
-from handbp.training.fitting import Fitted, fit, measure
+from handbp.training.fitting import Fitted, fit
 from handbp.training.history import Progress
 from handbp.training.judging import confusion_matrix
+from handbp.training.minibatch import measure
 from handbp.training.rules import Divergence
 
 DATA_SETS: tuple[str, ...] = ("iris", "digits")
