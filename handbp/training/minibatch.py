@@ -125,14 +125,15 @@ class CatalogueEpoch(Epoch):
 class _Layer:
     """One layer's views into the flat vectors and its buffers for one batch size."""
 
-    def __init__(self, n: int, width: int, dtype: np.dtype) -> None:
+    def __init__(self, n: int, width: int, dtype: np.dtype, backward: bool = True) -> None:
         self.Z = np.empty((n, width), dtype)  # layer_l_inputs
         self.A = np.empty((n, width), dtype)  # layer_l_outputs
-        self.E = np.empty((n, width), dtype)  # layer_l_error
-        self.D = np.empty((n, width), dtype)  # layer_l_delta
-        self.work = np.empty((n, width), dtype)
         self.mask = np.empty((n, width), bool)
         self.column = np.empty((n, 1), dtype)
+        if backward:
+            self.E = np.empty((n, width), dtype)  # layer_l_error
+            self.D = np.empty((n, width), dtype)  # layer_l_delta
+            self.work = np.empty((n, width), dtype)
 
 
 class FastEpoch(Epoch):
@@ -177,8 +178,8 @@ class FastEpoch(Epoch):
                 start += n
         return weights, biases
 
-    def _buffers(self, size: int) -> list[_Layer]:
-        return [_Layer(size, width, self.X.dtype) for width in self.net.widths[1:]]
+    def _buffers(self, size: int, backward: bool = True) -> list[_Layer]:
+        return [_Layer(size, width, self.X.dtype, backward) for width in self.net.widths[1:]]
 
     @property
     def params(self) -> Params:
@@ -211,7 +212,7 @@ class FastEpoch(Epoch):
         The outputs returned are those buffers: valid until the next call for that ``X``.
         """
         if id(X) not in self.full:  # the data sets of a run, each measured every epoch
-            self.full[id(X)] = (self._buffers(X.shape[0]), np.argmax(Y, axis=1))
+            self.full[id(X)] = (self._buffers(X.shape[0], False), np.argmax(Y, axis=1))
         layers, labels = self.full[id(X)]
         with np.errstate(over="ignore", invalid="ignore"):
             self._forward(X, layers)
