@@ -20,7 +20,8 @@ own generators).
 
 Test accuracy is taken after the last epoch, for each of several seeds; time per epoch
 is the median over interleaved repetitions of whole runs divided by the epochs (JAX's
-compilation excluded: it runs once before the timing).
+compilation excluded: it runs once before the timing). ``python -m bench`` runs all four
+with NumPy's BLAS limited to one thread (threadpoolctl), as PyTorch is here.
 """
 
 from __future__ import annotations

@@ -23,6 +23,7 @@ from typing import Any
 import jax
 import jax.numpy as jnp
 import torch
+from threadpoolctl import threadpool_limits
 
 from bench import digits, jax_series, machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
@@ -234,17 +235,20 @@ def run_digits(settings: Settings) -> dict[str, Any]:
     seeds = digits.QUICK_SEEDS if settings.quick else digits.SEEDS
     epochs = 5 if settings.quick else digits.EPOCHS
     split = digits.digits_split()
-    accuracy = {
-        name: [run(split, seed, epochs) for seed in seeds]
-        for name, run in digits.CONTENDERS.items()
-    }
-    for name, values in accuracy.items():
-        _say(f"  {name}: test accuracy {sum(values) / len(values):.4f} over seeds {seeds}")
-    timings = interleaved(
-        {name: partial(run, split, 0, epochs) for name, run in digits.CONTENDERS.items()},
-        settings.repeats,
-        warmup=False,  # every contender ran above (JAX compiled its epoch there)
-    )
+    # NumPy's BLAS on one thread, like PyTorch here: on these small products a second
+    # thread only spins, and on a shared machine it can cost several times the epoch
+    with threadpool_limits(1):
+        accuracy = {
+            name: [run(split, seed, epochs) for seed in seeds]
+            for name, run in digits.CONTENDERS.items()
+        }
+        for name, values in accuracy.items():
+            _say(f"  {name}: test accuracy {sum(values) / len(values):.4f} over seeds {seeds}")
+        timings = interleaved(
+            {name: partial(run, split, 0, epochs) for name, run in digits.CONTENDERS.items()},
+            settings.repeats,
+            warmup=False,  # every contender ran above (JAX compiled its epoch there)
+        )
     baseline = timings[digits.SKLEARN]
     rows = [
         _timing_row(
