@@ -129,9 +129,13 @@ class LoadedNet(NamedTuple):
 def is_net_file(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is an ``.npz`` archive written by :func:`save_net` (it holds a spec)."""
     try:
-        with np.load(path, allow_pickle=False) as archive:
-            return all(key in archive.files for key in NET_KEYS)
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile, AttributeError):
+        with open(path, "rb") as file:
+            archive = np.load(file, allow_pickle=False)
+            if not isinstance(archive, np.lib.npyio.NpzFile):  # a single .npy array
+                return False
+            with archive:
+                return all(key in archive.files for key in NET_KEYS)
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile):
         return False
 
 

@@ -86,3 +86,5 @@ def test_a_broken_net_file_is_refused(tmp_path):
     with pytest.raises(ValueError, match="its net spec is not a net"):
         training.load_net(tmp_path / "spec.npz")
     assert not training.is_net_file(tmp_path / "missing.npz")
+    np.save(tmp_path / "single.npy", params.weights[0])
+    assert not training.is_net_file(tmp_path / "single.npy")
