@@ -187,24 +187,32 @@ class FastEpoch(Epoch):
         return Params(tuple(W.copy() for W in self.weights), biases)
 
     def run(self, epoch: int) -> None:
-        self.gradient_squares[:] = 0
         batches = minibatches(self.X.shape[0], self.batch_size, self.seed, epoch)
         # the epoch's rows in shuffled order, once: each batch is then a contiguous slice
         order = np.concatenate(batches)
         np.take(self.X, order, axis=0, out=self.X_shuffled)
         np.take(self.Y, order, axis=0, out=self.Y_shuffled)
+        X_all, Y_all, buffers, flat_dW = (
+            self.X_shuffled,
+            self.Y_shuffled,
+            self.buffers,
+            self.flat_dW,
+        )
+        forward, backward, update, dot = self._forward, self._backward, self._update, np.dot
+        squares = [0.0] * len(flat_dW)
         start = 0
         for rows in batches:
-            stop = start + rows.shape[0]
-            X_batch, Y_batch = self.X_shuffled[start:stop], self.Y_shuffled[start:stop]
-            layers = self.buffers[rows.shape[0]]
-            self._forward(X_batch, layers)
-            self._backward(X_batch, Y_batch, layers)
-            for layer, flat in enumerate(self.flat_dW):
-                self.gradient_squares[layer] += np.dot(flat, flat)
-            self._update()
-            self.batches_run += 1
-            start = stop
+            size = rows.shape[0]
+            X_batch, Y_batch = X_all[start : start + size], Y_all[start : start + size]
+            layers = buffers[size]
+            forward(X_batch, layers)
+            backward(X_batch, Y_batch, layers)
+            for layer, flat in enumerate(flat_dW):
+                squares[layer] += dot(flat, flat)
+            update()
+            start += size
+        self.gradient_squares[:] = squares
+        self.batches_run += len(batches)
 
     def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float, list[np.ndarray]]:
         """:func:`measure`, the feedforward in place on buffers kept for ``X``'s size.
