@@ -24,6 +24,7 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
+from handbp.activations import LEAKY_SLOPE
 from handbp.checks import unchecked
 from handbp.nn import Net, NetForward, Params, feedforward_net
 from handbp.optimizers import Optimizer, minibatches
@@ -122,6 +123,10 @@ class CatalogueEpoch(Epoch):
             self.batches_run += 1
 
 
+IN_PLACE: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
+"""The activations :class:`FastEpoch` writes out in place."""
+
+
 class _Layer:
     """One layer's views into the flat vectors and its buffers for one batch size."""
 
@@ -142,6 +147,12 @@ class FastEpoch(Epoch):
     name = "fast"
 
     def prepare(self, params: Params) -> None:
+        unknown = [name for name in self.net.activations if name not in IN_PLACE]
+        if unknown:
+            raise ValueError(
+                f"the fast epoch computes the activations {', '.join(IN_PLACE)} in place, "
+                f"not {unknown[0]!r}: use engine='catalogue'"
+            )
         X, batch_size, dtype = self.X, self.batch_size, self.X.dtype
         arrays = _arrays(params)
         self.theta = np.concatenate([array.ravel() for array in arrays]).astype(dtype)
@@ -249,9 +260,9 @@ class FastEpoch(Epoch):
                 np.maximum(Z, 0, out=A)
             elif name == "leaky_relu":  # leaky_relu: z if z > 0 else slope z
                 np.greater(Z, 0, out=layer.mask)
-                np.multiply(0.01, Z, out=A)
+                np.multiply(LEAKY_SLOPE, Z, out=A)
                 np.copyto(A, Z, where=layer.mask)
-            else:  # softmax: exp(z - max z) / sum exp(z - max z), each row
+            else:  # softmax (checked in prepare): exp(z - max z) / sum exp(z - max z), each row
                 np.maximum.reduce(Z, axis=1, keepdims=True, out=layer.column)
                 np.subtract(Z, layer.column, out=A)
                 np.exp(A, out=A)
@@ -274,10 +285,10 @@ class FastEpoch(Epoch):
             np.multiply(E, layer.mask, out=D)
         elif name == "leaky_relu":  # leaky_relu_derivative: 1 if a > 0 else slope
             np.greater(A, 0, out=layer.mask)
-            work.fill(0.01)
+            work.fill(LEAKY_SLOPE)
             np.copyto(work, 1, where=layer.mask)
             np.multiply(E, work, out=D)
-        else:  # softmax_jvp: p (v - sum(v p))
+        else:  # softmax_jvp (checked in prepare): p (v - sum(v p))
             np.multiply(E, A, out=work)
             np.add.reduce(work, axis=1, keepdims=True, out=layer.column)
             np.subtract(E, layer.column, out=work)
