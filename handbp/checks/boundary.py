@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from handbp.checks.kinds import DIMENSIONS, Fields, Index, Matrix, Spec, spec_of
-from handbp.checks.values import as_float_array, known_finite, one_hot
+from handbp.checks.values import as_float_array, known, known_finite, one_hot
 
 _enabled: ContextVar[bool] = ContextVar("handbp_checks_enabled", default=True)
 
@@ -315,13 +315,15 @@ def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
         lines.append("if not (" + " and ".join(f"finite({v})" for v in names) + "): return False")
         for variable, spec in arrays:
             if spec.one_hot:
-                lines.append(f"if not one_hot_ok({variable}): return False")
+                test = f"known({variable}, 'one-hot') or one_hot_ok({variable})"
+                lines.append(f"if not ({test}): return False")
     lines.extend(f"if not ({test}): return False" for test in others)
     source = "def ok(a):\n" + "".join(f"    {line}\n" for line in lines) + "    return True\n"
     scope = {
         "ndarray": np.ndarray,
         "finite": known_finite,
         "one_hot_ok": _one_hot_ok,
+        "known": known,
         "isfinite": math.isfinite,
         "DEFAULTS": tuple(plan.defaults[required:]),
     }
