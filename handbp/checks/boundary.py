@@ -302,16 +302,19 @@ def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
             + "".join(f" or {v}.ndim != {len(spec.dims)}" for v, spec in arrays)
             + ": return False"
         )
-        seen: set[str] = set()
+        seen: list[str] = []
         for variable, spec in arrays:
+            lines.append(f"t = {variable}.shape")  # each array's shape tuple made once
             for axis, letter in enumerate(spec.dims):
-                size = f"{variable}.shape[{axis}]"
                 if letter in seen:
-                    lines.append(f"if {size} != s_{letter}: return False")
+                    lines.append(f"if t[{axis}] != s_{letter}: return False")
                 else:
-                    seen.add(letter)
-                    lines.append(f"s_{letter} = {size}")
-        lines.append("if not (" + " and ".join(f"{v}.size" for v in names) + "): return False")
+                    seen.append(letter)
+                    lines.append(f"s_{letter} = t[{axis}]")
+        # every axis is a bound letter, so an empty array is one with a letter of size 0
+        lines.append(
+            "if not (" + " and ".join(f"s_{letter}" for letter in seen) + "): return False"
+        )
         lines.append("if not (" + " and ".join(f"finite({v})" for v in names) + "): return False")
         for variable, spec in arrays:
             if spec.one_hot:
