@@ -119,10 +119,10 @@ def _checked_net(*names: str, forward_fields: tuple[str, ...] = ()) -> Callable[
             given = dict(zip(names, args, strict=False))
             if kwargs:
                 given.update((name, kwargs.pop(name)) for name in names if name in kwargs)
-            elif len(args) == count and netchecks.check(net, given, forward_fields) is given:
+            passed = netchecks.check(net, given, forward_fields)
+            if passed is given and not kwargs and len(args) == count:
                 return call_unchecked(function, net, *args)  # the common call: nothing converted
-            given = netchecks.check(net, given, forward_fields)
-            return call_unchecked(function, net, **given, **kwargs)
+            return call_unchecked(function, net, **passed, **kwargs)
 
         return boundary  # type: ignore[return-value]
 
