@@ -138,6 +138,21 @@ def scaling_section(results: dict[str, Any]) -> str:
     )
 
 
+def net_step_section(results: dict[str, Any]) -> str:
+    rows = results["net_step"]["rows"]
+    names = [key[: -len(" us")] for key in rows[0] if key.endswith(" us")]
+    body = [
+        [f"{row['net']}, batch {row['batch']}", *(f"{row[f'{name} us']:.1f}" for name in names)]
+        for row in rows
+    ]
+    return (
+        "One gradient-descent step of a ReLU/softmax/cross-entropy net with biases, float64, "
+        "from the same parameters (every contender ends on handbp's); microseconds, median of "
+        f"{results['net_step']['repeats']} interleaved repetitions.\n\n"
+        + table(["net", *(f"{name} us" for name in names)], body)
+    )
+
+
 def startup_section(results: dict[str, Any]) -> str:
     s = results["startup"]
     rows = [[name, f"{seconds:.3f}"] for name, seconds in s["imports"].items()]
@@ -236,6 +251,7 @@ def markdown(results: dict[str, Any]) -> str:
         ("Training: the series' run (Iris, 4-2-3, eta 0.1, float64)", training_section),
         ("Gradients only", gradients_section),
         ("Scaling: the hand step against its five matrix products", scaling_section),
+        ("Chapter 2: one step of a 64-128-10 net", net_step_section),
         ("Start-up: imports and `handbp verify`", startup_section),
         ("`handbp verify` by net size", verify_sizes_section),
         ("Part 5: pure-Python layer against np.dot", part5_section),

@@ -25,7 +25,18 @@ import jax.numpy as jnp
 import torch
 from threadpoolctl import threadpool_limits
 
-from bench import digits, jax_series, machine, part5, scaling, series, startup, torch_series
+from bench import (
+    digits,
+    general,
+    jax_series,
+    machine,
+    part5,
+    scaling,
+    series,
+    startup,
+    torch_net,
+    torch_series,
+)
 from bench.report import write_report
 from bench.timing import Timing, calls_for, interleaved
 
@@ -35,6 +46,12 @@ RESULTS = REPOSITORY / "bench" / "results"
 BASELINE = "NumPy, the series' notebook loop"
 HANDBP = "handbp.training.train"
 USER_LOOP = "handbp's equation functions in a user loop"
+SERIES_FUNCTIONS = "handbp feedforward + backpropagation"
+GENERAL_NET = "handbp.nn.Net.gradients (the series' net)"
+STEP_HANDBP = "handbp Net.step"
+STEP_TUNED = "NumPy, tuned (buffers, in place)"
+STEP_TORCH = "PyTorch eager, autograd, SGD"
+STEP_TORCH_ONE = "PyTorch eager, autograd, SGD, 1 thread"
 
 TRAINERS: dict[str, Callable[[series.SeriesRun], series.Trained]] = {
     BASELINE: series.notebook_train,
@@ -129,7 +146,8 @@ def run_gradients(settings: Settings) -> dict[str, Any]:
         on_device = tuple(jnp.asarray(a) for a in arrays)
     functions: dict[str, Callable[[], series.Gradients]] = {
         "NumPy, the series' notebook": lambda: series.notebook_gradients(*arrays),
-        "handbp feedforward + backpropagation": lambda: series.handbp_gradients(*arrays),
+        SERIES_FUNCTIONS: lambda: series.handbp_gradients(*arrays),
+        GENERAL_NET: lambda: general.net_gradients(*arrays),
         "handbp, inside unchecked()": lambda: series.handbp_unchecked_gradients(*arrays),
         "JAX jit(grad)": lambda: jax_series.jax_gradients(*on_device),
         "PyTorch autograd": lambda: torch_series.torch_gradients(*arrays),
@@ -168,6 +186,34 @@ def run_scaling(settings: Settings) -> dict[str, Any]:
         _say(
             f"  {row['net']}: handbp step {row['handbp step ms']:.2f} ms, "
             f"five matmuls {row['five matmuls ms']:.2f} ms"
+        )
+    return {"repeats": settings.repeats, "rows": rows}
+
+
+def run_net_step(settings: Settings) -> dict[str, Any]:
+    """One step of the 64-128-10 ReLU/softmax/cross-entropy net at each batch size: handbp's
+    ``Net.step``, a tuned NumPy step and PyTorch eager, interleaved."""
+    rows = []
+    for batch in general.STEP_BATCHES:
+        p = general.step_problem(batch)
+        makers: dict[str, Callable[[general.StepProblem], Callable[[], Any]]] = {
+            STEP_HANDBP: lambda p: partial(general.handbp_step, p),
+            STEP_TUNED: general.tuned_step,
+            STEP_TORCH: torch_net.torch_step,
+            STEP_TORCH_ONE: torch_net.torch_step_one_thread,
+        }
+        reference = general.handbp_step(p)
+        for name, make in makers.items():  # a fresh copy of the parameters for the check
+            general.assert_same_params(reference, make(p)(), name)  # stops the benchmark if not
+        functions = {name: make(p) for name, make in makers.items()}
+        calls = {name: calls_for(f, settings.seconds_per_repeat) for name, f in functions.items()}
+        timings = interleaved(functions, settings.repeats, calls)
+        row: dict[str, Any] = {"net": "-".join(map(str, p.net.widths)), "batch": batch}
+        row.update({f"{name} us": t.median * 1e6 for name, t in timings.items()})
+        rows.append(row)
+        _say(
+            f"  batch {batch}: "
+            + ", ".join(f"{name} {t.median * 1e6:.0f} us" for name, t in timings.items())
         )
     return {"repeats": settings.repeats, "rows": rows}
 
@@ -295,8 +341,21 @@ def digits_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
 
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Issue 6's three targets, each a ratio from this run, issue 13's user loop over the
-    catalogue and issue 14's verify times."""
+    catalogue, issue 9's general net against the series' functions, PyTorch and tuned
+    NumPy, and issue 14's verify times."""
     training = {row["name"]: row for row in results["training"]["rows"]}
+    gradients = {row["name"]: row for row in results["gradients"]["rows"]}
+    general_ratio = gradients[GENERAL_NET]["median_s"] / gradients[SERIES_FUNCTIONS]["median_s"]
+    step_targets = [
+        {
+            "target": f"handbp Net.step / {name}, {row['net']} batch {row['batch']}",
+            "goal": f"<= {goal:g}",
+            "measured": row[f"{STEP_HANDBP} us"] / row[f"{name} us"],
+            "met": row[f"{STEP_HANDBP} us"] / row[f"{name} us"] <= goal,
+        }
+        for row in results["net_step"]["rows"]
+        for name, goal in ((STEP_TORCH, 0.5), (STEP_TORCH_ONE, 0.5), (STEP_TUNED, 1.5))
+    ]
     big = results["scaling"]["rows"][-1]
     handbp_training = training[HANDBP]["ratio"]
     user_loop = training[USER_LOOP]["ratio"]
@@ -335,6 +394,13 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "measured": results["startup"]["ratio"],
             "met": results["startup"]["ratio"] <= 3,
         },
+        {
+            "target": "Net.gradients / feedforward + backpropagation, the series' net",
+            "goal": "<= 1.3",
+            "measured": general_ratio,
+            "met": general_ratio <= 1.3,
+        },
+        *step_targets,
         *verify_sizes,
         *digits_targets(results),
     ]
@@ -372,6 +438,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "training": run_training,
         "gradients": run_gradients,
         "scaling": run_scaling,
+        "net_step": run_net_step,
         "startup": run_startup,
         "verify_sizes": run_verify_sizes,
         "part5": run_part5,

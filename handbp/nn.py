@@ -109,6 +109,8 @@ def _checked_net(*names: str, forward_fields: tuple[str, ...] = ()) -> Callable[
     ``forward_fields`` are the fields of a forward pass that the body reads."""
 
     def decorate(function: F) -> F:
+        count = len(names)
+
         @functools.wraps(function)
         def boundary(net: Net, *args: Any, **kwargs: Any) -> Any:
             if not checks_enabled():
@@ -116,8 +118,10 @@ def _checked_net(*names: str, forward_fields: tuple[str, ...] = ()) -> Callable[
             given = dict(zip(names, args, strict=False))
             if kwargs:
                 given.update((name, kwargs.pop(name)) for name in names if name in kwargs)
-            given = netchecks.check(net, given, forward_fields)
-            return call_unchecked(function, net, **given, **kwargs)
+            passed = netchecks.check(net, given, forward_fields)
+            if passed is given and not kwargs and len(args) == count:
+                return call_unchecked(function, net, *args)  # the common call: nothing converted
+            return call_unchecked(function, net, **passed, **kwargs)
 
         return boundary  # type: ignore[return-value]
 

@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from handbp.checks.kinds import DIMENSIONS, Fields, Index, Matrix, Spec, spec_of
-from handbp.checks.values import as_float_array, is_finite, known, known_finite, one_hot, remembered
+from handbp.checks.values import as_float_array, known, known_finite, one_hot
 
 _enabled: ContextVar[bool] = ContextVar("handbp_checks_enabled", default=True)
 
@@ -133,7 +133,6 @@ class _Plan:
         arrays: list[tuple[str, np.ndarray]] = []
         bound: dict[str, tuple[Any, str, int, Any]] = {}
         late: list[tuple[str, Spec, Any]] = []
-        memory = remembered
         for place, value in enumerate(values):
             if place < len(self.checks):
                 _, label, spec = self.checks[place]
@@ -147,7 +146,7 @@ class _Plan:
                     and value.dtype.char in "fd"
                     and value.ndim == len(spec.dims)
                     and value.size
-                    and ((id(value) in memory and known(value, "finite")) or is_finite(value))
+                    and known_finite(value)
                 ):
                     value = values[place] = as_float_array(value, label, len(spec.dims))
                 arrays.append((label, value))
@@ -303,26 +302,31 @@ def _fast_path(plan: _Plan) -> Callable[[tuple[Any, ...]], bool] | None:
             + "".join(f" or {v}.ndim != {len(spec.dims)}" for v, spec in arrays)
             + ": return False"
         )
-        seen: set[str] = set()
+        seen: list[str] = []
         for variable, spec in arrays:
+            lines.append(f"t = {variable}.shape")  # each array's shape tuple made once
             for axis, letter in enumerate(spec.dims):
-                size = f"{variable}.shape[{axis}]"
                 if letter in seen:
-                    lines.append(f"if {size} != s_{letter}: return False")
+                    lines.append(f"if t[{axis}] != s_{letter}: return False")
                 else:
-                    seen.add(letter)
-                    lines.append(f"s_{letter} = {size}")
-        lines.append("if not (" + " and ".join(f"{v}.size" for v in names) + "): return False")
+                    seen.append(letter)
+                    lines.append(f"s_{letter} = t[{axis}]")
+        # every axis is a bound letter, so an empty array is one with a letter of size 0
+        lines.append(
+            "if not (" + " and ".join(f"s_{letter}" for letter in seen) + "): return False"
+        )
         lines.append("if not (" + " and ".join(f"finite({v})" for v in names) + "): return False")
         for variable, spec in arrays:
             if spec.one_hot:
-                lines.append(f"if not one_hot_ok({variable}): return False")
+                test = f"known({variable}, 'one-hot') or one_hot_ok({variable})"
+                lines.append(f"if not ({test}): return False")
     lines.extend(f"if not ({test}): return False" for test in others)
     source = "def ok(a):\n" + "".join(f"    {line}\n" for line in lines) + "    return True\n"
     scope = {
         "ndarray": np.ndarray,
         "finite": known_finite,
         "one_hot_ok": _one_hot_ok,
+        "known": known,
         "isfinite": math.isfinite,
         "DEFAULTS": tuple(plan.defaults[required:]),
     }
@@ -363,24 +367,25 @@ def checked(function: F, /, *, blas: bool = False, **specs: Spec | str) -> F:
 
     plan = _Plan(function, specs)
     fast = _fast_path(plan)
+    enabled, disable, enable = _enabled.get, _enabled.set, _enabled.reset
+    float32 = plan.float32 if blas and plan.first_array is not None else None
 
     @functools.wraps(function)
     def boundary(*args: Any, **kwargs: Any) -> Any:
-        if not _enabled.get():
+        if not enabled():
             return function(*args, **kwargs)
-        if not kwargs and fast is not None and fast(args):
-            values, rest = args, kwargs
-        else:
+        if kwargs or fast is None or not fast(args):
             values, rest = plan.arguments(args, kwargs) if kwargs else (list(args), kwargs)
             plan.run(values)
-        token = _enabled.set(False)
+            args, kwargs = tuple(values), rest
+        token = disable(False)
         try:
-            if blas and plan.float32(values):
+            if float32 is not None and float32(args):
                 with np.errstate(invalid="ignore"):
-                    return function(*values, **rest)
-            return function(*values, **rest)
+                    return function(*args, **kwargs)
+            return function(*args, **kwargs)
         finally:
-            _enabled.reset(token)
+            enable(token)
 
     boundary.checks = plan.specs  # type: ignore[attr-defined]
     boundary.fast_check = fast  # type: ignore[attr-defined]

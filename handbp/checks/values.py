@@ -1,8 +1,11 @@
 """Checks of one value: each returns the value (converted where documented) or raises a
 ``TypeError``/``ValueError`` whose message names the argument.
 
-Read-only arrays that passed the finiteness or one-hot check are remembered by identity
-(they cannot change), so that a loop over the same data checks it once.
+Read-only arrays that passed the finiteness or one-hot check are remembered by identity,
+so that a loop over the same data checks it once. The memory holds while nothing can
+write to the array: once it, or the array owning its memory, is writable again, it is
+looked at again. (Changing it and then setting the flag back to read-only is the one way
+past this; handbp cannot see that.)
 """
 
 from __future__ import annotations
@@ -34,16 +37,23 @@ def describe(value: Any) -> str:
 remembered: dict[int, tuple[weakref.ref, set[str]]] = {}
 
 
+def unchangeable(array: np.ndarray) -> bool:
+    """Whether nothing can write to ``array`` now: it is read-only, and so is the array
+    that owns its memory (a flag set back to writeable, on it or its base, ends that)."""
+    if array.flags.writeable:
+        return False
+    base = array.base
+    return base is None or (type(base) is np.ndarray and not base.flags.writeable)
+
+
 def known(array: np.ndarray, fact: str) -> bool:
+    """Whether ``fact`` was found true of ``array`` and nothing could change it since."""
     entry = remembered.get(id(array))
-    return entry is not None and entry[0]() is array and fact in entry[1]
+    return entry is not None and entry[0]() is array and fact in entry[1] and unchangeable(array)
 
 
 def remember(array: np.ndarray, fact: str) -> None:
-    base = array.base
-    if array.flags.writeable or not (
-        base is None or (type(base) is np.ndarray and not base.flags.writeable)
-    ):
+    if not unchangeable(array):
         return  # only arrays that nothing can write to (short of setting the flag back)
     key = id(array)
     entry = remembered.get(key)
@@ -54,8 +64,11 @@ def remember(array: np.ndarray, fact: str) -> None:
 
 
 def known_finite(array: np.ndarray) -> bool:
-    """Whether ``array`` is finite, remembered or looked at (the fast path's test)."""
-    return (id(array) in remembered and known(array, "finite")) or is_finite(array)
+    """Whether ``array`` is finite, remembered or looked at (the fast paths' test)."""
+    entry = remembered.get(id(array))
+    if entry is not None and entry[0]() is array and "finite" in entry[1] and unchangeable(array):
+        return True
+    return is_finite(array)
 
 
 def is_finite(array: np.ndarray) -> bool:
@@ -66,7 +79,7 @@ def is_finite(array: np.ndarray) -> bool:
     """
     if not (math.isfinite(np.vdot(array, array)) or np.isfinite(array).all()):
         return False
-    if not array.flags.writeable:
+    if not array.flags.writeable:  # a read-only array: remembered, if its memory is too
         remember(array, "finite")
     return True
 
@@ -84,7 +97,7 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         and value.dtype.char in "fd"
         and (ndim is None or value.ndim == ndim)
         and value.size
-        and (known(value, "finite") or is_finite(value))
+        and known_finite(value)
     ):
         return value
     if isinstance(value, np.ndarray | np.generic):

@@ -52,6 +52,12 @@ def results():
         },
         "gradients": {"repeats": 3, "rows": [timing_row("notebook", 1.0, per_call_us=9.0)]},
         "scaling": {"repeats": 3, "rows": [scaling_row]},
+        "net_step": {
+            "repeats": 3,
+            "rows": [
+                {"net": "64-128-10", "batch": 32, "handbp Net.step us": 80.0, "torch us": 200.0}
+            ],
+        },
         "startup": {
             "repeats": 2,
             "imports": {"import jax": 1.0},
@@ -115,6 +121,9 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     text = report.markdown(results)
     for heading in ("Machine", "Targets", "Training", "Gradients", "Scaling", "Start-up", "Part 5"):
         assert f"\n## {heading}" in text
+    assert "\n## Chapter 2: one step of a 64-128-10 net" in text
+    assert "| net | handbp Net.step us | torch us |" in text
+    assert "| 64-128-10, batch 32 | 80.0 | 200.0 |" in text
     assert "\n## `handbp verify` by net size" in text
     assert (
         "| `handbp verify --sizes 64-64-64 --examples 64` | 3.25 (range 3.00 - 3.50) | 5.50 "

@@ -18,6 +18,7 @@ from handbp.checks import (
     checked,
     checks_enabled,
 )
+from handbp.nn import Net, Params
 
 
 def test_python_numbers_and_lists_become_float64():
@@ -316,3 +317,78 @@ def test_interval_without_upper_bound():
         _decayed(X, -1)
     with pytest.raises(ValueError, match="must be finite"):
         _decayed(X, float("inf"))
+
+
+# --- Remembered facts: read-only arrays are checked once, changed ones again ------------------
+
+
+def _read_only(array: np.ndarray) -> np.ndarray:
+    array.flags.writeable = False
+    return array
+
+
+def _calls_that_check_X():
+    """Every kind of boundary that checks an X: a declared check (its generated fast path
+    and its generic one), ``as_float_array`` and the general net's checks."""
+    net = Net((3, 2), "sigmoid", loss="mse", biases=False)
+    W = np.full((3, 2), 0.5)
+    return {
+        "fast path": lambda X: network.hidden_layer_inputs(X, W),
+        "generic path": lambda X: network.hidden_layer_inputs(X, W.tolist()),
+        "as_float_array": lambda X: as_float_array(X, "X"),
+        "Net.forward": lambda X: net.forward(X, Params((W,))),
+    }
+
+
+@pytest.mark.parametrize("call", list(_calls_that_check_X()))
+def test_a_remembered_array_made_writable_and_changed_is_checked_again(call):
+    check = _calls_that_check_X()[call]
+    X = _read_only(np.ones((4, 3)))
+    check(X)
+    check(X)  # now remembered as finite
+    X.flags.writeable = True
+    X[1, 2] = np.nan
+    with pytest.raises(ValueError, match="X must be finite"):
+        check(X)
+
+
+@pytest.mark.parametrize("call", list(_calls_that_check_X()))
+def test_a_read_only_view_changed_through_its_base_is_checked_again(call):
+    check = _calls_that_check_X()[call]
+    base = _read_only(np.ones((4, 5)))
+    X = base[:, :3]
+    check(X)
+    base.flags.writeable = True
+    base[0, 0] = np.inf  # the view sees it; the view itself stayed read-only
+    with pytest.raises(ValueError, match="X must be finite"):
+        check(X)
+
+
+def test_remembered_one_hot_labels_changed_are_checked_again():
+    Y = _read_only(np.eye(3)[[0, 1, 2, 1]])
+    O_out = np.full((4, 3), 0.5)
+    network.output_layer_error(O_out, Y)  # remembered as one-hot
+    Y.flags.writeable = True
+    Y[2] = [1.0, 1.0, 0.0]
+    with pytest.raises(ValueError, match="Y must be one-hot"):
+        network.output_layer_error(O_out, Y)
+
+
+def test_a_new_array_where_a_remembered_one_was_is_checked():
+    """Facts are remembered by identity: an array freed and another made at its address
+    (CPython reuses it) must not inherit them."""
+    for _ in range(20):
+        X = _read_only(np.ones((4, 3)))
+        as_float_array(X, "X")
+        del X
+        X = _read_only(np.full((4, 3), np.nan))
+        with pytest.raises(ValueError, match="X must be finite"):
+            as_float_array(X, "X")
+
+
+def test_writable_arrays_are_looked_at_every_call():
+    X = np.ones((4, 3))
+    network.hidden_layer_inputs(X, np.ones((3, 2)))
+    X[0, 0] = np.nan
+    with pytest.raises(ValueError, match="X must be finite"):
+        network.hidden_layer_inputs(X, np.ones((3, 2)))
