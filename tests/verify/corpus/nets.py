@@ -369,3 +369,96 @@ case(
     "logits_for_outputs_deep",
     weights=_at(2, weights, lambda s: s.Z_prev.T @ s.D / s.N),
 )
+
+
+# --- Equivalent correct forms: each passes with no diagnosis ------------------------------
+
+
+def handbp_backward(net, X, Y, params, forward):
+    """handbp's own pass, with the input error too."""
+    return net.backward(X, Y, params, forward, input_error=True)
+
+
+def step_by_step(net, X, Y, params, forward):
+    return backward(net, X, Y, params, forward)
+
+
+def other_orders(net, X, Y, params, forward):
+    """Other product orders: (D^T A)^T, (W D^T)^T, einsum, np.dot, a sum by ones."""
+    return backward(
+        net,
+        X,
+        Y,
+        params,
+        forward,
+        weights=lambda s: (s.D.T @ s.A_prev).T / s.N,
+        bias=lambda s: np.ones(len(s.D), s.D.dtype) @ s.D / s.N,
+        error_back=lambda s: np.einsum("en,mn->em", s.D, s.W) if s.l % 2 else np.dot(s.W, s.D.T).T,
+    )
+
+
+def times_equal_on_own_arrays(net, X, Y, params, forward):
+    """``*=`` on the learner's own new arrays; the output of a layer turned into its
+    derivative in place once it is no longer needed (after dW of the layer above)."""
+
+    def delta_in_place(s):
+        if s.name == "softmax":
+            return softmax_vjp(s.A, s.E)
+        D = s.E.copy()
+        D *= DERIVATIVE[s.name](s.A)
+        return D
+
+    def derivative_in_forward(s):
+        if s.name in ("sigmoid",) and s.l < s.net.depth:
+            s.A *= 1 - s.A  # forward.layer_l_outputs: dW_{l+1} already used it
+            return s.E * s.A
+        return delta_in_place(s)
+
+    return backward(net, X, Y, params, forward, delta=derivative_in_forward)
+
+
+def as_dict_and_update_after(net, X, Y, params, forward):
+    """A dict of the fields; the weights updated in place after the pass (correct)."""
+    result = backward(net, X, Y, params, forward)
+    for W, dW in zip(params.weights, result.weights_l_update, strict=True):
+        W -= 0.1 * dW
+    return {
+        "layer_l_error": result.layer_l_error,
+        "layer_l_delta": result.layer_l_delta,
+        "weights_l_update": list(result.weights_l_update),
+        "bias_l_update": result.bias_l_update,
+    }
+
+
+def staged_output(net, X, Y, params, forward):
+    """A fused loss computed in stages: the loss's error, then the activation's chain."""
+    staged = {
+        "cross_entropy": lambda s: -s.Y / s.A,
+        "binary_cross_entropy": lambda s: (s.A - s.Y) / (s.A * (1 - s.A)),
+        "mse": lambda s: s.A - s.Y,
+    }[net.loss]
+    L = net.depth
+    result = backward(
+        net,
+        X,
+        Y,
+        params,
+        forward,
+        fused_delta=lambda s: _delta(SimpleNamespace(**{**vars(s), "E": staged(s)})),
+    )
+    A = forward.layer_l_outputs[-1]
+    s = SimpleNamespace(A=A, Y=Y)
+    errors = (*result.layer_l_error[: L - 1], staged(s))
+    return NetBackward(errors, result.layer_l_delta, result.weights_l_update, result.bias_l_update)
+
+
+NETS = (CE, BCE, MSE, DEEP, SOFTMAX_MSE, RELU_BCE)
+ACCEPTED = (
+    handbp_backward,
+    step_by_step,
+    other_orders,
+    times_equal_on_own_arrays,
+    as_dict_and_update_after,
+    staged_output,
+)
+"""Equivalent correct backward passes, each checked on every net of :data:`NETS`."""
