@@ -167,7 +167,7 @@ class NetReport:
         for name in self.rows:
             if self.rows[name] and self.shown(name).status == "WRONG":
                 found = self.shown(name).found
-                lines.append(f"  {_symbol(name)}: {found.message if found else ''}")
+                lines.append(f"  {found.message if found else _symbol(name)}")
         if first is None and self.passed:
             lines.append("every returned quantity agrees with JAX autodiff")
         lines += list(self.notes)
