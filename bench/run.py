@@ -24,7 +24,7 @@ import jax
 import jax.numpy as jnp
 import torch
 
-from bench import jax_series, machine, part5, scaling, series, startup, torch_series
+from bench import jax_series, layer_check, machine, part5, scaling, series, startup, torch_series
 from bench.report import write_report
 from bench.timing import Timing, calls_for, interleaved
 
@@ -229,6 +229,17 @@ def run_part5(settings: Settings) -> dict[str, Any]:
     return {"repeats": settings.part5_repeats, "rows": rows}
 
 
+def run_layer_check(settings: Settings) -> dict[str, Any]:
+    """Issue 11: ``verify.check_layer`` on the affine layer over 20 shapes, after compiling."""
+    timing = layer_check.time_affine_check(settings.repeats)
+    _say(f"  check_layer, affine, {layer_check.TRIALS} shapes: {timing.median:.3f} s")
+    return {
+        "repeats": settings.repeats,
+        "median_s": timing.median,
+        "range_s": (timing.low, timing.high),
+    }
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Issue 6's three targets, each a ratio from this run, issue 13's user loop over the
     catalogue and issue 14's verify times."""
@@ -271,6 +282,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "measured": results["startup"]["ratio"],
             "met": results["startup"]["ratio"] <= 3,
         },
+        {
+            "target": f"verify.check_layer, affine layer, {layer_check.TRIALS} shapes (compiled), s",
+            "goal": f"<= {layer_check.TARGET_S:g}",
+            "measured": results["layer_check"]["median_s"],
+            "met": results["layer_check"]["median_s"] <= layer_check.TARGET_S,
+        },
         *verify_sizes,
     ]
 
@@ -309,6 +326,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "scaling": run_scaling,
         "startup": run_startup,
         "verify_sizes": run_verify_sizes,
+        "layer_check": run_layer_check,
         "part5": run_part5,
     }
     for name, section in sections.items():
