@@ -84,10 +84,31 @@ def _candidates(
         named = constant_words(c, ctx.N, ctx.e)
         if named is not None:
             yield named[0], named[1], c * right
+    if hand.ndim == 2 and hand.shape[0] == hand.shape[1]:
+        yield "transposed", "transposed (a square matrix, so the shape does not tell)", right.T
     if kind == "D":
         yield from delta_candidates(layer, hand, right, ctx)
     elif kind == "E" and layer == ctx.net.depth:
         A, Z, Y = ctx.refs.A[layer], ctx.refs.Z[layer - 1], ctx.Y
+        if ctx.net.fused:
+            D = ctx.mine.get(f"D{layer}")
+            kept = (
+                D is not None
+                and D.shape == hand.shape
+                and matches(D, delta_from(hand, layer, ctx), DIAGNOSIS_TOLERANCE[ctx.dtype])
+            )
+            yield (
+                "derivative_kept" if kept else "wrong_quantity",
+                f"A_{layer} - Y is the fused delta D_{layer} of the {ctx.net.loss}, not its error "
+                f"E_{layer}"
+                + (
+                    f"; your D_{layer} multiplies it by the {ctx.net.activations[-1]}'s "
+                    "derivative once more, which the loss already cancels"
+                    if kept
+                    else ""
+                ),
+                ctx.refs.absolute[f"D{layer}"],
+            )
         yield from scaled(
             hand, Z - Y, "wrong_layer", f"uses Z_{layer} (the logits) instead of A_{layer}", ctx
         )
@@ -156,8 +177,18 @@ def _mutated(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context) -> It
 
 
 def _other_quantity(name: str, hand: np.ndarray, ctx: Context) -> Iterator[Candidate]:
+    kind, _ = kind_and_layer(name)
     for other, value in ctx.refs.absolute.items():
-        if other != name and value.shape == hand.shape and name in ctx.refs.absolute:
+        if other == name or value.shape != hand.shape:
+            continue
+        if kind_and_layer(other)[0] == kind:  # another layer's: the list's order
+            yield (
+                "swapped",
+                f"holds {symbol(other)}: the entries are in the wrong order (entry l - 1 of each "
+                "field is layer l, from the first layer to the output)",
+                value,
+            )
+        else:
             yield from scaled(
                 hand,
                 value,
@@ -171,7 +202,19 @@ def _shape_account(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context)
     tolerance = DIAGNOSIS_TOLERANCE[ctx.dtype]
     if hand.ndim == 2 and hand.shape == right.shape[::-1] and matches(hand.T, right, tolerance):
         return "transposed", f"transposed: shape {hand.shape}, expected {right.shape}"
+    if hand.size == right.size and matches(hand.reshape(right.shape), right, tolerance):
+        return "shape_mismatch", (
+            f"the right values in shape {hand.shape}, expected {right.shape} (an extra axis: "
+            "keepdims, or a column instead of a row)"
+        )
     kind, layer = kind_and_layer(name)
+    for other, value in ctx.refs.absolute.items():
+        if other != name and kind_and_layer(other)[0] == kind and value.shape == hand.shape:
+            if matches(hand, value, tolerance):
+                return "swapped", (
+                    f"holds {symbol(other)} (shape {hand.shape}, expected {right.shape}): the "
+                    "entries are in the wrong order (entry l - 1 of each field is layer l)"
+                )
     if kind == "db":
         D = ctx.value(f"D{layer}")
         for axis in (1, 0):

@@ -118,6 +118,10 @@ def error_candidates(layer: int, hand: np.ndarray, ctx: Context) -> Iterator[Can
             "the error back through the weights before updating them",
             D @ (W + c * G).T,
         )
+    if W.shape[0] == W.shape[1]:
+        yield from scaled(
+            hand, D @ W, "transposed", f"E_{layer} = D_{up} W_{up}: W_{up} is not transposed", ctx
+        )
     for k in range(1, ctx.net.depth + 1):
         if k != up and ctx.W(k).shape == W.shape:
             yield from scaled(

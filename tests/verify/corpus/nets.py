@@ -462,3 +462,31 @@ ACCEPTED = (
     staged_output,
 )
 """Equivalent correct backward passes, each checked on every net of :data:`NETS`."""
+
+
+def _reversed_weights(name: str, net: tuple, first: str) -> None:
+    def wrong(net_, X, Y, params, forward):
+        result = backward(net_, X, Y, params, forward)
+        return NetBackward(
+            result.layer_l_error,
+            result.layer_l_delta,
+            result.weights_l_update[::-1],  # from the output layer down, never reversed
+            result.bias_l_update,
+        )
+
+    wrong.__name__ = name
+    CASES.append(Case("swapped", "net", wrong, first=first, net=net))
+
+
+_reversed_weights("weights_top_down_ce", CE, "dW3")
+_reversed_weights("weights_top_down_deep", DEEP, "dW4")
+_reversed_weights(
+    "weights_top_down_square", ((3, 4, 4, 4), ("tanh", "tanh", "sigmoid"), "mse", True), "dW3"
+)
+case(
+    "transposed",
+    ((3, 5, 5, 2), ("relu", "tanh", "sigmoid"), "mse", True),
+    "E1",
+    "weights_not_transposed",
+    error_back=lambda s: s.D @ s.W if s.W.shape[0] == s.W.shape[1] else s.D @ s.W.T,
+)
