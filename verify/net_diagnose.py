@@ -80,10 +80,9 @@ def _candidates(
     kind, layer = kind_and_layer(name)
     yield from _mutated(name, hand, right, ctx)
     c = fit(hand, np.zeros_like(right), right)
-    if c is not None and c != 0:
-        named = constant_words(c, ctx.N, ctx.e)
-        if named is not None:
-            yield named[0], named[1], c * right
+    named = constant_words(c, ctx.N, ctx.e) if c is not None and c != 0 else None
+    if named is not None and named[0] != "constant_factor":
+        yield named[0], named[1], c * right
     if hand.ndim == 2 and hand.shape[0] == hand.shape[1]:
         yield "transposed", "transposed (a square matrix, so the shape does not tell)", right.T
     if kind == "D":
@@ -124,6 +123,8 @@ def _candidates(
     elif kind in ("dW", "db"):
         yield from gradient_candidates(kind, layer, hand, right, ctx)
     yield from _other_quantity(name, hand, ctx)
+    if named is not None and named[0] == "constant_factor":  # the least specific account last
+        yield named[0], named[1], c * right
 
 
 def _mutated(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context) -> Iterator[Candidate]:
@@ -257,9 +258,13 @@ def _account(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context) -> st
         )
         return f"{words}; {account}" if account else words
     if (kind == "E" and 0 < layer < ctx.net.depth) or name == "E0":
-        fitted = fitted_weights(hand, ctx.value(f"D{layer + 1}"))
-        if fitted is None:
-            return words + f"; E_{layer} is not D_{layer + 1} times any weights W^T"
+        D = ctx.value(f"D{layer + 1}")
+        fitted = fitted_weights(hand, D)
+        if fitted is not None and not matches(hand, D @ fitted.T, DIAGNOSIS_TOLERANCE[ctx.dtype]):
+            return words + (
+                f"; E_{layer} is not D_{layer + 1} times any weights W^T (the factor off is not "
+                "the weights alone: a term added, or another delta)"
+            )
     if hand.ndim == 2:
         with np.errstate(divide="ignore", invalid="ignore"):
             r = np.where(np.abs(right) > 1e-9 * np.max(np.abs(right)), hand / right, np.nan)

@@ -68,7 +68,7 @@ def test_bad_results_and_raising_code_are_said_in_one_line():
 
 
 def test_arguments_are_checked():
-    with pytest.raises(TypeError, match="net must be a handbp.nn.Net"):
+    with pytest.raises(TypeError, match=r"net must be a handbp\.nn\.Net"):
         check_net(nets.step_by_step, (3, 4, 2))
     with pytest.raises(ValueError, match="draws must be at least 1"):
         check_net(nets.step_by_step, Net(*nets.MSE), draws=0)

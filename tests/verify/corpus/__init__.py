@@ -15,8 +15,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from verify.checker import check_backprop, check_function
 from handbp.nn import Net
+from verify.checker import check_backprop, check_function
 from verify.layer_check import check_layer
 from verify.net_check import check_net
 
