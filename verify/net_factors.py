@@ -51,8 +51,8 @@ def delta_candidates(
     )
     yield (
         "output_instead_of_derivative",
-        f"the layer's output A_{layer} used as its derivative: the {name}'s derivative is "
-        f"{words} of its output s",
+        f"the layer's output A_{layer} used as its derivative: the {name}'s derivative, from "
+        f"its output s, is {words}",
         E * s,
     )
     if name in INPUT_FORM:
@@ -61,7 +61,7 @@ def delta_candidates(
             mistake,
             (
                 f"the {name}'s derivative applied to the output A_{layer} as if it were the input "
-                f"Z_{layer}: f'(A) instead of f'(Z) = {words} of s"
+                f"Z_{layer}: f'(A) instead of f'(Z), which is {words} from the output s"
             ),
             E * INPUT_FORM[name](s),
         )
@@ -92,7 +92,7 @@ def delta_candidates(
         "e": (E, f"the error e = E_{layer}", "derivative_of_error"),
     }
     what = f"the activation-derivative factor of layer {layer} ({name})"
-    rule = f"the {name}'s derivative is {words} of the layer output s"
+    rule = f"the {name}'s derivative, from the layer output s, is {words}"
     for candidate in derivative_fits(hand, E, variables, what, coefficients, rule):
         yield candidate.mistake, candidate.message, candidate.value
 
