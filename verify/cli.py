@@ -12,7 +12,7 @@ import importlib.util
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -225,11 +225,16 @@ def run_check(args: argparse.Namespace) -> int:
         result: Any = check_backprop(function, args.dtype, **options)
     else:
         result = check_function(equation_id, function, args.dtype, **options)
+    return _report(args, result, f"{equation_id}, {args.dtype}", LEGEND)
+
+
+def _report(args: argparse.Namespace, result: Any, checked_as: str, legend: Sequence[str]) -> int:
+    """Print a check's result (JSON, or a heading, the legend and the table); its exit status."""
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
-        print(f"handbp check: {args.target} as {equation_id}, {args.dtype}")
-        print("\n".join(LEGEND) + "\n")
+        print(f"handbp check: {args.target} as {checked_as}")
+        print("\n".join(legend) + "\n")
         print(result)
     return 0 if result.passed else 1
 
@@ -264,13 +269,7 @@ def _run_net_check(args: argparse.Namespace, function: Callable[..., Any]) -> in
 
     examples = max(args.examples, min(max(net.widths[1:]) + 3, 64))
     report = check_net(function, net, args.dtype, examples=examples, seed=args.seed)
-    if args.json:
-        print(json.dumps(report.as_dict(), indent=2))
-    else:
-        print(f"handbp check: {args.target} as a backward(net, X, Y, params, forward) pass")
-        print("\n".join(LEGEND) + "\n")
-        print(report)
-    return 0 if report.passed else 1
+    return _report(args, report, "a backward(net, X, Y, params, forward) pass", LEGEND)
 
 
 def register_check(subparsers: argparse._SubParsersAction) -> None:

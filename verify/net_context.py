@@ -10,8 +10,9 @@ from typing import Any
 import numpy as np
 
 from handbp.nn import Net, Params
+from verify import structure
 from verify.net_reference import NetReferences, kind_and_layer
-from verify.structure import fit
+from verify.structure import named_constant
 
 Candidate = tuple[str, str, np.ndarray]
 """(mistake, words, the value the learner would have computed with that mistake)."""
@@ -68,33 +69,33 @@ class Context:
         return np.asarray(self.params.weights[layer - 1], dtype=np.float64)
 
 
-def constant_words(c: float, N: int, e: int, what: str = "") -> tuple[str, str] | None:
-    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
+def constant_words(c: float, N: int, e: int) -> tuple[str, str] | None:
+    """A fitted constant factor named on the net (its N, its e examples): (mistake, words);
+    None for 1 (no mistake)."""
     also = "; or averaged over the examples where the chain rule sums" if N == e else ""
-    named = [
-        (1.0, "", ""),
-        (-1.0, "sign_flip", "the sign is flipped"),
-        (2.0, "factor_2", "twice the right value"),
-        (0.5, "factor_1/2", "half the right value"),
-        (float(N), "factor_N", f"N = {N} times the right value: the loss's 1/N is missing"),
-        (
-            1 / N,
-            "factor_1/N",
-            f"divided by N = {N} once too often: 1/N applied twice (the loss's 1/N belongs "
-            f"in dW and db only, once){also}",
-        ),
-        (
-            1 / e,
-            "averaged_instead_of_summed",
-            f"divided by the number of examples ({e}) once too often: averaged over the "
-            "examples where the chain rule sums (the loss's 1/N is the only average)",
-        ),
-        (N / e, "examples_instead_of_N", f"divided by the examples ({e}) instead of N = {N}"),
-    ]
-    for value, mistake, words in named:
-        if abs(c - value) <= 1e-3 * max(abs(c), abs(value)):
-            return (mistake, f"{what}{words}") if mistake else None
-    return "constant_factor", f"{what}{c:.6g} times the right value: a constant factor is wrong"
+    return named_constant(
+        c,
+        [
+            (1.0, "", ""),
+            (-1.0, "sign_flip", "the sign is flipped"),
+            (2.0, "factor_2", "twice the right value"),
+            (0.5, "factor_1/2", "half the right value"),
+            (float(N), "factor_N", f"N = {N} times the right value: the loss's 1/N is missing"),
+            (
+                1 / N,
+                "factor_1/N",
+                f"divided by N = {N} once too often: 1/N applied twice (the loss's 1/N "
+                f"belongs in dW and db only, once){also}",
+            ),
+            (
+                1 / e,
+                "averaged_instead_of_summed",
+                f"divided by the number of examples ({e}) once too often: averaged over the "
+                "examples where the chain rule sums (the loss's 1/N is the only average)",
+            ),
+            (N / e, "examples_instead_of_N", f"divided by the examples ({e}) instead of N = {N}"),
+        ],
+    )
 
 
 def matches(hand: np.ndarray, value: np.ndarray, tolerance: float) -> bool:
@@ -108,11 +109,10 @@ def scaled(
     hand: np.ndarray, base: np.ndarray, mistake: str, words: str, ctx: Context
 ) -> Iterator[Candidate]:
     """``hand`` as ``c base``: the candidate, with the constant said unless it is 1."""
-    c = fit(hand, np.zeros_like(base), base)
-    if c is None or c == 0:
-        return
-    named = constant_words(c, ctx.N, ctx.e)
-    yield mistake, words + (f"; and {named[1]}" if named else ""), c * base
+    for found in structure.scaled(
+        hand, base, mistake, words, lambda c: constant_words(c, ctx.N, ctx.e)
+    ):
+        yield found.mistake, found.message, found.value
 
 
 def symbol(name: str) -> str:

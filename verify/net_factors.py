@@ -75,7 +75,7 @@ def delta_candidates(
             yield (
                 "wrong_derivative",
                 (
-                    f"the {other}'s derivative {other_words} for a {name} layer, whose derivative is {words}"
+                    f"the {other}'s derivative ({other_words}) for a {name} layer, whose derivative is {words}"
                 ),
                 E * g(s),
             )
@@ -165,6 +165,9 @@ def gradient_candidates(
         )
         return
     lefts = {f"A_{layer - 1}": ctx.refs.A[layer - 1]}
+    for key, after in ctx.changed.items():  # what your code changed in place, first
+        if key == f"forward.layer_l_outputs[{layer - 2}]" or (layer == 1 and key == "X"):
+            lefts[f"{key} after your code changed it in place"] = after.astype(np.float64)
     if layer > 1:
         lefts[f"Z_{layer - 1}"] = ctx.refs.Z[layer - 2]
         lefts[f"A_{layer}"] = ctx.refs.A[layer]
@@ -173,9 +176,6 @@ def gradient_candidates(
                 ctx.refs.derivative[layer - 2]
             )
     lefts.update({f"A_{k}": ctx.refs.A[k] for k in range(layer - 1)})
-    for key, after in ctx.changed.items():
-        if key == f"forward.layer_l_outputs[{layer - 2}]" or (layer == 1 and key == "X"):
-            lefts[f"{key} after your code changed it in place"] = after.astype(np.float64)
     rights = {f"D_{layer}": D, f"E_{layer}": E}
     formula = f"dW_{layer} = A_{layer - 1}^T D_{layer} / N"
     for (left, Lv), (rname, R) in ((lv, rv) for lv in lefts.items() for rv in rights.items()):

@@ -66,12 +66,17 @@ class Row:
             "draw": self.draw,
             "status": self.status,
             "exact": self.exact,
-            "max_difference": self.error,
-            "relative_error": self.relative,
+            "max_difference": _finite(self.error),
+            "relative_error": _finite(self.relative),
             "worst_index": list(self.worst),
             "mistake": None if self.found is None else self.found.mistake,
             "diagnosis": None if self.found is None else self.found.message,
         }
+
+
+def _finite(x: float) -> float | str | None:
+    """JSON has no NaN or infinity: None for not compared, "inf" for a value that is not finite."""
+    return None if x != x else ("inf" if x in (float("inf"), float("-inf")) else x)
 
 
 def _symbol(name: str) -> str:

@@ -21,7 +21,7 @@ behaves as a function of the layer output at the worst points.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,35 +66,58 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
 
 
-def constant_name(c: float, N: int, E: int, eta: float) -> tuple[str, str] | None:
-    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
-    named = [
-        (1.0, "", ""),
-        (-1.0, "sign_flip", "the sign is flipped"),
-        (2.0, "factor_2", "twice the right value"),
-        (0.5, "factor_1/2", "half the right value"),
-        (float(N), "factor_N", f"N = Y.size = {N} times the right value (the 1/N is missing)"),
-        (1 / N, "factor_1/N", f"divided by N = Y.size = {N} once too often"),
-        (N / E, "examples_instead_of_N", f"divided by the examples ({E}) instead of N = {N}"),
-        (1 / E, "factor_1/examples", f"divided by the number of examples ({E}) once too often"),
-        (eta, "factor_eta", f"multiplied by the learning rate eta = {eta}"),
-    ]
+Named = list[tuple[float, str, str]]
+"""Constants a learner's value may be off by: (value, mistake, words); 1 is no mistake."""
+
+
+def named_constant(c: float, named: Named) -> tuple[str, str] | None:
+    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3); None for a value
+    with no mistake; an unnamed ``c`` is said as the number it is."""
     for value, mistake, words in named:
         if _close(c, value):
             return (mistake, words) if mistake else None
     return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
 
 
-def _scaled(
-    hand: np.ndarray, base: np.ndarray, p: Pieces, mistake: str, what: str
+def constant_name(c: float, N: int, E: int, eta: float) -> tuple[str, str] | None:
+    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
+    return named_constant(
+        c,
+        [
+            (1.0, "", ""),
+            (-1.0, "sign_flip", "the sign is flipped"),
+            (2.0, "factor_2", "twice the right value"),
+            (0.5, "factor_1/2", "half the right value"),
+            (float(N), "factor_N", f"N = Y.size = {N} times the right value (the 1/N is missing)"),
+            (1 / N, "factor_1/N", f"divided by N = Y.size = {N} once too often"),
+            (N / E, "examples_instead_of_N", f"divided by the examples ({E}) instead of N = {N}"),
+            (1 / E, "factor_1/examples", f"divided by the number of examples ({E}) once too often"),
+            (eta, "factor_eta", f"multiplied by the learning rate eta = {eta}"),
+        ],
+    )
+
+
+def scaled(
+    hand: np.ndarray,
+    base: np.ndarray,
+    mistake: str,
+    what: str,
+    name: Callable[[float], tuple[str, str] | None],
 ) -> Iterator[Candidate]:
-    """``hand`` as a constant times ``base``: the candidate, the constant named too."""
+    """``hand`` as a constant times ``base``: the candidate, the constant named too
+    (``name``: e.g. :func:`constant_name` on the net's N, examples and eta)."""
     c = fit(hand, np.zeros_like(base), base)
     if c is None or c == 0:
         return
-    named = constant_name(c, p.N, p.E, p.eta)
+    named = name(c)
     also = f"; and {named[1]}" if named else ""
     yield Candidate(mistake, f"{what}{also}", c * base)
+
+
+def _scaled(
+    hand: np.ndarray, base: np.ndarray, p: Pieces, mistake: str, what: str
+) -> Iterator[Candidate]:
+    return scaled(hand, base, mistake, what, lambda c: constant_name(c, p.N, p.E, p.eta))
 
 
 def polynomial_text(coefficients: np.ndarray, symbol: str) -> str:

@@ -490,3 +490,40 @@ case(
     "weights_not_transposed",
     error_back=lambda s: s.D @ s.W if s.W.shape[0] == s.W.shape[1] else s.D @ s.W.T,
 )
+
+
+def two_loops_in_place(net, X, Y, params, forward):
+    """Deltas first, gradients after; a sigmoid's derivative computed in place in its
+    output, which the gradient of the layer above then uses."""
+    L = net.depth
+    N = Y.shape[0] if net.loss == "cross_entropy" else Y.size
+    As = (X, *forward.layer_l_outputs)
+    errors, deltas = [None] * L, [None] * L
+    if net.loss == "mse":
+        errors[-1] = As[L] - Y
+        deltas[-1] = errors[-1] * DERIVATIVE[net.activations[-1]](As[L])
+    else:
+        deltas[-1] = As[L] - Y
+    for layer in range(L - 1, 0, -1):
+        errors[layer - 1] = deltas[layer] @ params.weights[layer].T
+        A, name = As[layer], net.activations[layer - 1]
+        if name == "sigmoid":
+            A *= 1 - A  # A now holds s (1 - s)
+            deltas[layer - 1] = errors[layer - 1] * A
+        else:
+            deltas[layer - 1] = errors[layer - 1] * DERIVATIVE[name](A)
+    dWs = tuple(As[layer].T @ deltas[layer] / N for layer in range(L))
+    dbs = tuple(D.sum(axis=0) / N for D in deltas) if net.biases else None
+    return NetBackward(tuple(errors), tuple(deltas), dWs, dbs)
+
+
+CASES.append(Case("mutated_in_place", "net", two_loops_in_place, first="dW2", net=DEEP))
+CASES.append(
+    Case(
+        "mutated_in_place",
+        "net",
+        two_loops_in_place,
+        first="dW3",
+        net=((3, 5, 4, 2), ("sigmoid", "sigmoid", "sigmoid"), "binary_cross_entropy", True),
+    )
+)
