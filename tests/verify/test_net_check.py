@@ -2,9 +2,13 @@
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from handbp.nn import Net
 from tests.verify.corpus import nets
+from tests.verify.corpus.nets import STEPS
+from verify import strategies
 from verify.net_check import NET_TOLERANCES, check_net, field_of, returned_values
 from verify.net_table import LEGEND
 
@@ -87,3 +91,45 @@ def test_given_data_is_used_and_the_fields_are_named():
         returned_values(net.backward(X, Y, net.init(3), net.forward(X, net.init(3))), net)
     ) >= {"E2", "D1", "db1"}
     assert "exact" in LEGEND[0] and "follows" in LEGEND[1]
+
+
+@st.composite
+def net_specs(draw):
+    """Any dense net handbp.nn can make: depth 1 to 3, widths 1 to 6, a loss that fits."""
+    loss = draw(st.sampled_from(["mse", "binary_cross_entropy", "cross_entropy"]))
+    depth = draw(st.integers(1, 3))
+    widths = [draw(st.integers(1, 6)) for _ in range(depth + 1)]
+    hidden = st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu"])
+    names = [draw(hidden) for _ in range(depth - 1)]
+    if loss == "cross_entropy":
+        widths[-1] = max(widths[-1], 2)
+        names.append("softmax")
+    elif loss == "binary_cross_entropy":
+        names.append("sigmoid")
+    else:
+        names.append(draw(st.sampled_from(["sigmoid", "tanh", "relu", "leaky_relu", "softmax"])))
+        if names[-1] == "softmax":
+            widths[-1] = max(widths[-1], 2)
+    return Net(tuple(widths), tuple(names), loss, draw(st.booleans()))
+
+
+@settings(strategies.CI, max_examples=6)  # JAX compiles once per drawn net
+@given(net_specs(), st.sampled_from(["float64", "float32"]), st.integers(0, 3))
+def test_on_any_net_a_right_pass_passes_and_a_factor_on_one_gradient_is_caught(net, dtype, layer):
+    assert check_net(nets.step_by_step, net, dtype, draws=1).passed
+    layer = 1 + layer % net.depth
+
+    def wrong(net_, X, Y, params, forward):
+        right = STEPS["weights"]
+        return nets.backward(
+            net_,
+            X,
+            Y,
+            params,
+            forward,
+            weights=lambda s: 2 * right(s) if s.l == layer else right(s),
+        )
+
+    report = check_net(wrong, net, dtype, draws=1)
+    assert not report.passed and report.first_failure.name == f"dW{layer}"
+    assert report.mistake == "factor_2"
