@@ -135,9 +135,18 @@ def _draws(net: Net, dtype: str, examples: int, seed: int, draws: int, data: Any
     from verify.general.whole import random_case
 
     cases = []
-    if data is not None:
-        X, Y, params = data
-        cases.append((np.asarray(X, dtype), np.asarray(Y, dtype), params))
+    if data is not None:  # the caller's arrays are copied, never frozen or changed
+        if not (isinstance(data, tuple) and len(data) == 3 and isinstance(data[2], Params)):
+            raise TypeError(
+                f"data must be a tuple (X, Y, params) with params a handbp.nn.Params, got {data!r:.80}"
+            )
+        X, Y, p = data
+
+        def own(a: Any) -> np.ndarray:
+            return np.array(a, dtype=dtype, copy=True)
+
+        biases = None if p.biases is None else tuple(map(own, p.biases))
+        cases.append((own(X), own(Y), Params(tuple(map(own, p.weights)), biases)))
     else:
         for k in range(draws):
             _, X, Y, params = random_case(

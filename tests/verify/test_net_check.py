@@ -84,8 +84,12 @@ def test_given_data_is_used_and_the_fields_are_named():
     net = Net(*nets.MSE)
     X = np.random.default_rng(0).normal(size=(9, 3))
     Y = np.random.default_rng(1).uniform(size=(9, 4))
-    report = check_net(nets.step_by_step, net, data=(X, Y, net.init(3)))
+    params = net.init(3)
+    report = check_net(nets.step_by_step, net, data=(X, Y, params))
     assert report.passed and len(report.rows["dW1"]) == 1
+    assert X.flags.writeable and params.weights[0].flags.writeable  # the caller's, untouched
+    with pytest.raises(TypeError, match=r"data must be a tuple \(X, Y, params\)"):
+        check_net(nets.step_by_step, net, data=(X, Y))
     assert field_of("dW2") == "weights_l_update[1]" and field_of("E0") == "input_error"
     assert set(
         returned_values(net.backward(X, Y, net.init(3), net.forward(X, net.init(3))), net)
