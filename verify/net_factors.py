@@ -171,10 +171,9 @@ def gradient_candidates(
     if layer > 1:
         lefts[f"Z_{layer - 1}"] = ctx.refs.Z[layer - 2]
         lefts[f"A_{layer}"] = ctx.refs.A[layer]
-        if ctx.refs.derivative[layer - 2] is not None:
-            lefts[f"f'(A_{layer - 1}), the derivative where the output belongs"] = (
-                ctx.refs.derivative[layer - 2]
-            )
+        derivative = ctx.refs.derivative[layer - 2]
+        if derivative is not None:
+            lefts[f"f'(A_{layer - 1}), the derivative where the output belongs"] = derivative
     lefts.update({f"A_{k}": ctx.refs.A[k] for k in range(layer - 1)})
     rights = {f"D_{layer}": D, f"E_{layer}": E}
     formula = f"dW_{layer} = A_{layer - 1}^T D_{layer} / N"
