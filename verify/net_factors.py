@@ -86,6 +86,16 @@ def delta_candidates(
                 f"the derivative of layer {k}'s output A_{k} instead of A_{layer}'s",
                 E * form(ctx.refs.A[k]),
             )
+    if coefficients is None:  # (leaky) ReLU: a factor constant on each side of the kink
+        on = (s > 0).astype(float)
+        basis = np.stack([(E * on).ravel(), (E * (1 - on)).ravel()], axis=-1)
+        (a, b), *_ = np.linalg.lstsq(basis, hand.ravel(), rcond=None)
+        yield (
+            "wrong_derivative",
+            f"the activation-derivative factor of layer {layer} is {a:.4g} where s > 0 and "
+            f"{b:.4g} elsewhere; the {name}'s derivative is {words}",
+            (basis @ np.array([a, b])).reshape(hand.shape),
+        )
     variables = {
         "s": (s, f"the layer output s = A_{layer}", "wrong_derivative"),
         "z": (z, f"the layer input z = Z_{layer}", "derivative_of_input"),
@@ -176,6 +186,13 @@ def gradient_candidates(
             lefts[f"f'(A_{layer - 1}), the derivative where the output belongs"] = derivative
     lefts.update({f"A_{k}": ctx.refs.A[k] for k in range(layer - 1)})
     rights = {f"D_{layer}": D, f"E_{layer}": E}
+    rights.update(
+        {
+            f"D_{k}": ctx.value(f"D{k}")
+            for k in range(1, ctx.net.depth + 1)
+            if k != layer and ctx.refs.absolute[f"D{k}"].shape == D.shape
+        }
+    )
     formula = f"dW_{layer} = A_{layer - 1}^T D_{layer} / N"
     for (left, Lv), (rname, R) in ((lv, rv) for lv in lefts.items() for rv in rights.items()):
         if (left, rname) == (f"A_{layer - 1}", f"D_{layer}") or Lv.shape[0] != R.shape[0]:
@@ -185,7 +202,7 @@ def gradient_candidates(
             continue
         if "in place" in left:
             mistake = "mutated_in_place"
-        elif rname != f"D_{layer}":
+        elif rname.startswith("E"):
             mistake = "error_instead_of_delta"
         else:
             mistake = "wrong_layer"

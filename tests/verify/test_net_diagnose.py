@@ -109,3 +109,37 @@ def test_a_changed_forward_output_used_in_a_gradient_is_said_as_changed_in_place
         and "after your code changed it in place" in report.diagnosis
     )
     assert any("forward.layer_l_outputs[0] in place" in n for n in report.notes)
+
+
+SQUARE = ((3, 4, 4, 4), ("tanh", "tanh", "sigmoid"), "mse", True)
+
+
+def test_a_leaky_relu_with_another_slope_is_fitted_on_each_side_of_the_kink():
+    def delta(s):
+        return s.E * np.where(s.A > 0, 1, 0.1) if s.name == "leaky_relu" else STEPS["delta"](s)
+
+    report = _report(None, MSE, "float32", delta=delta)
+    assert report.mistake == "wrong_derivative"
+    assert "is 1 where s > 0 and 0.1 elsewhere" in report.diagnosis
+
+
+def test_a_gradient_from_another_layers_delta_is_the_wrong_layer():
+    def wrong(net, X, Y, params, forward):
+        b = backward(net, X, Y, params, forward)
+        dW2 = forward.layer_l_outputs[0].T @ b.layer_l_delta[2] / Y.size
+        dWs = (b.weights_l_update[0], dW2, b.weights_l_update[2])
+        return NetBackward(b.layer_l_error, b.layer_l_delta, dWs, b.bias_l_update)
+
+    report = _report(wrong, SQUARE)
+    assert report.mistake == "wrong_layer" and "uses D_3 instead of D_2" in report.diagnosis
+
+
+def test_one_buffer_for_every_delta_is_a_change_in_place():
+    def wrong(net, X, Y, params, forward):
+        b = backward(net, X, Y, params, forward)
+        buffer = b.layer_l_delta[0].copy()
+        return NetBackward(b.layer_l_error, (buffer,) * 3, b.weights_l_update, b.bias_l_update)
+
+    report = _report(wrong, SQUARE)
+    assert report.first_failure.name == "D3" and report.mistake == "mutated_in_place"
+    assert "the same array as your D_1, D_2" in report.diagnosis
