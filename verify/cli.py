@@ -297,7 +297,8 @@ def register_check(subparsers: argparse._SubParsersAction) -> None:
         metavar="WIDTHS",
         help="check FUNCTION as a general net's backward(net, X, Y, params, forward) returning "
         "a handbp.nn.NetBackward, on a handbp.nn.Net of these layer widths (e.g. 4-16-16-3), "
-        "node by node",
+        "node by node, on two random batches of --examples rows (at least 3 more than the "
+        "widest layer, up to 64)",
     )
     parser.add_argument(
         "--activation",
