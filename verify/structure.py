@@ -16,7 +16,8 @@ weights after their update for the weights - and the constant in front is fitted
 least squares, then named (2, 1/N, eta, -1 ...). A fit that reproduces the learner's value
 to the diagnosis tolerance is a candidate like any other (:mod:`verify.diagnose` decides).
 :func:`activation_account` says, when nothing fits, how the learner's activation factor
-behaves as a function of the layer output at the worst points.
+behaves as a function of the layer output at the worst points. (A little over 400 lines:
+the fits and the constant naming that :mod:`verify.net_context` shares are one concern.)
 """
 
 from __future__ import annotations
