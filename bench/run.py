@@ -29,6 +29,7 @@ from bench import (
     digits,
     general,
     jax_series,
+    layer_check,
     machine,
     part5,
     scaling,
@@ -339,6 +340,17 @@ def digits_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
+def run_layer_check(settings: Settings) -> dict[str, Any]:
+    """Issue 11: ``verify.check_layer`` on the affine layer over 20 shapes, after compiling."""
+    timing = layer_check.time_affine_check(settings.repeats)
+    _say(f"  check_layer, affine, {layer_check.TRIALS} shapes: {timing.median:.3f} s")
+    return {
+        "repeats": settings.repeats,
+        "median_s": timing.median,
+        "range_s": (timing.low, timing.high),
+    }
+
+
 def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     """Issue 6's three targets, each a ratio from this run, issue 13's user loop over the
     catalogue, issue 9's general net against the series' functions, PyTorch and tuned
@@ -401,6 +413,12 @@ def targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             "met": general_ratio <= 1.3,
         },
         *step_targets,
+        {
+            "target": f"verify.check_layer, affine layer, {layer_check.TRIALS} shapes (compiled), s",
+            "goal": f"<= {layer_check.TARGET_S:g}",
+            "measured": results["layer_check"]["median_s"],
+            "met": results["layer_check"]["median_s"] <= layer_check.TARGET_S,
+        },
         *verify_sizes,
         *digits_targets(results),
     ]
@@ -441,6 +459,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "net_step": run_net_step,
         "startup": run_startup,
         "verify_sizes": run_verify_sizes,
+        "layer_check": run_layer_check,
         "part5": run_part5,
         "digits": run_digits,
     }

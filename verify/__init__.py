@@ -10,6 +10,8 @@ time one of the names below that needs it is used, so that ``handbp step`` and
 * :func:`check_function`, :func:`assert_function` - a learner's function for one entry
 * :func:`check_layer` - any layer: a learner's backward against JAX's derivative of
   their own forward
+* :func:`check_net`, :func:`assert_net` - a whole general net's backward pass
+  (:class:`handbp.nn.Net`), node by node -> :class:`NetReport`
 * :mod:`verify.strategies` - hypothesis strategies for nets, data and weights
 """
 
@@ -30,6 +32,8 @@ if TYPE_CHECKING:
     )
     from verify.compare import TOLERANCES, MethodError
     from verify.layer_check import LayerCheck, check_layer
+    from verify.net_check import assert_net, check_net
+    from verify.net_table import NetReport
     from verify.references import REFERENCES
     from verify.report import EquationCheck, Report, check_equation, verify_all
     from verify.setups import Setup, random_setup, series_setup
@@ -48,6 +52,9 @@ _LAZY: dict[str, str] = {
     "MethodError": "verify.compare",
     "check_layer": "verify.layer_check",
     "LayerCheck": "verify.layer_check",
+    "check_net": "verify.net_check",
+    "assert_net": "verify.net_check",
+    "NetReport": "verify.net_table",
     "TOLERANCES": "verify.compare",
     "REFERENCES": "verify.references",
     "Setup": "verify.setups",
@@ -62,15 +69,18 @@ __all__ = [
     "EquationCheck",
     "LayerCheck",
     "MethodError",
+    "NetReport",
     "QuantityCheck",
     "Report",
     "Setup",
     "assert_backprop",
     "assert_function",
+    "assert_net",
     "check_backprop",
     "check_equation",
     "check_function",
     "check_layer",
+    "check_net",
     "random_setup",
     "series_setup",
     "strategies",

@@ -12,7 +12,7 @@ import importlib.util
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -205,6 +205,8 @@ def run_check(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 2
+    if args.net is not None:
+        return _run_net_check(args, function)
     equation_id = args.equation or _equation_for(name, function)
     if equation_id not in CATALOGUE:
         raise ValueError(f"unknown equation id {equation_id!r}; `handbp equations` lists them")
@@ -223,13 +225,51 @@ def run_check(args: argparse.Namespace) -> int:
         result: Any = check_backprop(function, args.dtype, **options)
     else:
         result = check_function(equation_id, function, args.dtype, **options)
+    return _report(args, result, f"{equation_id}, {args.dtype}", LEGEND)
+
+
+def _report(args: argparse.Namespace, result: Any, checked_as: str, legend: Sequence[str]) -> int:
+    """Print a check's result (JSON, or a heading, the legend and the table); its exit status."""
     if args.json:
         print(json.dumps(result.as_dict(), indent=2))
     else:
-        print(f"handbp check: {args.target} as {equation_id}, {args.dtype}")
-        print("\n".join(LEGEND) + "\n")
+        print(f"handbp check: {args.target} as {checked_as}")
+        print("\n".join(legend) + "\n")
         print(result)
     return 0 if result.passed else 1
+
+
+def _widths(text: str) -> tuple[int, ...]:
+    try:
+        widths = tuple(int(w) for w in text.split("-"))
+    except ValueError:
+        widths = ()
+    if len(widths) < 2 or min(widths) < 1:
+        raise argparse.ArgumentTypeError(
+            f"expected layer widths from inputs to outputs joined by '-', e.g. 4-16-3, got {text!r}"
+        )
+    return widths
+
+
+def _names(text: str) -> str | tuple[str, ...]:
+    names = tuple(n.strip().replace("-", "_") for n in text.split(","))
+    return names[0] if len(names) == 1 else names
+
+
+def _run_net_check(args: argparse.Namespace, function: Callable[..., Any]) -> int:
+    """``handbp check FILE:FUNCTION --net ...``: a general net's backward, node by node."""
+    from handbp.nn import Net
+
+    net = Net(args.net, _names(args.activation), args.loss.replace("-", "_"), not args.no_biases)
+    from verify._jax import enable_compilation_cache
+
+    enable_compilation_cache()
+    from verify.net_check import check_net
+    from verify.net_table import LEGEND
+
+    examples = max(args.examples, min(max(net.widths[1:]) + 3, 64))
+    report = check_net(function, net, args.dtype, examples=examples, seed=args.seed)
+    return _report(args, report, "a backward(net, X, Y, params, forward) pass", LEGEND)
 
 
 def register_check(subparsers: argparse._SubParsersAction) -> None:
@@ -240,7 +280,9 @@ def register_check(subparsers: argparse._SubParsersAction) -> None:
         description="Load FUNCTION from FILE and check it against JAX on the series' net and "
         "random nets; name the likely mistake if it is wrong. The function has the "
         "signature of a catalogue entry: by default the entry named like the function "
-        "(e.g. hidden_layer_delta(H_error, H_out)), else backpropagation(X, Y, W2, forward).",
+        "(e.g. hidden_layer_delta(H_error, H_out)), else backpropagation(X, Y, W2, forward). "
+        "With --net, a general net's backward(net, X, Y, params, forward), every quantity "
+        "of every layer compared and the first wrong one named.",
     )
     parser.add_argument("target", metavar="FILE:FUNCTION", help="e.g. my_backprop.py:backprop")
     parser.add_argument(
@@ -248,6 +290,30 @@ def register_check(subparsers: argparse._SubParsersAction) -> None:
         metavar="ID",
         help="the catalogue entry the function computes (default: its name if that is an "
         "equation id, else backpropagation)",
+    )
+    parser.add_argument(
+        "--net",
+        type=_widths,
+        metavar="WIDTHS",
+        help="check FUNCTION as a general net's backward(net, X, Y, params, forward) returning "
+        "a handbp.nn.NetBackward, on a handbp.nn.Net of these layer widths (e.g. 4-16-16-3), "
+        "node by node, on two random batches of --examples rows (at least 3 more than the "
+        "widest layer, up to 64)",
+    )
+    parser.add_argument(
+        "--activation",
+        default="sigmoid",
+        help="with --net: one activation for every layer, or one per layer comma-separated "
+        "(sigmoid, tanh, relu, leaky-relu, softmax; default: %(default)s)",
+    )
+    parser.add_argument(
+        "--loss",
+        default="mse",
+        choices=("mse", "binary-cross-entropy", "cross-entropy"),
+        help="with --net: the loss (default: %(default)s)",
+    )
+    parser.add_argument(
+        "--no-biases", action="store_true", help="with --net: layers without biases"
     )
     _add_common(parser)
     parser.set_defaults(func=run_check)

@@ -8,6 +8,7 @@ handbp[verify]`` is all a test suite needs::
         handbp_check.function("hidden_layer_delta", my_delta)   # one equation's function
         handbp_check.layer(affine_forward, affine_backward,      # any layer, forward once
                            {"x": ("N", "D"), "w": ("D", "M"), "b": ("M",)})
+        handbp_check.net(my_backward, Net((4, 16, 3), ("relu", "softmax"), "cross_entropy"))
 
 A failing check fails the test with the checker's table and diagnosis (no traceback
 into verify). With hypothesis, check on drawn nets (:mod:`verify.strategies`)::
@@ -35,7 +36,8 @@ class HandbpCheck:
     """The ``handbp_check`` fixture: checks that fail the test with the diagnosis table.
 
     ``options`` (``dtype``, ``sizes``, ``seed``, ``examples``, ``nets``) go to
-    :func:`verify.check_function` / :func:`verify.check_backprop`.
+    :func:`verify.check_function` / :func:`verify.check_backprop`; :meth:`net`'s
+    (``dtype``, ``examples``, ``seed``, ``draws``, ``data``) to :func:`verify.check_net`.
     """
 
     def function(self, equation_id: str, function: Callable[..., Any], **options: Any) -> Any:
@@ -56,6 +58,13 @@ class HandbpCheck:
         from verify.layer_check import check_layer
 
         return _passed_or_fail(check_layer(forward, backward, shapes, **options))
+
+    def net(self, backward: Callable[..., Any], net: Any, **options: Any) -> Any:
+        """Check a general net's ``backward(net, X, Y, params, forward)`` node by node
+        (:func:`verify.check_net`); fail the test with its table and diagnosis if it is wrong."""
+        from verify.net_check import check_net
+
+        return _passed_or_fail(check_net(backward, net, **options))
 
     def backprop(self, function: Callable[..., Any], **options: Any) -> Any:
         """Check a backpropagation ``function(X, Y, W2, forward)``; fail the test if it is wrong."""

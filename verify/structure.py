@@ -16,12 +16,13 @@ weights after their update for the weights - and the constant in front is fitted
 least squares, then named (2, 1/N, eta, -1 ...). A fit that reproduces the learner's value
 to the diagnosis tolerance is a candidate like any other (:mod:`verify.diagnose` decides).
 :func:`activation_account` says, when nothing fits, how the learner's activation factor
-behaves as a function of the layer output at the worst points.
+behaves as a function of the layer output at the worst points. (A little over 400 lines:
+the fits and the constant naming that :mod:`verify.net_context` shares are one concern.)
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np
@@ -66,38 +67,61 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
 
 
-def constant_name(c: float, N: int, E: int, eta: float) -> tuple[str, str] | None:
-    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
-    named = [
-        (1.0, "", ""),
-        (-1.0, "sign_flip", "the sign is flipped"),
-        (2.0, "factor_2", "twice the right value"),
-        (0.5, "factor_1/2", "half the right value"),
-        (float(N), "factor_N", f"N = Y.size = {N} times the right value (the 1/N is missing)"),
-        (1 / N, "factor_1/N", f"divided by N = Y.size = {N} once too often"),
-        (N / E, "examples_instead_of_N", f"divided by the examples ({E}) instead of N = {N}"),
-        (1 / E, "factor_1/examples", f"divided by the number of examples ({E}) once too often"),
-        (eta, "factor_eta", f"multiplied by the learning rate eta = {eta}"),
-    ]
+Named = list[tuple[float, str, str]]
+"""Constants a learner's value may be off by: (value, mistake, words); 1 is no mistake."""
+
+
+def named_constant(c: float, named: Named) -> tuple[str, str] | None:
+    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3); None for a value
+    with no mistake; an unnamed ``c`` is said as the number it is."""
     for value, mistake, words in named:
         if _close(c, value):
             return (mistake, words) if mistake else None
     return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
 
 
-def _scaled(
-    hand: np.ndarray, base: np.ndarray, p: Pieces, mistake: str, what: str
+def constant_name(c: float, N: int, E: int, eta: float) -> tuple[str, str] | None:
+    """A fitted constant factor, named: (mistake, words); None for 1 (no mistake)."""
+    return named_constant(
+        c,
+        [
+            (1.0, "", ""),
+            (-1.0, "sign_flip", "the sign is flipped"),
+            (2.0, "factor_2", "twice the right value"),
+            (0.5, "factor_1/2", "half the right value"),
+            (float(N), "factor_N", f"N = Y.size = {N} times the right value (the 1/N is missing)"),
+            (1 / N, "factor_1/N", f"divided by N = Y.size = {N} once too often"),
+            (N / E, "examples_instead_of_N", f"divided by the examples ({E}) instead of N = {N}"),
+            (1 / E, "factor_1/examples", f"divided by the number of examples ({E}) once too often"),
+            (eta, "factor_eta", f"multiplied by the learning rate eta = {eta}"),
+        ],
+    )
+
+
+def scaled(
+    hand: np.ndarray,
+    base: np.ndarray,
+    mistake: str,
+    what: str,
+    name: Callable[[float], tuple[str, str] | None],
 ) -> Iterator[Candidate]:
-    """``hand`` as a constant times ``base``: the candidate, the constant named too."""
+    """``hand`` as a constant times ``base``: the candidate, the constant named too
+    (``name``: e.g. :func:`constant_name` on the net's N, examples and eta)."""
     c = fit(hand, np.zeros_like(base), base)
     if c is None or c == 0:
         return
-    named = constant_name(c, p.N, p.E, p.eta)
+    named = name(c)
     also = f"; and {named[1]}" if named else ""
     yield Candidate(mistake, f"{what}{also}", c * base)
 
 
-def _polynomial(coefficients: np.ndarray, symbol: str) -> str:
+def _scaled(
+    hand: np.ndarray, base: np.ndarray, p: Pieces, mistake: str, what: str
+) -> Iterator[Candidate]:
+    return scaled(hand, base, mistake, what, lambda c: constant_name(c, p.N, p.E, p.eta))
+
+
+def polynomial_text(coefficients: np.ndarray, symbol: str) -> str:
     terms = []
     for power, c in enumerate(coefficients):
         if abs(c) < 1e-6 * max(1.0, float(np.max(np.abs(coefficients)))):
@@ -116,15 +140,22 @@ Variable = tuple[np.ndarray, str, str]
 
 
 def derivative_fits(
-    hand: np.ndarray, error: np.ndarray, variables: dict[str, Variable], what: str
+    hand: np.ndarray,
+    error: np.ndarray,
+    variables: dict[str, Variable],
+    what: str,
+    right: tuple[float, float, float, float] | None = (0.0, 1.0, -1.0, 0.0),
+    rule: str = "the sigmoid's derivative is s (1 - s) of the layer output s",
 ) -> Iterator[Candidate]:
     """``hand`` as ``error`` times a polynomial (degree <= 3) in one of ``variables``.
 
     ``variables`` maps a symbol to (values, words, mistake): the layer output ``s`` first
     (``"s": (H_out, "the layer output s", "wrong_derivative")``), then what the factor
     may have been computed from instead (the layer input, the error). ``what`` names the
-    factor (``"the hidden layer's activation-derivative factor"``). ``c s (1 - s)`` is the
-    right shape (a constant is another account): no candidate.
+    factor (``"the hidden layer's activation-derivative factor"``). ``right``: the
+    coefficients (of 1, s, s^2, s^3) of the right derivative, ``s (1 - s)`` by default;
+    a multiple of it is the right shape (a constant is another account): no candidate.
+    None: the right derivative is no polynomial in s (ReLU). ``rule`` says the right one.
     """
     keep = np.isfinite(hand) & (np.abs(error) > 0)
     scale = float(np.max(np.abs(hand[keep]))) if np.any(keep) else 0.0
@@ -138,17 +169,14 @@ def derivative_fits(
             basis = np.stack([error * u**k for k in range(degree + 1)], axis=-1)
             coefficients, *_ = np.linalg.lstsq(basis[keep], hand[keep], rcond=None)
             padded = np.pad(coefficients, (0, 3 - degree))
-            right = padded[1] * np.array([0.0, 1.0, -1.0, 0.0])
-            if symbol == "s" and np.allclose(
-                padded, right, rtol=0, atol=1e-6 * max(1.0, abs(padded[1]))
-            ):
-                return
+            if symbol == "s" and right is not None:
+                shape = np.asarray(right)
+                k = float(padded @ shape) / float(shape @ shape)
+                if np.allclose(padded, k * shape, rtol=0, atol=1e-6 * max(1.0, abs(k))):
+                    return
             value = basis @ coefficients
             residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
-            message = (
-                f"{what} is {_polynomial(coefficients, symbol)}, with {words}; the sigmoid's "
-                "derivative is s (1 - s) of the layer output s"
-            )
+            message = f"{what} is {polynomial_text(coefficients, symbol)}, with {words}; {rule}"
             found.append((residual, len(found), Candidate(mistake, message, value)))
     # the closest fit first: in float32 a line in s comes within the tolerance of sigma(s)
     yield from (c for _, _, c in sorted(found, key=lambda f: (round(f[0], 12), f[1])))
@@ -347,20 +375,28 @@ def update_fits(
     return out if natural else out + steps
 
 
-def activation_account(hand: np.ndarray, error: np.ndarray, s: np.ndarray, layer: str) -> str:
+def activation_account(
+    hand: np.ndarray,
+    error: np.ndarray,
+    s: np.ndarray,
+    layer: str,
+    right: np.ndarray | None = None,
+    right_text: str = "s (1 - s)",
+) -> str:
     """How the learner's activation factor ``hand / error`` behaves as a function of ``s``.
 
     Compared at the points where it is most off with shapes a learner might have used
     (``s^2``, ``1 - s``, ``s``, ``1 - s^2``, a constant ...), each with its best constant.
+    ``right``: the right factor at every entry (``s (1 - s)``, said ``right_text``, by default).
     """
     keep = np.isfinite(hand) & (np.abs(error) > 1e-12 * np.max(np.abs(error), initial=0))
     if np.count_nonzero(keep) < 2:
         return ""
     f, x = hand[keep] / error[keep], s[keep]
-    right = x * (1 - x)
+    right = x * (1 - x) if right is None else np.broadcast_to(right, s.shape)[keep]
     worst = np.argsort(-np.abs(f - right))[:3]
     points = ", ".join(
-        f"s = {x[i]:.3g}: yours {f[i]:.4g}, s (1 - s) = {right[i]:.4g}" for i in worst
+        f"s = {x[i]:.3g}: yours {f[i]:.4g}, {right_text} = {right[i]:.4g}" for i in worst
     )
     shapes = {
         "a constant": np.ones_like(x),
@@ -368,7 +404,8 @@ def activation_account(hand: np.ndarray, error: np.ndarray, s: np.ndarray, layer
         "1 - s": 1 - x,
         "s^2": x**2,
         "1 - s^2": 1 - x**2,
-        "s (1 - s)": right,
+        "s (1 - s)": x * (1 - x),
+        right_text: right,
     }
     best, spread = "", np.inf
     for label, g in shapes.items():

@@ -15,8 +15,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from handbp.nn import Net
 from verify.checker import check_backprop, check_function
 from verify.layer_check import check_layer
+from verify.net_check import check_net
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,9 @@ class Case:
     first: str | None = None
     layer: tuple[Callable[..., Any], dict[str, Any], dict[str, Any]] | None = None
     """For ``equation == "layer"``: (forward, shapes, options of :func:`verify.check_layer`)."""
+    net: tuple[Any, ...] | None = None
+    """For ``equation == "net"``: the :class:`handbp.nn.Net`'s arguments (a general net's
+    backward, checked by :func:`verify.check_net`; ``first`` is the quantity, e.g. ``"D2"``)."""
 
     @property
     def name(self) -> str:
@@ -57,6 +62,14 @@ class Outcome:
 
 def run(case: Case, dtype: str = "float64") -> Outcome:
     """Check one case; whether it failed, and whether the diagnosis named its mistake."""
+    if case.net is not None:
+        widths, activations, loss, biases = case.net
+        report = check_net(case.function, Net(widths, activations, loss, biases), dtype)
+        first = report.first_failure
+        found = None if first is None else first.found
+        named = found is not None and first.name == case.first and found.mistake == case.kind
+        said = report.error or ("" if first is None else f"{first.name}: {found}")
+        return Outcome(case, dtype, not report.passed, named, said)
     if case.layer is not None:
         forward, shapes, options = case.layer
         checked = check_layer(forward, case.function, shapes, dtype=dtype, trials=4, **options)
@@ -78,9 +91,9 @@ def run(case: Case, dtype: str = "float64") -> Outcome:
 
 def all_cases() -> list[Case]:
     """Every case of the corpus."""
-    from tests.verify.corpus import backprop, functions, layers
+    from tests.verify.corpus import backprop, functions, layers, nets
 
-    return [*functions.CASES, *backprop.CASES, *layers.CASES]
+    return [*functions.CASES, *backprop.CASES, *layers.CASES, *nets.CASES]
 
 
 def measure(cases: list[Case] | None = None) -> list[Outcome]:
@@ -98,11 +111,17 @@ def _cells(found: list[Outcome]) -> str:
 
 
 def accuracy_table(outcomes: list[Outcome]) -> str:
-    """Markdown: per mistake kind (series' code, then general layers), the cases, and how
+    """Markdown: per mistake kind (series' code, general layers, general nets), the cases, and how
     many were caught and named in float64 and in float32."""
     kinds: dict[tuple[str, str], list[Outcome]] = {}
     for outcome in outcomes:
-        where = "layers" if outcome.case.layer is not None else "series"
+        where = (
+            "layers"
+            if outcome.case.layer is not None
+            else "nets"
+            if outcome.case.net is not None
+            else "series"
+        )
         kinds.setdefault((where, outcome.case.kind), []).append(outcome)
     lines = [
         "| code | mistake | cases | caught float64 | named float64 | caught float32 | named float32 |",

@@ -10,6 +10,7 @@ pytest_plugins = ["pytester"]
 USER_TESTS = """
 import numpy as np
 from hypothesis import given
+from handbp.nn import Net
 from verify import strategies
 
 
@@ -37,6 +38,25 @@ def relu_backward(dout, x):
 
 def relu_backward_wrong(dout, x):
     return dout * np.maximum(x, 0)
+
+
+def my_net_backward(net, X, Y, params, forward):
+    backward = net.backward(X, Y, params, forward)
+    return backward
+
+
+def my_wrong_net_backward(net, X, Y, params, forward):
+    backward = net.backward(X, Y, params, forward)
+    biases = tuple(db / len(X) for db in backward.bias_l_update)  # averaged twice
+    return {**vars(backward), "bias_l_update": biases}
+
+
+def test_my_net(handbp_check):
+    handbp_check.net(my_net_backward, Net((3, 5, 2), ("relu", "sigmoid"), "mse"))
+
+
+def test_my_wrong_net(handbp_check):
+    handbp_check.net(my_wrong_net_backward, Net((3, 5, 2), ("relu", "sigmoid"), "mse"))
 
 
 def test_my_relu(handbp_check):
@@ -70,9 +90,12 @@ def test_the_plugin_is_registered_for_pytest():
 def test_a_users_suite_gets_the_fixture_and_a_wrong_function_fails_with_the_diagnosis(pytester):
     pytester.makepyfile(test_mine=textwrap.dedent(USER_TESTS))
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider")
-    result.assert_outcomes(passed=3, failed=2)
+    result.assert_outcomes(passed=4, failed=3)
     result.stdout.fnmatch_lines(
         [
+            "*handbp check failed:*",
+            "*first wrong quantity: db_2 (bias_l_update?1?), draw 1*",
+            "  db_2: divided by the number of examples (8) once too often: averaged*",
             "*handbp check failed:*",
             "*diagnosis: dx: the layer's output is used as its local derivative*",
             "*handbp check failed:*",
