@@ -3,8 +3,9 @@
 The site build and the test suite run the tutorials through :func:`execute`, so that what
 the tests run is what a reader sees. An executed notebook is cached under a key made of
 the tutorial's text, the source of everything it imports from this repository (handbp,
-verify, the exercises) and the environment it ran with: a cached result is reused only
-while none of these changed, and a change to handbp runs the tutorials again.
+verify, the tutorials' own modules and exercises) and the environment it ran with: a
+cached result is reused only while none of these changed, and a change to handbp runs the
+tutorials again.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ KERNEL = "python3"
 TIMEOUT = 900
 """Seconds one cell may run before the build gives up on it."""
 
-LIBRARY = ("handbp", "verify", "tutorials/exercises")
+LIBRARY = ("handbp", "verify", "tutorials")
 """The repository's code the tutorials run: a change in it invalidates the cache."""
 
 _PART = re.compile(r"part(\d\d)\.md")

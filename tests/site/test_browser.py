@@ -15,7 +15,7 @@ from urllib.parse import unquote, urldefrag, urlsplit
 
 import pytest
 
-from handbp_site.execute import series_paths
+from handbp_site.execute import chapter_paths, series_paths
 
 WAIT_FOR_MATHJAX = """
 const done = arguments[arguments.length - 1];
@@ -51,6 +51,7 @@ SCREENSHOT_PAGES = {
     "tutorials/part12.html": "part12",
     "teaching/net.html": "net",
     "teaching/mistakes.html": "mistakes",
+    "tutorials/chapter05_checking_your_own_layer.html": "chapter05",
 }
 
 
@@ -119,7 +120,7 @@ def test_the_site_has_the_pages_a_reader_needs(site, visits):
         "index.html",
         "search.html",
         "genindex.html",
-        *(f"tutorials/{path.stem}.html" for path in series_paths()),
+        *(f"tutorials/{path.stem}.html" for path in series_paths() + chapter_paths()),
         "teaching/net.html",
         "teaching/equations.html",
         "teaching/derivation.html",
@@ -203,6 +204,9 @@ def test_pages_have_their_own_titles(visits):
         visit = visits[f"tutorials/{path.stem}.html"]
         assert visit.facts["title"].startswith(visit.facts["h1"].strip("#¶ \n"))
         assert re.match(r"Parts? \d+", visit.facts["title"]), visit.facts["title"]
+    for path in chapter_paths():
+        title = visits[f"tutorials/{path.stem}.html"].facts["title"]
+        assert title.startswith(f"Chapter {int(path.stem[7:9])} - "), title
 
 
 def test_the_next_links_lead_from_home_through_every_part_in_order(server, visits):
@@ -216,6 +220,9 @@ def test_the_next_links_lead_from_home_through_every_part_in_order(server, visit
     parts = [page for page in order if page.startswith("tutorials/part")]
     assert parts == [f"tutorials/{path.stem}.html" for path in series_paths()]
     assert order[1] == parts[0], "the page after the home page is part 2"
+    chapters = [page for page in order if page.startswith("tutorials/chapter")]
+    assert chapters == [f"tutorials/{path.stem}.html" for path in chapter_paths()]
+    assert order.index(chapters[0]) > order.index(parts[-1]), "the chapters come after part 14"
 
 
 def test_search_finds_an_equation(server, browser):
@@ -232,12 +239,21 @@ def test_search_finds_an_equation(server, browser):
     assert any("tutorials/part12.html" in href for href in found), found
 
 
-def test_the_exercise_diagnosis_is_folded_until_the_reader_opens_it(server, browser):
+@pytest.mark.parametrize(
+    ("page", "diagnosis"),
+    [
+        ("part12", "H_out (1 - H_out) is missing"),
+        ("chapter01_biases_and_depth", "db is not summed over the batch"),
+        ("chapter02_activations_and_losses", "the sigmoid's derivative is kept"),
+    ],
+)
+def test_the_exercise_diagnosis_is_folded_until_the_reader_opens_it(
+    server, browser, page, diagnosis
+):
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
 
-    browser.get(server + "tutorials/part12.html")
-    diagnosis = "H_out (1 - H_out) is missing"
+    browser.get(server + f"tutorials/{page}.html")
     assert diagnosis in browser.page_source
     outputs = [
         element

@@ -6,7 +6,7 @@ import pytest
 
 from handbp_site import build as building
 from handbp_site.build import api_page, long_values, main, modules
-from handbp_site.execute import series_paths
+from handbp_site.execute import chapter_paths, series_paths
 
 PAGES = [
     "index.html",
@@ -45,6 +45,8 @@ def test_the_home_page_lists_the_parts_in_reading_order(site):
     links = re.findall(r'href="(tutorials/part\d\d\.html)"', home)
     ordered = list(dict.fromkeys(links))
     assert ordered == [f"tutorials/{path.stem}.html" for path in series_paths()]
+    chapters = list(dict.fromkeys(re.findall(r'href="(tutorials/chapter\d\d_\w+\.html)"', home)))
+    assert chapters == [f"tutorials/{path.stem}.html" for path in chapter_paths()]
 
 
 def test_tutorial_pages_have_their_titles_and_executed_outputs(site):

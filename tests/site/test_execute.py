@@ -84,9 +84,13 @@ def test_the_cache_serves_an_unchanged_tutorial_and_reruns_a_changed_one(tmp_pat
     assert kept.stem == cache_key(path, env, fingerprint)
 
 
-def test_the_library_fingerprint_covers_handbp_verify_and_the_exercises():
-    assert executing.LIBRARY == ("handbp", "verify", "tutorials/exercises")
+def test_the_library_fingerprint_covers_handbp_verify_and_the_tutorials_own_code():
+    """The exercises, and the modules a chapter imports (chapter 5's layers)."""
+    assert executing.LIBRARY == ("handbp", "verify", "tutorials")
     assert len(executing.library_fingerprint()) == 64
+    covered = {p for folder in executing.LIBRARY for p in (REPO / folder).rglob("*.py")}
+    assert REPO / "tutorials" / "chapter05_layers.py" in covered
+    assert REPO / "tutorials" / "exercises" / "part14_weights_update.py" in covered
 
 
 def test_the_exercises_import_from_any_folder(tmp_path):

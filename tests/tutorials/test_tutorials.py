@@ -118,3 +118,15 @@ def test_exercise_checks_are_folded_so_their_diagnosis_does_not_give_the_answer_
         assert len(cells) == (1 if part_number(path) >= 9 else 0)
     for cell in cells:
         assert "hide-output" in cell.metadata.get("tags", [])
+
+
+def test_the_readme_commands_use_the_venvs_programs():
+    """Every command in tutorials/README.md runs the .venv's program, never a bare ``python``."""
+    readme = (PATHS[0].parent / "README.md").read_text()
+    blocks = re.findall(r"```bash\n(.*?)```", readme, flags=re.S)
+    commands = [line for block in blocks for line in block.splitlines() if line.strip()]
+    assert len(commands) >= 6
+    for command in commands:
+        assert command.startswith(".venv/bin/"), command
+    inline = re.findall(r"`((?:python|pip|pytest|jupytext|handbp)\b[^`]*)`", readme)
+    assert inline == [], inline
