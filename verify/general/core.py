@@ -121,11 +121,19 @@ class Result:
         self.passed &= bool(np.all(difference <= allowed))
 
 
+STEPS = np.array([H, -H, H / 2, -H / 2, 0.0])
+"""The points of :func:`richardson`, as multiples of the step direction."""
+
+
 def richardson(f, x, t):
-    """Central differences of ``f`` at ``x`` along ``t``, and their estimated error."""
-    d1 = (f(x + H * t) - f(x - H * t)) / (2 * H)
-    d2 = (f(x + H / 2 * t) - f(x - H / 2 * t)) / H
-    value = f(x)
+    """Central differences of ``f`` at ``x`` along ``t``, and their estimated error.
+
+    ``f`` is evaluated at the five points of :data:`STEPS` as one batch (``jax.vmap``): JAX
+    traces it once instead of five times.
+    """
+    plus, minus, half_plus, half_minus, value = jax.vmap(lambda s: f(x + s * t))(STEPS)
+    d1 = (plus - minus) / (2 * H)
+    d2 = (half_plus - half_minus) / H
     noise = (
         4 / 3 * jnp.abs(d1 - d2)
         + ROUNDING_FACTOR * np.finfo(np.float64).eps * (jnp.abs(value) + 1e-300) / H
