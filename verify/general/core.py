@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax.flatten_util
 import jax.numpy as jnp
@@ -177,10 +178,19 @@ def biases_of(params):
     return None if params.biases is None else [as_float64(b) for b in params.biases]
 
 
+@partial(jax.jit, static_argnums=0)
+def pre_activations(names, X, weights, biases):
+    """Every layer's Z, as one compiled function (not one per operation, as eager JAX)."""
+    return forward(names, X, weights, biases)[0]
+
+
 def kink_distance(net, X, params) -> float:
     """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none)."""
-    Zs, _ = forward(
-        net.activations, as_float64(X), [as_float64(W) for W in params.weights], biases_of(params)
+    Zs = pre_activations(
+        tuple(net.activations),
+        as_float64(X),
+        [as_float64(W) for W in params.weights],
+        biases_of(params),
     )
     distances = [
         float(np.min(np.abs(Z)))

@@ -22,7 +22,6 @@ from verify.general.core import (
     Batch,
     Result,
     as_float64,
-    biases_of,
     count,
     forward,
     kink_distance,
@@ -108,21 +107,9 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         batch.check(result, hand, dtype, piece)
 
     # the parameter gradients: reverse elementwise, forward and differences along directions
-    hand = jax.flatten_util.ravel_pytree(
-        ([as_float64(g) for g in backward.weights_l_update], biases_of(backward.gradients))
-    )[0]
+    hand = flat(backward.weights_l_update, backward.gradients.biases)
     after = parameters_update(net, params, backward.gradients, eta)
-    before = jax.flatten_util.ravel_pytree(
-        ([as_float64(W) for W in params.weights], biases_of(params))
-    )[0]
-    steps = (
-        np.asarray(before)
-        - np.asarray(
-            jax.flatten_util.ravel_pytree(
-                ([as_float64(W) for W in after.weights], biases_of(after))
-            )[0]
-        )
-    ) / eta
+    steps = (flat(params.weights, params.biases) - flat(after.weights, after.biases)) / eta
     directions = rng.normal(size=(DIRECTIONS, hand.size))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     t = batch.arg(directions)
@@ -154,6 +141,13 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
 
         batch.check(target, flat_hand, dtype, reverse)
         batch.check(target, projected, dtype, along)
+
+
+def flat(weights, biases) -> np.ndarray:
+    """Weights then biases, each flattened, in float64: ``jax.flatten_util.ravel_pytree``'s
+    order, computed in NumPy (eager JAX would compile each operation)."""
+    arrays = [*weights, *(biases or ())]
+    return np.concatenate([as_float64(a).ravel() for a in arrays])
 
 
 def initialisation_checks(results, dtype, seed: int) -> None:
