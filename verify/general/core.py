@@ -127,12 +127,14 @@ STEPS = np.array([H, -H, H / 2, -H / 2, 0.0])
 
 
 def richardson(f, x, t):
-    """Central differences of ``f`` at ``x`` along ``t``, and their estimated error.
+    """Central differences of ``f`` at ``x`` along ``t`` (arrays, or tuples of them), and
+    their estimated error.
 
     ``f`` is evaluated at the five points of :data:`STEPS` as one batch (``jax.vmap``): JAX
     traces it once instead of five times.
     """
-    plus, minus, half_plus, half_minus, value = jax.vmap(lambda s: f(x + s * t))(STEPS)
+    moved = jax.vmap(lambda s: f(jax.tree.map(lambda a, b: a + s * b, x, t)))(STEPS)
+    plus, minus, half_plus, half_minus, value = moved
     d1 = (plus - minus) / (2 * H)
     d2 = (half_plus - half_minus) / H
     noise = (
@@ -142,7 +144,7 @@ def richardson(f, x, t):
     return d2 + (d2 - d1) / 3, noise
 
 
-def vjp_three_ways(f: Callable, x: np.ndarray, cotangent: np.ndarray, rows: str = "examples"):
+def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
     """The vector-Jacobian product ``cotangent^T J_f(x)`` by reverse mode, forward mode and
     finite differences, elementwise.
 
@@ -150,24 +152,44 @@ def vjp_three_ways(f: Callable, x: np.ndarray, cotangent: np.ndarray, rows: str 
     moving column j of every row at once gives column j of the result. ``rows="columns"``:
     column j of the output depends on column j of x only (``A @ W`` as a map of W), so
     moving row i of x gives row i of the result.
+
+    ``x`` and ``cotangent`` may be tuples of arrays of different shapes (several layers at
+    once) when ``f`` maps a tuple to a tuple whose part l depends on part l of ``x`` only:
+    a tangent then moves column (row) j of every part, and each part's results are read
+    from its own outputs. JAX traces ``f`` three times however many parts there are.
     """
-    x = jnp.asarray(x, jnp.float64)
-    u = jnp.asarray(cotangent, jnp.float64)
-    reverse = jax.vjp(f, x)[1](u)[0]
+    single = not isinstance(x, tuple)
+    xs = tuple(jnp.asarray(a, jnp.float64) for a in ((x,) if single else x))
+    us = tuple(jnp.asarray(u, jnp.float64) for u in ((cotangent,) if single else cotangent))
+    F = (lambda parts: (f(parts[0]),)) if single else f
+    reverse = jax.vjp(F, xs)[1](us)[0]
     axis = 1 if rows == "examples" else 0
-    basis = jnp.eye(x.shape[axis], dtype=jnp.float64)
+    basis = jnp.eye(max(a.shape[axis] for a in xs), dtype=jnp.float64)
 
     def tangent(b):
-        return jnp.broadcast_to(b[None, :] if axis == 1 else b[:, None], x.shape)
+        return tuple(
+            jnp.broadcast_to(b[None, : a.shape[1]] if axis == 1 else b[: a.shape[0], None], a.shape)
+            for a in xs
+        )
 
-    def contract(out):  # the output's change, contracted with the cotangent
-        return jnp.sum(u * out, axis=axis)
+    def contract(outs):  # each output's change, contracted with its cotangent, side by side
+        return jnp.concatenate([jnp.sum(u * o, axis=axis) for u, o in zip(us, outs, strict=True)])
 
-    fwd = jax.vmap(lambda b: contract(jax.jvp(f, (x,), (tangent(b),))[1]))(basis)
-    fd, noise = jax.vmap(lambda b: richardson(lambda y: contract(f(y)), x, tangent(b)))(basis)
-    if axis == 1:
-        fwd, fd, noise = fwd.T, fd.T, noise.T
-    return {"reverse": reverse, "forward": fwd, "finite_differences": fd}, noise
+    fwd = jax.vmap(lambda b: contract(jax.jvp(F, (xs,), (tangent(b),))[1]))(basis)
+    fd, noise = jax.vmap(lambda b: richardson(lambda y: contract(F(y)), xs, tangent(b)))(basis)
+    edges = np.cumsum([u.shape[1 - axis] for u in us])[:-1].tolist()
+
+    def parts(matrix):  # rows: tangents; columns: every output's contraction side by side
+        pieces = jnp.split(matrix, edges, axis=1)
+        return tuple(
+            p[: a.shape[axis]].T if axis == 1 else p[: a.shape[axis]]
+            for p, a in zip(pieces, xs, strict=True)
+        )
+
+    references = {"reverse": reverse, "forward": parts(fwd), "finite_differences": parts(fd)}
+    if single:
+        return {m: r[0] for m, r in references.items()}, parts(noise)[0]
+    return references, parts(noise)
 
 
 def as_float64(a) -> np.ndarray:
@@ -208,13 +230,27 @@ class Batch:
 
     :meth:`arg` registers an input array (float64) and returns its index; :meth:`check`
     registers a hand value and a function of the inputs that returns ``(references by
-    method, finite differences' error or None, magnitude or None)``; :meth:`run` computes
-    every reference at once (one ``jax.jit``, so one compilation per net) and compares.
+    method, finite differences' error or None, magnitude or None)``; :meth:`shared` makes a
+    function of the inputs that several checks read, traced once; :meth:`run` computes
+    every reference at once (one ``jax.jit``, so one compilation however many nets) and
+    compares.
     """
 
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
         self.jobs: list[tuple[Result, np.ndarray, np.dtype, Reference]] = []
+        self.memo: dict[int, object] = {}
+
+    def shared(self, compute: Callable[[list], object]) -> Callable[[list], object]:
+        """``compute`` as a function of the inputs that runs once per trace, however many
+        checks call it (their references are parts of one computation)."""
+
+        def once(inp: list) -> object:
+            if id(compute) not in self.memo:
+                self.memo[id(compute)] = compute(inp)
+            return self.memo[id(compute)]
+
+        return once
 
     def arg(self, array) -> int:
         self.arrays.append(as_float64(array))
@@ -234,10 +270,12 @@ class Batch:
 
     def run(self) -> None:
         references = [job[3] for job in self.jobs]
-        compiled = jax.jit(
-            lambda inp: [reference(inp) for reference in references],
-            compiler_options=COMPILER_OPTIONS,
-        )
+
+        def every(inp: list) -> list:
+            self.memo.clear()  # what :meth:`shared` computed belongs to one trace
+            return [reference(inp) for reference in references]
+
+        compiled = jax.jit(every, compiler_options=COMPILER_OPTIONS)
         outputs = compiled(self.arrays)
         for (result, hand, dtype, _), (refs, noise, magnitude) in zip(
             self.jobs, outputs, strict=True

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax.numpy as jnp
 import jax.scipy.special
 import numpy as np
@@ -21,11 +23,16 @@ from verify.general.core import (
 )
 
 
-def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
+def layer_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
+    """Each layer's equations with random upstream gradients: its inputs and outputs by
+    value; its error, weight and bias gradients and its delta three ways, every layer in
+    one vector-Jacobian product per equation (:func:`vjp_three_ways` on tuples)."""
     dtype = X.dtype
     forward_hand = net.forward(X, params)
     As = (X, *forward_hand.layer_l_outputs)
     N = count(net.loss, Y)
+    affine, deltas = [], []  # per layer: argument indices, filled in below
+    every = batch.shared(_every_layer(affine, deltas, N))  # read when traced
     for layer, (W, name) in enumerate(zip(params.weights, net.activations, strict=True), 1):
         b = None if params.biases is None else params.biases[layer - 1]
         a, w = batch.arg(As[layer - 1]), batch.arg(W)
@@ -46,51 +53,94 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
             lambda inp, z=z, name=name: ACTIVATIONS[name](inp[z]),
         )
         D = rng.normal(size=Z.shape).astype(dtype)  # a random upstream gradient
-        d = batch.arg(D)
-        batch.check(
-            results["layer_l_error"],
-            layers.layer_l_error(D, W),
-            dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda A: A @ inp[w] + inp[c], inp[a], inp[d]),
-                jnp.abs(inp[d]) @ jnp.abs(inp[w]).T,
-            ),
-        )
-        batch.check(
-            results["weights_l_update"],
-            layers.weights_l_update(As[layer - 1], D, N),
-            dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda V: inp[a] @ V + inp[c], inp[w], inp[d] / N, "columns"),
-                jnp.abs(inp[a]).T @ jnp.abs(inp[d]) / N,
-            ),
-        )
-        batch.check(
-            results["bias_l_update"],
-            layers.bias_l_update(D, N)[None, :],
-            dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda V: inp[a] @ inp[w] + V, inp[c], inp[d] / N, "columns"),
-                jnp.sum(jnp.abs(inp[d]), axis=0, keepdims=True) / N,
-            ),
-        )
+        affine.append((a, w, c, batch.arg(D)))
+        hands = {
+            "layer_l_error": layers.layer_l_error(D, W),
+            "weights_l_update": layers.weights_l_update(As[layer - 1], D, N),
+            "bias_l_update": layers.bias_l_update(D, N)[None, :],
+        }
+        for equation_id, hand in hands.items():
+            batch.check(
+                results[equation_id], hand, dtype, partial(_piece, every, equation_id, layer - 1)
+            )
         if HAND[name].derivative is not None:
             E = rng.normal(size=Z.shape).astype(dtype)
             Zk = away_from_kinks(Z)
-            zk, u = batch.arg(Zk), batch.arg(E)
-            hand = layers.layer_l_delta(E, HAND[name].function(Zk), HAND[name].derivative)
+            deltas.append((batch.arg(Zk), batch.arg(E), name))
             batch.check(
                 results["layer_l_delta"],
-                hand,
+                layers.layer_l_delta(E, HAND[name].function(Zk), HAND[name].derivative),
                 dtype,
-                lambda inp, zk=zk, u=u, name=name: (
-                    *vjp_three_ways(ACTIVATIONS[name], inp[zk], inp[u]),
-                    None,
-                ),
+                partial(_piece, every, "layer_l_delta", len(deltas) - 1),
             )
 
+
+def _every_layer(affine, deltas, N):
+    """Every layer's references of each equation, by one :func:`vjp_three_ways` each."""
+
+    def compute(inp):
+        As = tuple(inp[a] for a, _, _, _ in affine)
+        Ws = tuple(inp[w] for _, w, _, _ in affine)
+        Cs = tuple(inp[c] for _, _, c, _ in affine)
+        Ds = tuple(inp[d] for _, _, _, d in affine)
+        scaled = tuple(D / N for D in Ds)
+        out = {
+            "layer_l_error": (
+                *vjp_three_ways(
+                    lambda M: tuple(A @ W + C for A, W, C in zip(M, Ws, Cs, strict=True)), As, Ds
+                ),
+                tuple(jnp.abs(D) @ jnp.abs(W).T for D, W in zip(Ds, Ws, strict=True)),
+            ),
+            "weights_l_update": (
+                *vjp_three_ways(
+                    lambda V: tuple(A @ W + C for A, W, C in zip(As, V, Cs, strict=True)),
+                    Ws,
+                    scaled,
+                    "columns",
+                ),
+                tuple(jnp.abs(A).T @ jnp.abs(D) / N for A, D in zip(As, Ds, strict=True)),
+            ),
+            "bias_l_update": (
+                *vjp_three_ways(
+                    lambda V: tuple(A @ W + C for A, W, C in zip(As, Ws, V, strict=True)),
+                    Cs,
+                    scaled,
+                    "columns",
+                ),
+                tuple(jnp.sum(jnp.abs(D), axis=0, keepdims=True) / N for D in Ds),
+            ),
+        }
+        if deltas:
+            names = [name for _, _, name in deltas]
+            out["layer_l_delta"] = (
+                *vjp_three_ways(
+                    lambda M: tuple(ACTIVATIONS[n](Z) for n, Z in zip(names, M, strict=True)),
+                    tuple(inp[z] for z, _, _ in deltas),
+                    tuple(inp[u] for _, u, _ in deltas),
+                ),
+                None,
+            )
+        return out
+
+    return compute
+
+
+def _piece(every, equation_id: str, index: int, inp):
+    """The references of one layer's ``equation_id``: its part of ``every(inp)``'s."""
+    references, noise, magnitude = every(inp)[equation_id]
+    return (
+        {m: r[index] for m, r in references.items()},
+        noise[index],
+        None if magnitude is None else magnitude[index],
+    )
+
+
+def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> None:
+    """The activations, their derivatives, the softmax's JVP and the losses (values,
+    output errors, fused deltas, logits of +-1e4) on random probe points of ``shape``
+    (examples, outputs), away from the kinks; with random upstream gradients."""
+    dtype = np.dtype(dtype)
     # Activations and their derivatives, at probe points away from the kink
-    shape = (X.shape[0], max(2, net.widths[-1]))
     probe = away_from_kinks(np.clip(3 * rng.normal(size=shape), -4, 4).astype(dtype))
     p = batch.arg(probe)
     for name, function, derivative in [

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import partial
 
 import jax.flatten_util
 import jax.numpy as jnp
@@ -29,7 +28,7 @@ from verify.general.core import (
     richardson,
     vjp_three_ways,
 )
-from verify.general.equations import equation_checks
+from verify.general.equations import layer_checks, probe_checks
 
 
 def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) -> None:
@@ -54,20 +53,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
             jnp.zeros_like(A) for A in As
         ]
 
-    memo: dict[tuple[int, str], object] = {}
-
-    def once(name, compute):
-        """Trace ``compute`` once per compiled function (the checks share its references)."""
-
-        def cached(inp):
-            key = (id(inp), name)
-            if key not in memo:
-                memo[key] = compute(inp)
-            return memo[key]
-
-        return cached
-
-    @partial(once, "layers")
+    @batch.shared
     def every_layer(inp):
         Zs, As = forward(net.activations, inp[x], *unpack(inp))
         return [*Zs, *As]
@@ -85,7 +71,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
     widths = [net.widths[0], *net.widths[1:], *net.widths[1:]]  # A_0 .. A_L, Z_1 .. Z_L
     edges = np.cumsum(widths)[:-1].tolist()
 
-    @partial(once, "intermediates")
+    @batch.shared
     def of_intermediates(inp):
         def f(M):
             parts = jnp.split(M, edges, axis=1)
@@ -114,7 +100,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     t = batch.arg(directions)
 
-    @partial(once, "parameters")
+    @batch.shared
     def parameter_references(inp):
         dZ0, dA0 = zeros(inp)
         theta = unpack(inp)
@@ -164,13 +150,12 @@ def initialisation_checks(results, dtype, seed: int) -> None:
         result.passed &= bool(error <= 5 * variance * np.sqrt((kurtosis - 1) / sample.size))
 
 
-def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Result]:
-    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype).
-
-    ``seed`` draws the random upstream gradients, probe points and directions. A net
-    with a ReLU pre-activation within :data:`KINK_MARGIN` of 0 is refused: there the
-    derivative does not exist and finite differences measure neither side.
-    """
+def register_case(
+    net: Net, X, Y, params: Params, seed: int, results, batch: Batch, probes: bool = True
+) -> None:
+    """Register every check of one net and batch in ``batch`` (folded into ``results``):
+    each layer's equations, the whole net's and, with ``probes``, the activations' and
+    losses' on probe points of the batch's shape (:func:`check_case`)."""
     if not isinstance(net, Net):
         raise TypeError(f"net must be a handbp.nn.Net, got {type(net).__name__}")
     checked = netchecks.check(net, {"X": X, "Y": Y, "params": params})
@@ -181,11 +166,24 @@ def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Resul
             f"a ReLU pre-activation is {distance:.3g} from the kink at 0 (less than "
             f"{KINK_MARGIN:g}): its derivative is not defined there; move the parameters"
         )
-    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
     rng = np.random.default_rng(seed)
-    batch = Batch()
-    equation_checks(net, X, Y, params, rng, results, batch)
+    layer_checks(net, X, Y, params, rng, results, batch)
+    if probes:
+        shape = (X.shape[0], max(2, net.widths[-1]))
+        probe_checks(shape, X.dtype, rng, results, batch)
     net_checks(net, X, Y, params, rng, results, batch)
+
+
+def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Result]:
+    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype).
+
+    ``seed`` draws the random upstream gradients, probe points and directions. A net
+    with a ReLU pre-activation within :data:`KINK_MARGIN` of 0 is refused: there the
+    derivative does not exist and finite differences measure neither side.
+    """
+    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
+    batch = Batch()
+    register_case(net, X, Y, params, seed, results, batch)
     batch.run()
     return results
 
@@ -229,18 +227,23 @@ def random_case(widths, names, loss, biases, examples, dtype, seed):
 
 def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float], bool]]:
     """Every chapter 2 id on the nets of :data:`CHECK_NETS`: ``(id, largest relative error
-    per method, passed)``, in the catalogue's order (the rows for ``handbp verify``)."""
+    per method, passed)``, in the catalogue's order (the rows for ``handbp verify``).
+
+    Every net's references are computed by one compiled JAX function (one trace, one
+    compilation); the probe checks (activations and losses) run once, on the first net's
+    batch shape: they do not depend on the net.
+    """
     dtype = np.dtype(dtype)
-    merged = {i: Result(i) for i, entry in BEYOND.items() if entry.section != "optimizers"}
+    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
+    batch = Batch()
     for index, (widths, names, loss, biases, examples) in enumerate(CHECK_NETS):
         case = random_case(widths, names, loss, biases, examples, dtype, seed + index)
-        for eq_id, result in check_case(*case, seed=seed + index).items():
-            if eq_id not in merged:  # the optimizers: verify.optimizers checks them
-                continue
-            target = merged[eq_id]
-            for method, error in result.errors.items():
-                target.errors[method] = max(target.errors.get(method, 0.0), error)
-            target.passed &= result.passed
+        register_case(*case, seed + index, results, batch, probes=index == 0)
+    batch.run()
+    merged = {i: Result(i) for i, entry in BEYOND.items() if entry.section != "optimizers"}
+    for eq_id, target in merged.items():  # the optimizers: verify.optimizers checks them
+        if eq_id in results:
+            target.errors, target.passed = results[eq_id].errors, results[eq_id].passed
     initialisation_checks(merged, dtype, seed)
     return [(r.id, r.errors, r.passed) for r in merged.values()]
 
