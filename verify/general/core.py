@@ -126,22 +126,30 @@ STEPS = np.array([H, -H, H / 2, -H / 2, 0.0])
 """The points of :func:`richardson`, as multiples of the step direction."""
 
 
-def richardson(f, x, t):
-    """Central differences of ``f`` at ``x`` along ``t`` (arrays, or tuples of them), and
-    their estimated error.
+def richardson(f, x, tangents):
+    """Central differences of ``f`` at ``x`` along each of ``tangents`` (an array with a
+    leading axis of directions, or a tuple of them for a tuple ``x``), and their estimated
+    error, one row per direction.
 
-    ``f`` is evaluated at the five points of :data:`STEPS` as one batch (``jax.vmap``): JAX
-    traces it once instead of five times.
+    ``f`` (to an array) is evaluated at the five points of :data:`STEPS` along every
+    direction as one batch (one ``jax.vmap``): JAX traces it once.
     """
-    moved = jax.vmap(lambda s: f(jax.tree.map(lambda a, b: a + s * b, x, t)))(STEPS)
-    plus, minus, half_plus, half_minus, value = moved
+    count = jax.tree.leaves(tangents)[0].shape[0]
+
+    def points(a, t):
+        steps = STEPS.reshape(len(STEPS), 1, *([1] * a.ndim))
+        return (a[None, None] + steps * t[None]).reshape(len(STEPS) * count, *a.shape)
+
+    moved = jax.vmap(f)(jax.tree.map(points, x, tangents))
+    plus, minus, half_plus, half_minus, value = moved.reshape(len(STEPS), count, -1)
     d1 = (plus - minus) / (2 * H)
     d2 = (half_plus - half_minus) / H
     noise = (
         4 / 3 * jnp.abs(d1 - d2)
         + ROUNDING_FACTOR * np.finfo(np.float64).eps * (jnp.abs(value) + 1e-300) / H
     )
-    return d2 + (d2 - d1) / 3, noise
+    shape = moved.shape[1:]
+    return (d2 + (d2 - d1) / 3).reshape(count, *shape), noise.reshape(count, *shape)
 
 
 def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
@@ -176,7 +184,7 @@ def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
         return jnp.concatenate([jnp.sum(u * o, axis=axis) for u, o in zip(us, outs, strict=True)])
 
     fwd = jax.vmap(lambda b: contract(jax.jvp(F, (xs,), (tangent(b),))[1]))(basis)
-    fd, noise = jax.vmap(lambda b: richardson(lambda y: contract(F(y)), xs, tangent(b)))(basis)
+    fd, noise = richardson(lambda y: contract(F(y)), xs, jax.vmap(tangent)(basis))
     edges = np.cumsum([u.shape[1 - axis] for u in us])[:-1].tolist()
 
     def parts(matrix):  # rows: tangents; columns: every output's contraction side by side

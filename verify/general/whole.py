@@ -107,7 +107,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         flat, unravel = jax.flatten_util.ravel_pytree(theta)
         f = lambda v: jnp.sum(terms(inp, *unravel(v), dZ0, dA0))  # noqa: E731
         forward_mode = jax.vmap(lambda d: jax.jvp(f, (flat,), (d,))[1])(inp[t])
-        differences, noise = jax.vmap(lambda d: richardson(f, flat, d))(inp[t])
+        differences, noise = richardson(f, flat, inp[t])
         return jax.grad(f)(flat), forward_mode, differences, noise, flat
 
     for target, flat_hand, extra in [
