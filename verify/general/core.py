@@ -170,7 +170,8 @@ def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
     xs = tuple(jnp.asarray(a, jnp.float64) for a in ((x,) if single else x))
     us = tuple(jnp.asarray(u, jnp.float64) for u in ((cotangent,) if single else cotangent))
     F = (lambda parts: (f(parts[0]),)) if single else f
-    reverse = jax.vjp(F, xs)[1](us)[0]
+    _, linear = jax.linearize(F, xs)  # forward mode: F traced once, its tangent map kept
+    reverse = jax.linear_transpose(linear, xs)(us)[0]  # reverse mode: that map transposed
     axis = 1 if rows == "examples" else 0
     basis = jnp.eye(max(a.shape[axis] for a in xs), dtype=jnp.float64)
 
@@ -183,7 +184,7 @@ def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
     def contract(outs):  # each output's change, contracted with its cotangent, side by side
         return jnp.concatenate([jnp.sum(u * o, axis=axis) for u, o in zip(us, outs, strict=True)])
 
-    fwd = jax.vmap(lambda b: contract(jax.jvp(F, (xs,), (tangent(b),))[1]))(basis)
+    fwd = jax.vmap(lambda b: contract(linear(tangent(b))))(basis)
     fd, noise = richardson(lambda y: contract(F(y)), xs, jax.vmap(tangent)(basis))
     edges = np.cumsum([u.shape[1 - axis] for u in us])[:-1].tolist()
 

@@ -106,9 +106,11 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         theta = unpack(inp)
         flat, unravel = jax.flatten_util.ravel_pytree(theta)
         f = lambda v: jnp.sum(terms(inp, *unravel(v), dZ0, dA0))  # noqa: E731
-        forward_mode = jax.vmap(lambda d: jax.jvp(f, (flat,), (d,))[1])(inp[t])
+        _, linear = jax.linearize(f, flat)  # forward mode, traced once
+        forward_mode = jax.vmap(linear)(inp[t])
+        (gradient,) = jax.linear_transpose(linear, flat)(1.0)  # reverse mode
         differences, noise = richardson(f, flat, inp[t])
-        return jax.grad(f)(flat), forward_mode, differences, noise, flat
+        return gradient, forward_mode, differences, noise, flat
 
     for target, flat_hand, extra in [
         (result, np.asarray(hand), 0.0),
