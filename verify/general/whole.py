@@ -47,11 +47,9 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         Zs, As = forward(net.activations, inp[x], Ws, Bs, dZ, dA)
         return loss_terms(net.loss, As[-1], Zs[-1], inp[y], net.fused)
 
-    def zeros(inp):
-        Zs, As = forward(net.activations, inp[x], *unpack(inp))
-        return [jnp.zeros_like(Z) for Z in Zs], [jnp.zeros_like(inp[x])] + [
-            jnp.zeros_like(A) for A in As
-        ]
+    def zeros():
+        """No perturbation of any Z_l (l = 1 .. L) or A_l (l = 0 .. L)."""
+        return [jnp.zeros((e, n)) for n in net.widths[1:]], [jnp.zeros((e, n)) for n in net.widths]
 
     @batch.shared
     def every_layer(inp):
@@ -102,7 +100,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
 
     @batch.shared
     def parameter_references(inp):
-        dZ0, dA0 = zeros(inp)
+        dZ0, dA0 = zeros()
         theta = unpack(inp)
         flat, unravel = jax.flatten_util.ravel_pytree(theta)
         f = lambda v: jnp.sum(terms(inp, *unravel(v), dZ0, dA0))  # noqa: E731
