@@ -182,27 +182,16 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
     A = hf.sigmoid(probe)
     huge = (probe * (1e4 / float(np.max(np.abs(probe))))).astype(dtype)  # logits of +-1e4
     g = batch.arg(huge)
-    for loss, Yl, Al, value, error, from_logits, fused in [
-        ("mse", labels, A, None, losses.mse_error, None, None),
-        (
-            "binary_cross_entropy",
-            labels,
-            A,
-            losses.binary_cross_entropy,
-            losses.binary_cross_entropy_error,
-            losses.sigmoid_binary_cross_entropy,
-            losses.sigmoid_binary_cross_entropy_delta,
-        ),
-        (
-            "cross_entropy",
-            onehot,
-            P,
-            losses.cross_entropy,
-            losses.cross_entropy_error,
-            losses.softmax_cross_entropy,
-            losses.softmax_cross_entropy_delta,
-        ),
+    for loss, Yl, Al in [
+        ("mse", labels, A),
+        ("binary_cross_entropy", labels, A),
+        ("cross_entropy", onehot, P),
     ]:
+        # the ids of handbp.losses: the loss, its output error; from logits, the fused delta
+        error = f"{loss}_error"
+        output = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}.get(loss)
+        value = None if output is None else loss
+        from_logits, fused = f"{output}_{loss}", f"{output}_{loss}_delta"  # used with value
         Nl = count(loss, Yl)
         y, al = batch.arg(Yl), batch.arg(Al)
 
@@ -210,8 +199,8 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
             return lambda M: loss_terms(loss, M, M, inp[y], logits)[:, None]
 
         batch.check(
-            results[error.__name__],
-            error(Al, Yl),
+            results[error],
+            getattr(losses, error)(Al, Yl),
             dtype,
             lambda inp, al=al, per_example=per_example, Nl=Nl: (
                 *vjp_three_ways(per_example(inp, False), inp[al], jnp.full((e, 1), float(Nl))),
@@ -221,8 +210,8 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
         if value is None:
             continue
         batch.value(
-            results[value.__name__],
-            value(Al, Yl),
+            results[value],
+            getattr(losses, value)(Al, Yl),
             dtype,
             lambda inp, al=al, loss=loss, y=y: jnp.sum(
                 loss_terms(loss, inp[al], None, inp[y], False)
@@ -230,8 +219,8 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
         )
         for logits, z in ((probe, p), (huge, g)):  # ordinary logits and logits of +-1e4
             batch.value(
-                results[from_logits.__name__],
-                from_logits(logits, Yl),
+                results[from_logits],
+                getattr(losses, from_logits)(logits, Yl),
                 dtype,
                 lambda inp, z=z, loss=loss, y=y: jnp.sum(
                     loss_terms(loss, None, inp[z], inp[y], True)
@@ -244,8 +233,8 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
                 lambda inp, z=z: jax.scipy.special.logsumexp(inp[z], axis=1),
             )
         batch.check(
-            results[fused.__name__],
-            fused(Al, Yl),
+            results[fused],
+            getattr(losses, fused)(Al, Yl),
             dtype,
             lambda inp, per_example=per_example, Nl=Nl: (
                 *vjp_three_ways(per_example(inp, True), inp[p], jnp.full((e, 1), float(Nl))),
