@@ -240,7 +240,8 @@ class Batch:
     :meth:`arg` registers an input array (float64) and returns its index; :meth:`check`
     registers a hand value and a function of the inputs that returns ``(references by
     method, finite differences' error or None, magnitude or None)``; :meth:`shared` makes a
-    function of the inputs that several checks read, traced once; :meth:`run` computes
+    function of the inputs that several checks read, traced once; :meth:`vjp` a reference
+    that is a vector-Jacobian product, three ways; :meth:`run` computes
     every reference at once (one ``jax.jit``, so one compilation however many nets) and
     compares.
     """
@@ -249,6 +250,8 @@ class Batch:
         self.arrays: list[np.ndarray] = []
         self.jobs: list[tuple[Result, np.ndarray, np.dtype, Reference]] = []
         self.memo: dict[int, object] = {}
+        self.groups: dict[str, list] = {}  # rows -> the parts of :meth:`vjp`
+        self.computations: dict[str, Callable] = {}
 
     def shared(self, compute: Callable[[list], object]) -> Callable[[list], object]:
         """``compute`` as a function of the inputs that runs once per trace, however many
@@ -260,6 +263,38 @@ class Batch:
             return self.memo[id(compute)]
 
         return once
+
+    def vjp(self, f, x, u, rows: str = "examples", magnitude=None) -> Reference:
+        """A reference for :meth:`check`: the vector-Jacobian product of the map ``f(inp)``
+        at ``x(inp)`` with the cotangent ``u(inp)``, three ways (:func:`vjp_three_ways`),
+        and ``magnitude(inp)`` if given.
+
+        Every product of one kind (``rows``) registered in the batch, however many nets
+        and equations, is computed as one part of a single :func:`vjp_three_ways` on
+        tuples: JAX traces each kind once instead of once per equation.
+        """
+        parts = self.groups.setdefault(rows, [])
+        index = len(parts)
+        parts.append((f, x, u))
+        if len(parts) == 1:
+            self.computations[rows] = self.shared(partial(self._every_vjp, rows))
+
+        def reference(inp):
+            references, noise = self.computations[rows](inp)
+            extra = None if magnitude is None else magnitude(inp)
+            return {m: r[index] for m, r in references.items()}, noise[index], extra
+
+        return reference
+
+    def _every_vjp(self, rows: str, inp: list):
+        parts = self.groups[rows]
+        maps = [f(inp) for f, _, _ in parts]
+        return vjp_three_ways(
+            lambda xs: tuple(g(y) for g, y in zip(maps, xs, strict=True)),
+            tuple(x(inp) for _, x, _ in parts),
+            tuple(u(inp) for _, _, u in parts),
+            rows,
+        )
 
     def arg(self, array) -> int:
         self.arrays.append(as_float64(array))

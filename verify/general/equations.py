@@ -19,20 +19,17 @@ from verify.general.core import (
     away_from_kinks,
     count,
     loss_terms,
-    vjp_three_ways,
 )
 
 
 def layer_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
     """Each layer's equations with random upstream gradients: its inputs and outputs by
-    value; its error, weight and bias gradients and its delta three ways, every layer in
-    one vector-Jacobian product per equation (:func:`vjp_three_ways` on tuples)."""
+    value; its error, weight and bias gradients and its delta three ways (:meth:`Batch.vjp`:
+    every layer's, and every net's, in one vector-Jacobian product per kind)."""
     dtype = X.dtype
     forward_hand = net.forward(X, params)
     As = (X, *forward_hand.layer_l_outputs)
     N = count(net.loss, Y)
-    affine, deltas = [], []  # per layer: argument indices, filled in below
-    every = batch.shared(_every_layer(affine, deltas, N))  # read when traced
     for layer, (W, name) in enumerate(zip(params.weights, net.activations, strict=True), 1):
         b = None if params.biases is None else params.biases[layer - 1]
         a, w = batch.arg(As[layer - 1]), batch.arg(W)
@@ -53,86 +50,56 @@ def layer_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
             lambda inp, z=z, name=name: ACTIVATIONS[name](inp[z]),
         )
         D = rng.normal(size=Z.shape).astype(dtype)  # a random upstream gradient
-        affine.append((a, w, c, batch.arg(D)))
-        hands = {
-            "layer_l_error": layers.layer_l_error(D, W),
-            "weights_l_update": layers.weights_l_update(As[layer - 1], D, N),
-            "bias_l_update": layers.bias_l_update(D, N)[None, :],
-        }
-        for equation_id, hand in hands.items():
-            batch.check(
-                results[equation_id], hand, dtype, partial(_piece, every, equation_id, layer - 1)
-            )
+        d = batch.arg(D)
+        batch.check(
+            results["layer_l_error"],
+            layers.layer_l_error(D, W),
+            dtype,
+            batch.vjp(
+                lambda inp, w=w, c=c: lambda A: A @ inp[w] + inp[c],
+                lambda inp, a=a: inp[a],
+                lambda inp, d=d: inp[d],
+                magnitude=lambda inp, w=w, d=d: jnp.abs(inp[d]) @ jnp.abs(inp[w]).T,
+            ),
+        )
+        batch.check(
+            results["weights_l_update"],
+            layers.weights_l_update(As[layer - 1], D, N),
+            dtype,
+            batch.vjp(
+                lambda inp, a=a, c=c: lambda V: inp[a] @ V + inp[c],
+                lambda inp, w=w: inp[w],
+                lambda inp, d=d: inp[d] / N,
+                "columns",
+                lambda inp, a=a, d=d: jnp.abs(inp[a]).T @ jnp.abs(inp[d]) / N,
+            ),
+        )
+        batch.check(
+            results["bias_l_update"],
+            layers.bias_l_update(D, N)[None, :],
+            dtype,
+            batch.vjp(
+                lambda inp, a=a, w=w: lambda V: inp[a] @ inp[w] + V,
+                lambda inp, c=c: inp[c],
+                lambda inp, d=d: inp[d] / N,
+                "columns",
+                lambda inp, d=d: jnp.sum(jnp.abs(inp[d]), axis=0, keepdims=True) / N,
+            ),
+        )
         if HAND[name].derivative is not None:
             E = rng.normal(size=Z.shape).astype(dtype)
             Zk = away_from_kinks(Z)
-            deltas.append((batch.arg(Zk), batch.arg(E), name))
+            zk, u = batch.arg(Zk), batch.arg(E)
             batch.check(
                 results["layer_l_delta"],
                 layers.layer_l_delta(E, HAND[name].function(Zk), HAND[name].derivative),
                 dtype,
-                partial(_piece, every, "layer_l_delta", len(deltas) - 1),
+                batch.vjp(
+                    lambda inp, name=name: ACTIVATIONS[name],
+                    lambda inp, zk=zk: inp[zk],
+                    lambda inp, u=u: inp[u],
+                ),
             )
-
-
-def _every_layer(affine, deltas, N):
-    """Every layer's references of each equation, by one :func:`vjp_three_ways` each."""
-
-    def compute(inp):
-        As = tuple(inp[a] for a, _, _, _ in affine)
-        Ws = tuple(inp[w] for _, w, _, _ in affine)
-        Cs = tuple(inp[c] for _, _, c, _ in affine)
-        Ds = tuple(inp[d] for _, _, _, d in affine)
-        scaled = tuple(D / N for D in Ds)
-        out = {
-            "layer_l_error": (
-                *vjp_three_ways(
-                    lambda M: tuple(A @ W + C for A, W, C in zip(M, Ws, Cs, strict=True)), As, Ds
-                ),
-                tuple(jnp.abs(D) @ jnp.abs(W).T for D, W in zip(Ds, Ws, strict=True)),
-            ),
-            "weights_l_update": (
-                *vjp_three_ways(
-                    lambda V: tuple(A @ W + C for A, W, C in zip(As, V, Cs, strict=True)),
-                    Ws,
-                    scaled,
-                    "columns",
-                ),
-                tuple(jnp.abs(A).T @ jnp.abs(D) / N for A, D in zip(As, Ds, strict=True)),
-            ),
-            "bias_l_update": (
-                *vjp_three_ways(
-                    lambda V: tuple(A @ W + C for A, W, C in zip(As, Ws, V, strict=True)),
-                    Cs,
-                    scaled,
-                    "columns",
-                ),
-                tuple(jnp.sum(jnp.abs(D), axis=0, keepdims=True) / N for D in Ds),
-            ),
-        }
-        if deltas:
-            names = [name for _, _, name in deltas]
-            out["layer_l_delta"] = (
-                *vjp_three_ways(
-                    lambda M: tuple(ACTIVATIONS[n](Z) for n, Z in zip(names, M, strict=True)),
-                    tuple(inp[z] for z, _, _ in deltas),
-                    tuple(inp[u] for _, u, _ in deltas),
-                ),
-                None,
-            )
-        return out
-
-    return compute
-
-
-def _piece(every, equation_id: str, index: int, inp):
-    """The references of one layer's ``equation_id``: its part of ``every(inp)``'s."""
-    references, noise, magnitude = every(inp)[equation_id]
-    return (
-        {m: r[index] for m, r in references.items()},
-        noise[index],
-        None if magnitude is None else magnitude[index],
-    )
 
 
 def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> None:
@@ -155,9 +122,10 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
             results[f"{name}_derivative"],
             derivative(function(probe)),
             dtype,
-            lambda inp, name=name: (
-                *vjp_three_ways(ACTIVATIONS[name], inp[p], jnp.ones_like(inp[p])),
-                None,
+            batch.vjp(
+                lambda inp, name=name: ACTIVATIONS[name],
+                lambda inp: inp[p],
+                lambda inp: jnp.ones_like(inp[p]),
             ),
         )
     P = hf.softmax(probe)
@@ -168,10 +136,14 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
         results["softmax_jvp"],
         hf.softmax_jvp(P, V),
         dtype,
-        lambda inp: (
-            *vjp_three_ways(ACTIVATIONS["softmax"], inp[p], inp[v]),
-            jnp.abs(inp[q])
-            * (jnp.abs(inp[v]) + jnp.sum(jnp.abs(inp[v] * inp[q]), axis=1, keepdims=True)),
+        batch.vjp(
+            lambda inp: ACTIVATIONS["softmax"],
+            lambda inp: inp[p],
+            lambda inp: inp[v],
+            magnitude=lambda inp: (
+                jnp.abs(inp[q])
+                * (jnp.abs(inp[v]) + jnp.sum(jnp.abs(inp[v] * inp[q]), axis=1, keepdims=True))
+            ),
         ),
     )
 
@@ -202,9 +174,10 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
             results[error],
             getattr(losses, error)(Al, Yl),
             dtype,
-            lambda inp, al=al, per_example=per_example, Nl=Nl: (
-                *vjp_three_ways(per_example(inp, False), inp[al], jnp.full((e, 1), float(Nl))),
-                None,
+            batch.vjp(
+                partial(per_example, logits=False),
+                lambda inp, al=al: inp[al],
+                lambda inp, Nl=Nl: jnp.full((e, 1), float(Nl)),
             ),
         )
         if value is None:
@@ -236,8 +209,9 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
             results[fused],
             getattr(losses, fused)(Al, Yl),
             dtype,
-            lambda inp, per_example=per_example, Nl=Nl: (
-                *vjp_three_ways(per_example(inp, True), inp[p], jnp.full((e, 1), float(Nl))),
-                None,
+            batch.vjp(
+                partial(per_example, logits=True),
+                lambda inp: inp[p],
+                lambda inp, Nl=Nl: jnp.full((e, 1), float(Nl)),
             ),
         )

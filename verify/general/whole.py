@@ -26,7 +26,6 @@ from verify.general.core import (
     kink_distance,
     loss_terms,
     richardson,
-    vjp_three_ways,
 )
 from verify.general.equations import layer_checks, probe_checks
 
@@ -69,15 +68,18 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
     widths = [net.widths[0], *net.widths[1:], *net.widths[1:]]  # A_0 .. A_L, Z_1 .. Z_L
     edges = np.cumsum(widths)[:-1].tolist()
 
-    @batch.shared
     def of_intermediates(inp):
         def f(M):
             parts = jnp.split(M, edges, axis=1)
             return terms(inp, *unpack(inp), parts[L + 1 :], parts[: L + 1])[:, None]
 
-        zero = jnp.zeros((e, sum(widths)))
-        return vjp_three_ways(f, zero, jnp.full((e, 1), float(N)))
+        return f
 
+    reference = batch.vjp(
+        of_intermediates,
+        lambda inp: jnp.zeros((e, sum(widths))),
+        lambda inp: jnp.full((e, 1), float(N)),
+    )
     hands = [backward.input_error, *backward.layer_l_error, *backward.layer_l_delta]
     for index, hand in enumerate(hands):
         if hand is None:  # E_L of a fused output
@@ -85,7 +87,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         start, stop = ([0, *edges][index], [*edges, sum(widths)][index])
 
         def piece(inp, start=start, stop=stop):
-            refs, noise = of_intermediates(inp)
+            refs, noise, _ = reference(inp)
             return {m: r[:, start:stop] for m, r in refs.items()}, noise[:, start:stop], None
 
         batch.check(result, hand, dtype, piece)
