@@ -164,7 +164,8 @@ def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
     ``x`` and ``cotangent`` may be tuples of arrays of different shapes (several layers at
     once) when ``f`` maps a tuple to a tuple whose part l depends on part l of ``x`` only:
     a tangent then moves column (row) j of every part, and each part's results are read
-    from its own outputs. JAX traces ``f`` three times however many parts there are.
+    from its own outputs. JAX traces ``f`` twice (to linearize it, and vmapped for the
+    differences), however many parts there are.
     """
     single = not isinstance(x, tuple)
     xs = tuple(jnp.asarray(a, jnp.float64) for a in ((x,) if single else x))
@@ -250,8 +251,8 @@ class Batch:
         self.arrays: list[np.ndarray] = []
         self.jobs: list[tuple[Result, np.ndarray, np.dtype, Reference]] = []
         self.memo: dict[int, object] = {}
-        self.groups: dict[str, list] = {}  # rows -> the parts of :meth:`vjp`
-        self.computations: dict[str, Callable] = {}
+        self.groups: dict[tuple[str, str], list] = {}  # the parts of :meth:`vjp`
+        self.computations: dict[tuple[str, str], Callable] = {}
 
     def shared(self, compute: Callable[[list], object]) -> Callable[[list], object]:
         """``compute`` as a function of the inputs that runs once per trace, however many
@@ -264,36 +265,41 @@ class Batch:
 
         return once
 
-    def vjp(self, f, x, u, rows: str = "examples", magnitude=None) -> Reference:
+    def vjp(
+        self, f, x, u, rows: str = "examples", magnitude=None, group: str = "layers"
+    ) -> Reference:
         """A reference for :meth:`check`: the vector-Jacobian product of the map ``f(inp)``
         at ``x(inp)`` with the cotangent ``u(inp)``, three ways (:func:`vjp_three_ways`),
         and ``magnitude(inp)`` if given.
 
-        Every product of one kind (``rows``) registered in the batch, however many nets
-        and equations, is computed as one part of a single :func:`vjp_three_ways` on
-        tuples: JAX traces each kind once instead of once per equation.
+        Every product of one kind (``rows``) and ``group`` registered in the batch,
+        however many nets and equations, is computed as one part of a single
+        :func:`vjp_three_ways` on tuples: JAX traces each once instead of once per
+        equation. Each part is moved along as many tangents as the widest part has
+        columns (rows): a much wider map (a whole net's intermediates) gets its own group.
         """
-        parts = self.groups.setdefault(rows, [])
+        key = (rows, group)
+        parts = self.groups.setdefault(key, [])
         index = len(parts)
         parts.append((f, x, u))
         if len(parts) == 1:
-            self.computations[rows] = self.shared(partial(self._every_vjp, rows))
+            self.computations[key] = self.shared(partial(self._every_vjp, key))
 
         def reference(inp):
-            references, noise = self.computations[rows](inp)
+            references, noise = self.computations[key](inp)
             extra = None if magnitude is None else magnitude(inp)
             return {m: r[index] for m, r in references.items()}, noise[index], extra
 
         return reference
 
-    def _every_vjp(self, rows: str, inp: list):
-        parts = self.groups[rows]
+    def _every_vjp(self, key: tuple[str, str], inp: list):
+        parts = self.groups[key]
         maps = [f(inp) for f, _, _ in parts]
         return vjp_three_ways(
             lambda xs: tuple(g(y) for g, y in zip(maps, xs, strict=True)),
             tuple(x(inp) for _, x, _ in parts),
             tuple(u(inp) for _, _, u in parts),
-            rows,
+            key[0],
         )
 
     def arg(self, array) -> int:

@@ -79,6 +79,7 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         of_intermediates,
         lambda inp: jnp.zeros((e, sum(widths))),
         lambda inp: jnp.full((e, 1), float(N)),
+        group="intermediates",
     )
     hands = [backward.input_error, *backward.layer_l_error, *backward.layer_l_delta]
     for index, hand in enumerate(hands):
