@@ -21,6 +21,24 @@ from verify.general.core import (
     loss_terms,
 )
 
+LOSS_IDS: dict[str, tuple[str, str | None, str | None, str | None]] = {
+    "mse": ("mse_error", None, None, None),
+    "binary_cross_entropy": (
+        "binary_cross_entropy_error",
+        "binary_cross_entropy",
+        "sigmoid_binary_cross_entropy",
+        "sigmoid_binary_cross_entropy_delta",
+    ),
+    "cross_entropy": (
+        "cross_entropy_error",
+        "cross_entropy",
+        "softmax_cross_entropy",
+        "softmax_cross_entropy_delta",
+    ),
+}
+"""Per loss, the ids (functions of :mod:`handbp.losses`, looked up when checked) of its
+output error, the loss itself, the loss from logits and the fused delta (MSE: the error)."""
+
 
 def layer_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
     """Each layer's equations with random upstream gradients: its inputs and outputs by
@@ -159,11 +177,7 @@ def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> N
         ("binary_cross_entropy", labels, A),
         ("cross_entropy", onehot, P),
     ]:
-        # the ids of handbp.losses: the loss, its output error; from logits, the fused delta
-        error = f"{loss}_error"
-        output = {"binary_cross_entropy": "sigmoid", "cross_entropy": "softmax"}.get(loss)
-        value = None if output is None else loss
-        from_logits, fused = f"{output}_{loss}", f"{output}_{loss}_delta"  # used with value
+        error, value, from_logits, fused = LOSS_IDS[loss]
         Nl = count(loss, Yl)
         y, al = batch.arg(Yl), batch.arg(Al)
 
