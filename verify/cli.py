@@ -132,9 +132,10 @@ def register_verify(subparsers: argparse._SubParsersAction) -> None:
         help="prove every equation of the catalogue against JAX autodiff",
         description="Check every equation of the catalogue against an independent JAX "
         "implementation: forward maps by value, derivatives by reverse-mode and forward-mode "
-        "autodiff and by central finite differences; on the series' net (three flowers, "
-        "seed-10 weights, eta 0.1) and on random nets. Prints one row per equation; the exit "
-        "status is 1 if any fails. Both chapters of the catalogue by default.",
+        "autodiff and by central finite differences. Both chapters by default: the "
+        "series' equations on its net (three flowers, seed-10 weights, eta 0.1) and on "
+        "random nets, then chapter 2's on its three check nets and the optimizers against "
+        "optax. Prints one row per equation; the exit status is 1 if any fails.",
     )
     _add_common(parser)
     parser.add_argument(
