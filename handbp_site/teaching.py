@@ -142,7 +142,7 @@ def equations_page() -> str:
         "",
         "## Chapter 2: beyond the series",
         "",
-        "Every equation of `handbp.equations.BEYOND`, checked as `handbp verify --chapter all`",
+        "Every equation of `handbp.equations.BEYOND`, checked by `handbp verify` (both chapters by default)",
         "checks it (`verify.beyond`): on chapter 2's random nets against JAX (the largest error",
         "relative to the quantity's scale, per method), the initialisations by their variance,",
         "the optimizers step by step against optax.",

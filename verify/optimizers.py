@@ -38,13 +38,16 @@ from handbp.checks import check_seed, float_dtype, positive_int
 from handbp.optimizers import AdamState, MomentumState, Optimizer
 from verify.compare import ROUNDING_FACTOR, TOLERANCES
 
-import jax.numpy as jnp  # isort: skip
+import jax  # isort: skip
 import optax  # isort: skip
 
 SHAPES: tuple[tuple[int, ...], ...] = ((1,), (7,), (4, 3), (16, 10))
 """Weight shapes each case runs on: a single weight, a vector, two matrices."""
 
 STEPS = 12
+
+COMPILER_OPTIONS = {"xla_backend_optimization_level": 0, "xla_llvm_disable_expensive_passes": True}
+"""As verify.references: the arrays are small, compiling costs more than running."""
 """Steps per run (the first one included)."""
 
 DTYPES: tuple[str, ...] = ("float64", "float32")
@@ -222,6 +225,48 @@ def _compare(
     return error, relative, rounding, name, passed
 
 
+def _inputs(
+    shapes: Sequence[tuple[int, ...]], steps: int, seed: int, dtype: np.dtype
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per shape: the starting weights and the stacked gradients, ``(steps, *shape)``."""
+    return [
+        (
+            np.random.default_rng([seed, 1, *shape]).normal(size=shape).astype(dtype),
+            np.stack(gradient_sequence(shape, steps, seed, dtype)),
+        )
+        for shape in shapes
+    ]
+
+
+def optax_runs(cases: Sequence[Case], inputs: list[tuple[np.ndarray, np.ndarray]]) -> list:
+    """optax's weights and state after every step, per case and shape, in one compiled function.
+
+    One ``jax.lax.scan`` over the steps (traced once, not once per step) updates every case
+    and shape; the result is ``[case][shape] -> (weights, state)``, each stacked over the
+    steps, in NumPy.
+    """
+    transformations = [case.reference() for case in cases]
+
+    def update(transformation: Any, run: Any, gradient: Any) -> Any:
+        params, state = run
+        updates, state = transformation.update(gradient, state, params)
+        return optax.apply_updates(params, updates), state
+
+    def step(carry: Any, gradients: Any) -> Any:
+        carry = [
+            [update(t, run, g) for run, g in zip(runs, gradients, strict=True)]
+            for t, runs in zip(transformations, carry, strict=True)
+        ]
+        return carry, carry
+
+    def every(inputs: Any) -> Any:
+        start = [[(W0, t.init(W0)) for W0, _ in inputs] for t in transformations]
+        return jax.lax.scan(step, start, [gradients for _, gradients in inputs])[1]
+
+    compiled = jax.jit(every, compiler_options=COMPILER_OPTIONS)
+    return jax.device_get(compiled(inputs))
+
+
 def check_case(
     case: Case,
     dtype: Any = "float64",
@@ -229,25 +274,27 @@ def check_case(
     seed: int = 0,
     shapes: Sequence[tuple[int, ...]] = SHAPES,
     hand: Any = None,
+    reference: Any = None,
 ) -> OptimizerCheck:
     """Run ``case`` in handbp (or ``hand``: any object with ``init`` and ``update`` like a
-    :class:`handbp.optimizers.Optimizer`) and in optax; the errors of every step."""
+    :class:`handbp.optimizers.Optimizer`) and in optax; the errors of every step.
+
+    ``reference``: optax's runs of this case (one entry of :func:`optax_runs` on the same
+    shapes, steps, seed and dtype), if computed already.
+    """
     dtype = float_dtype(dtype)
     steps, seed = positive_int(steps, "steps"), check_seed(seed)
     hand = case.hand if hand is None else hand
+    inputs = _inputs(shapes, steps, seed, dtype)
+    if reference is None:
+        reference = optax_runs([case], inputs)[0]
     worst: list[list[tuple[float, float, float, str, bool]]] = [[] for _ in range(steps)]
-    for shape in shapes:
-        W0 = np.random.default_rng([seed, 1, *shape]).normal(size=shape).astype(dtype)
-        transformation = case.reference()
+    for (W0, gradients), (weights, states) in zip(inputs, reference, strict=True):
         W, state = W0, hand.init(W0)
-        params = jnp.asarray(W0)
-        reference_state = transformation.init(params)
-        for step, gradient in enumerate(gradient_sequence(shape, steps, seed, dtype)):
+        for step, gradient in enumerate(gradients):
             W, state = hand.update(W, gradient, state)
-            updates, reference_state = transformation.update(
-                jnp.asarray(gradient), reference_state, params
-            )
-            params = optax.apply_updates(params, updates)
+            params = weights[step]
+            reference_state = jax.tree.map(lambda a, step=step: a[step], states)
             if W.dtype != dtype or params.dtype != dtype:
                 raise TypeError(
                     f"{case.id} left {dtype}: the weights came back as {W.dtype} "
@@ -281,9 +328,14 @@ def verify_optimizers(
     dtypes: Sequence[str] = DTYPES, steps: int = STEPS, seed: int = 0
 ) -> OptimizerReport:
     """Every case of :data:`CASES` in every dtype."""
-    return OptimizerReport(
-        tuple(check_case(case, dtype, steps, seed) for dtype in dtypes for case in CASES)
-    )
+    checks = []
+    for dtype in dtypes:
+        runs = optax_runs(CASES, _inputs(SHAPES, steps, seed, float_dtype(dtype)))
+        checks += [
+            check_case(case, dtype, steps, seed, reference=run)
+            for case, run in zip(CASES, runs, strict=True)
+        ]
+    return OptimizerReport(tuple(checks))
 
 
 if __name__ == "__main__":

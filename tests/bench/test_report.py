@@ -65,6 +65,9 @@ def results():
             "import_jax_s": 1.0,
             "ratio": 2.0,
             "verify_range_s": (1.9, 2.1),
+            "verify_cold_s": 6.0,
+            "cold_ratio": 6.0,
+            "verify_cold_range_s": (5.5, 6.5),
         },
         "verify_sizes": {
             "repeats": 2,
@@ -126,9 +129,11 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     assert "| 64-128-10, batch 32 | 80.0 | 200.0 |" in text
     assert "\n## `handbp verify` by net size" in text
     assert (
-        "| `handbp verify --sizes 64-64-64 --examples 64` | 3.25 (range 3.00 - 3.50) | 5.50 "
+        "| `handbp verify --chapter 1 --sizes 64-64-64 --examples 64` | 3.25 (range 3.00 - 3.50) | 5.50 "
         "| 2.25 | <= 5 |"
     ) in text
+    assert "| handbp verify | 2.000 (range 1.900 - 2.100) | 2.00 |" in text
+    assert "| handbp verify, no compilation cache | 6.000 (range 5.500 - 6.500) | 6.00 |" in text
     assert "| a | <= 0.60 | 0.50 | met |" in text
     assert "| b | >= 0.85 | 0.50 | not met |" in text
     assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text

@@ -34,14 +34,21 @@ def test_import_commands_cover_the_libraries_compared():
 
 
 def test_verify_commands_compare_handbp_verify_with_import_jax():
+    """The default command (both chapters), with the compilation cache and without."""
     commands = startup.verify_commands()
     assert commands["handbp verify"][1:] == ["verify"]
     assert commands["handbp verify"][0].endswith("handbp")
+    assert commands["handbp verify, no compilation cache"] == [
+        "env",
+        "HANDBP_JAX_CACHE=off",
+        *commands["handbp verify"],
+    ]
     assert commands['python -c "import jax"'] == [sys.executable, "-c", "import jax"]
 
 
 def test_verify_size_commands_time_one_net_with_and_without_the_cache():
     commands = startup.verify_size_commands("64-64-64", 64)
-    assert commands["cached"][1:] == ["verify", "--sizes", "64-64-64", "--examples", "64"]
+    options = ["--chapter", "1", "--sizes", "64-64-64", "--examples", "64"]
+    assert commands["cached"][1:] == ["verify", *options]
     assert commands["compiling"] == ["env", "HANDBP_JAX_CACHE=off", *commands["cached"]]
     assert set(startup.VERIFY_TARGETS) <= {size for size, _ in startup.VERIFY_SIZES}

@@ -150,10 +150,10 @@ def test_registering_the_commands_loads_no_jax():
 
 
 def test_the_handbp_command_verifies_both_chapters_and_fills_its_compilation_cache(tmp_path):
-    """The whole catalogue: the series' equations, then chapter 2's (verify.beyond)."""
+    """The whole catalogue by default: the series' equations, then chapter 2's."""
     environment = {**os.environ, "HANDBP_JAX_CACHE": str(tmp_path / "cache")}
     result = subprocess.run(
-        [HANDBP, "verify", "--chapter", "all", "--sizes", ""],
+        [HANDBP, "verify", "--sizes", ""],
         capture_output=True,
         text=True,
         env=environment,
@@ -162,6 +162,52 @@ def test_the_handbp_command_verifies_both_chapters_and_fills_its_compilation_cac
     assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in result.stdout
     assert f"{len(BEYOND)} of {len(BEYOND)} chapter 2 equations pass" in result.stdout
     assert any((tmp_path / "cache").iterdir())
+
+
+def _chapter_2_ids(document) -> list[str]:
+    return [row["id"].split(" (in ")[0] for row in document["beyond"]["rows"]]
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_handbp_verify_by_default_checks_every_id_of_both_chapters(dtype, capsys):
+    """No --chapter: a row backed by a measurement for every id of CATALOGUE and BEYOND."""
+    assert cli.main(["verify", "--json", "--dtype", dtype]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is True
+    assert document["dtype"] == document["beyond"]["dtype"] == dtype
+    assert [row["id"] for row in document["rows"]] == list(CATALOGUE)
+    assert all(row["methods"] for row in document["rows"])
+    assert _chapter_2_ids(document) == list(BEYOND)
+    assert all(row["errors"] and row["passed"] for row in document["beyond"]["rows"])
+
+
+def test_a_wrong_chapter_2_equation_fails_the_default_run_and_is_named(monkeypatch, capsys):
+    """The fused softmax/cross-entropy delta with its sign flipped (Y - P): plain
+    ``handbp verify`` exits 1, and its row (and only chapter 2's rows) fail."""
+    from handbp import losses
+
+    monkeypatch.setattr(losses, "softmax_cross_entropy_delta", lambda P, Y: Y - P)
+    assert cli.main(["verify", "--json", "--sizes", ""]) == 1
+    document = json.loads(capsys.readouterr().out)
+    assert document["passed"] is False
+    assert all(row["passed"] for row in document["rows"])  # chapter 1 is untouched
+    failed = {row["id"] for row in document["beyond"]["rows"] if not row["passed"]}
+    assert "softmax_cross_entropy_delta" in failed
+    assert cli.main(["verify", "--sizes", ""]) == 1
+    table = capsys.readouterr().out
+    assert re.search(r"^softmax_cross_entropy_delta .* False$", table, flags=re.M)
+    assert table.rstrip().endswith("chapter 2 equations pass: FAILED")
+
+
+def test_handbp_verify_chapter_2_alone(capsys):
+    assert cli.main(["verify", "--chapter", "2", "--json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    assert "rows" not in document and document["passed"] is True
+    assert _chapter_2_ids(document) == list(BEYOND)
+    assert cli.main(["verify", "--chapter", "2"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("chapter 2 (beyond the series), float64")
+    assert "handbp verify: " not in out
 
 
 @pytest.mark.slow

@@ -4,8 +4,10 @@ The general net's forward map and its losses are written here again, independent
 handbp (64-bit JAX); every hand-derived quantity of chapter 2 is then compared with a
 reference obtained three ways (docs/beyond.md, "Verified"):
 
-* ``reverse``: ``jax.grad`` / ``jax.vjp``, elementwise;
-* ``forward``: ``jax.jvp``;
+* ``forward``: forward mode, ``jax.linearize`` (the JVP of the map, traced once, kept as
+  a linear map and applied to each tangent);
+* ``reverse``: reverse mode, ``jax.linear_transpose`` of that linear map applied to the
+  cotangent (what ``jax.vjp`` / ``jax.grad`` do), elementwise;
 * ``finite_differences``: central differences of the JAX map, with the step
   :data:`H` = 1e-6 and a Richardson estimate of their own error.
 

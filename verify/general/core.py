@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 
 import jax.flatten_util
 import jax.numpy as jnp
@@ -121,19 +122,37 @@ class Result:
         self.passed &= bool(np.all(difference <= allowed))
 
 
-def richardson(f, x, t):
-    """Central differences of ``f`` at ``x`` along ``t``, and their estimated error."""
-    d1 = (f(x + H * t) - f(x - H * t)) / (2 * H)
-    d2 = (f(x + H / 2 * t) - f(x - H / 2 * t)) / H
-    value = f(x)
+STEPS = np.array([H, -H, H / 2, -H / 2, 0.0])
+"""The points of :func:`richardson`, as multiples of the step direction."""
+
+
+def richardson(f, x, tangents):
+    """Central differences of ``f`` at ``x`` along each of ``tangents`` (an array with a
+    leading axis of directions, or a tuple of them for a tuple ``x``), and their estimated
+    error, one row per direction.
+
+    ``f`` (to an array) is evaluated at the five points of :data:`STEPS` along every
+    direction as one batch (one ``jax.vmap``): JAX traces it once.
+    """
+    count = jax.tree.leaves(tangents)[0].shape[0]
+
+    def points(a, t):
+        steps = STEPS.reshape(len(STEPS), 1, *([1] * a.ndim))
+        return (a[None, None] + steps * t[None]).reshape(len(STEPS) * count, *a.shape)
+
+    moved = jax.vmap(f)(jax.tree.map(points, x, tangents))
+    plus, minus, half_plus, half_minus, value = moved.reshape(len(STEPS), count, -1)
+    d1 = (plus - minus) / (2 * H)
+    d2 = (half_plus - half_minus) / H
     noise = (
         4 / 3 * jnp.abs(d1 - d2)
         + ROUNDING_FACTOR * np.finfo(np.float64).eps * (jnp.abs(value) + 1e-300) / H
     )
-    return d2 + (d2 - d1) / 3, noise
+    shape = moved.shape[1:]
+    return (d2 + (d2 - d1) / 3).reshape(count, *shape), noise.reshape(count, *shape)
 
 
-def vjp_three_ways(f: Callable, x: np.ndarray, cotangent: np.ndarray, rows: str = "examples"):
+def vjp_three_ways(f: Callable, x, cotangent, rows: str = "examples"):
     """The vector-Jacobian product ``cotangent^T J_f(x)`` by reverse mode, forward mode and
     finite differences, elementwise.
 
@@ -141,24 +160,46 @@ def vjp_three_ways(f: Callable, x: np.ndarray, cotangent: np.ndarray, rows: str 
     moving column j of every row at once gives column j of the result. ``rows="columns"``:
     column j of the output depends on column j of x only (``A @ W`` as a map of W), so
     moving row i of x gives row i of the result.
+
+    ``x`` and ``cotangent`` may be tuples of arrays of different shapes (several layers at
+    once) when ``f`` maps a tuple to a tuple whose part l depends on part l of ``x`` only:
+    a tangent then moves column (row) j of every part, and each part's results are read
+    from its own outputs. JAX traces ``f`` twice (to linearize it, and vmapped for the
+    differences), however many parts there are.
     """
-    x = jnp.asarray(x, jnp.float64)
-    u = jnp.asarray(cotangent, jnp.float64)
-    reverse = jax.vjp(f, x)[1](u)[0]
+    single = not isinstance(x, tuple)
+    xs = tuple(jnp.asarray(a, jnp.float64) for a in ((x,) if single else x))
+    us = tuple(jnp.asarray(u, jnp.float64) for u in ((cotangent,) if single else cotangent))
+    F = (lambda parts: (f(parts[0]),)) if single else f
+    _, linear = jax.linearize(F, xs)  # forward mode: F traced once, its tangent map kept
+    reverse = jax.linear_transpose(linear, xs)(us)[0]  # reverse mode: that map transposed
     axis = 1 if rows == "examples" else 0
-    basis = jnp.eye(x.shape[axis], dtype=jnp.float64)
+    basis = jnp.eye(max(a.shape[axis] for a in xs), dtype=jnp.float64)
 
     def tangent(b):
-        return jnp.broadcast_to(b[None, :] if axis == 1 else b[:, None], x.shape)
+        return tuple(
+            jnp.broadcast_to(b[None, : a.shape[1]] if axis == 1 else b[: a.shape[0], None], a.shape)
+            for a in xs
+        )
 
-    def contract(out):  # the output's change, contracted with the cotangent
-        return jnp.sum(u * out, axis=axis)
+    def contract(outs):  # each output's change, contracted with its cotangent, side by side
+        return jnp.concatenate([jnp.sum(u * o, axis=axis) for u, o in zip(us, outs, strict=True)])
 
-    fwd = jax.vmap(lambda b: contract(jax.jvp(f, (x,), (tangent(b),))[1]))(basis)
-    fd, noise = jax.vmap(lambda b: richardson(lambda y: contract(f(y)), x, tangent(b)))(basis)
-    if axis == 1:
-        fwd, fd, noise = fwd.T, fd.T, noise.T
-    return {"reverse": reverse, "forward": fwd, "finite_differences": fd}, noise
+    fwd = jax.vmap(lambda b: contract(linear(tangent(b))))(basis)
+    fd, noise = richardson(lambda y: contract(F(y)), xs, jax.vmap(tangent)(basis))
+    edges = np.cumsum([u.shape[1 - axis] for u in us])[:-1].tolist()
+
+    def parts(matrix):  # rows: tangents; columns: every output's contraction side by side
+        pieces = jnp.split(matrix, edges, axis=1)
+        return tuple(
+            p[: a.shape[axis]].T if axis == 1 else p[: a.shape[axis]]
+            for p, a in zip(pieces, xs, strict=True)
+        )
+
+    references = {"reverse": reverse, "forward": parts(fwd), "finite_differences": parts(fd)}
+    if single:
+        return {m: r[0] for m, r in references.items()}, parts(noise)[0]
+    return references, parts(noise)
 
 
 def as_float64(a) -> np.ndarray:
@@ -169,10 +210,19 @@ def biases_of(params):
     return None if params.biases is None else [as_float64(b) for b in params.biases]
 
 
+@partial(jax.jit, static_argnums=0)
+def pre_activations(names, X, weights, biases):
+    """Every layer's Z, as one compiled function (not one per operation, as eager JAX)."""
+    return forward(names, X, weights, biases)[0]
+
+
 def kink_distance(net, X, params) -> float:
     """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none)."""
-    Zs, _ = forward(
-        net.activations, as_float64(X), [as_float64(W) for W in params.weights], biases_of(params)
+    Zs = pre_activations(
+        tuple(net.activations),
+        as_float64(X),
+        [as_float64(W) for W in params.weights],
+        biases_of(params),
     )
     distances = [
         float(np.min(np.abs(Z)))
@@ -190,13 +240,67 @@ class Batch:
 
     :meth:`arg` registers an input array (float64) and returns its index; :meth:`check`
     registers a hand value and a function of the inputs that returns ``(references by
-    method, finite differences' error or None, magnitude or None)``; :meth:`run` computes
-    every reference at once (one ``jax.jit``, so one compilation per net) and compares.
+    method, finite differences' error or None, magnitude or None)``; :meth:`shared` makes a
+    function of the inputs that several checks read, traced once; :meth:`vjp` a reference
+    that is a vector-Jacobian product, three ways; :meth:`run` computes
+    every reference at once (one ``jax.jit``, so one compilation however many nets) and
+    compares.
     """
 
     def __init__(self) -> None:
         self.arrays: list[np.ndarray] = []
         self.jobs: list[tuple[Result, np.ndarray, np.dtype, Reference]] = []
+        self.memo: dict[int, object] = {}
+        self.groups: dict[tuple[str, str], list] = {}  # the parts of :meth:`vjp`
+        self.computations: dict[tuple[str, str], Callable] = {}
+
+    def shared(self, compute: Callable[[list], object]) -> Callable[[list], object]:
+        """``compute`` as a function of the inputs that runs once per trace, however many
+        checks call it (their references are parts of one computation)."""
+
+        def once(inp: list) -> object:
+            if id(compute) not in self.memo:
+                self.memo[id(compute)] = compute(inp)
+            return self.memo[id(compute)]
+
+        return once
+
+    def vjp(
+        self, f, x, u, rows: str = "examples", magnitude=None, group: str = "layers"
+    ) -> Reference:
+        """A reference for :meth:`check`: the vector-Jacobian product of the map ``f(inp)``
+        at ``x(inp)`` with the cotangent ``u(inp)``, three ways (:func:`vjp_three_ways`),
+        and ``magnitude(inp)`` if given.
+
+        Every product of one kind (``rows``) and ``group`` registered in the batch,
+        however many nets and equations, is computed as one part of a single
+        :func:`vjp_three_ways` on tuples: JAX traces each once instead of once per
+        equation. Each part is moved along as many tangents as the widest part has
+        columns (rows): a much wider map (a whole net's intermediates) gets its own group.
+        """
+        key = (rows, group)
+        parts = self.groups.setdefault(key, [])
+        index = len(parts)
+        parts.append((f, x, u))
+        if len(parts) == 1:
+            self.computations[key] = self.shared(partial(self._every_vjp, key))
+
+        def reference(inp):
+            references, noise = self.computations[key](inp)
+            extra = None if magnitude is None else magnitude(inp)
+            return {m: r[index] for m, r in references.items()}, noise[index], extra
+
+        return reference
+
+    def _every_vjp(self, key: tuple[str, str], inp: list):
+        parts = self.groups[key]
+        maps = [f(inp) for f, _, _ in parts]
+        return vjp_three_ways(
+            lambda xs: tuple(g(y) for g, y in zip(maps, xs, strict=True)),
+            tuple(x(inp) for _, x, _ in parts),
+            tuple(u(inp) for _, _, u in parts),
+            key[0],
+        )
 
     def arg(self, array) -> int:
         self.arrays.append(as_float64(array))
@@ -216,10 +320,12 @@ class Batch:
 
     def run(self) -> None:
         references = [job[3] for job in self.jobs]
-        compiled = jax.jit(
-            lambda inp: [reference(inp) for reference in references],
-            compiler_options=COMPILER_OPTIONS,
-        )
+
+        def every(inp: list) -> list:
+            self.memo.clear()  # what :meth:`shared` computed belongs to one trace
+            return [reference(inp) for reference in references]
+
+        compiled = jax.jit(every, compiler_options=COMPILER_OPTIONS)
         outputs = compiled(self.arrays)
         for (result, hand, dtype, _), (refs, noise, magnitude) in zip(
             self.jobs, outputs, strict=True

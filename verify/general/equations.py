@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import jax.numpy as jnp
 import jax.scipy.special
 import numpy as np
@@ -17,11 +19,31 @@ from verify.general.core import (
     away_from_kinks,
     count,
     loss_terms,
-    vjp_three_ways,
 )
 
+LOSS_IDS: dict[str, tuple[str, str | None, str | None, str | None]] = {
+    "mse": ("mse_error", None, None, None),
+    "binary_cross_entropy": (
+        "binary_cross_entropy_error",
+        "binary_cross_entropy",
+        "sigmoid_binary_cross_entropy",
+        "sigmoid_binary_cross_entropy_delta",
+    ),
+    "cross_entropy": (
+        "cross_entropy_error",
+        "cross_entropy",
+        "softmax_cross_entropy",
+        "softmax_cross_entropy_delta",
+    ),
+}
+"""Per loss, the ids (functions of :mod:`handbp.losses`, looked up when checked) of its
+output error, the loss itself, the loss from logits and the fused delta (MSE: the error)."""
 
-def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
+
+def layer_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
+    """Each layer's equations with random upstream gradients: its inputs and outputs by
+    value; its error, weight and bias gradients and its delta three ways (:meth:`Batch.vjp`:
+    every layer's, and every net's, in one vector-Jacobian product per kind)."""
     dtype = X.dtype
     forward_hand = net.forward(X, params)
     As = (X, *forward_hand.layer_l_outputs)
@@ -51,46 +73,59 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
             results["layer_l_error"],
             layers.layer_l_error(D, W),
             dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda A: A @ inp[w] + inp[c], inp[a], inp[d]),
-                jnp.abs(inp[d]) @ jnp.abs(inp[w]).T,
+            batch.vjp(
+                lambda inp, w=w, c=c: lambda A: A @ inp[w] + inp[c],
+                lambda inp, a=a: inp[a],
+                lambda inp, d=d: inp[d],
+                magnitude=lambda inp, w=w, d=d: jnp.abs(inp[d]) @ jnp.abs(inp[w]).T,
             ),
         )
         batch.check(
             results["weights_l_update"],
             layers.weights_l_update(As[layer - 1], D, N),
             dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda V: inp[a] @ V + inp[c], inp[w], inp[d] / N, "columns"),
-                jnp.abs(inp[a]).T @ jnp.abs(inp[d]) / N,
+            batch.vjp(
+                lambda inp, a=a, c=c: lambda V: inp[a] @ V + inp[c],
+                lambda inp, w=w: inp[w],
+                lambda inp, d=d: inp[d] / N,
+                "columns",
+                lambda inp, a=a, d=d: jnp.abs(inp[a]).T @ jnp.abs(inp[d]) / N,
             ),
         )
         batch.check(
             results["bias_l_update"],
             layers.bias_l_update(D, N)[None, :],
             dtype,
-            lambda inp, a=a, w=w, c=c, d=d: (
-                *vjp_three_ways(lambda V: inp[a] @ inp[w] + V, inp[c], inp[d] / N, "columns"),
-                jnp.sum(jnp.abs(inp[d]), axis=0, keepdims=True) / N,
+            batch.vjp(
+                lambda inp, a=a, w=w: lambda V: inp[a] @ inp[w] + V,
+                lambda inp, c=c: inp[c],
+                lambda inp, d=d: inp[d] / N,
+                "columns",
+                lambda inp, d=d: jnp.sum(jnp.abs(inp[d]), axis=0, keepdims=True) / N,
             ),
         )
         if HAND[name].derivative is not None:
             E = rng.normal(size=Z.shape).astype(dtype)
             Zk = away_from_kinks(Z)
             zk, u = batch.arg(Zk), batch.arg(E)
-            hand = layers.layer_l_delta(E, HAND[name].function(Zk), HAND[name].derivative)
             batch.check(
                 results["layer_l_delta"],
-                hand,
+                layers.layer_l_delta(E, HAND[name].function(Zk), HAND[name].derivative),
                 dtype,
-                lambda inp, zk=zk, u=u, name=name: (
-                    *vjp_three_ways(ACTIVATIONS[name], inp[zk], inp[u]),
-                    None,
+                batch.vjp(
+                    lambda inp, name=name: ACTIVATIONS[name],
+                    lambda inp, zk=zk: inp[zk],
+                    lambda inp, u=u: inp[u],
                 ),
             )
 
+
+def probe_checks(shape: tuple[int, int], dtype, rng, results, batch: Batch) -> None:
+    """The activations, their derivatives, the softmax's JVP and the losses (values,
+    output errors, fused deltas, logits of +-1e4) on random probe points of ``shape``
+    (examples, outputs), away from the kinks; with random upstream gradients."""
+    dtype = np.dtype(dtype)
     # Activations and their derivatives, at probe points away from the kink
-    shape = (X.shape[0], max(2, net.widths[-1]))
     probe = away_from_kinks(np.clip(3 * rng.normal(size=shape), -4, 4).astype(dtype))
     p = batch.arg(probe)
     for name, function, derivative in [
@@ -105,9 +140,10 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
             results[f"{name}_derivative"],
             derivative(function(probe)),
             dtype,
-            lambda inp, name=name: (
-                *vjp_three_ways(ACTIVATIONS[name], inp[p], jnp.ones_like(inp[p])),
-                None,
+            batch.vjp(
+                lambda inp, name=name: ACTIVATIONS[name],
+                lambda inp: inp[p],
+                lambda inp: jnp.ones_like(inp[p]),
             ),
         )
     P = hf.softmax(probe)
@@ -118,10 +154,14 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
         results["softmax_jvp"],
         hf.softmax_jvp(P, V),
         dtype,
-        lambda inp: (
-            *vjp_three_ways(ACTIVATIONS["softmax"], inp[p], inp[v]),
-            jnp.abs(inp[q])
-            * (jnp.abs(inp[v]) + jnp.sum(jnp.abs(inp[v] * inp[q]), axis=1, keepdims=True)),
+        batch.vjp(
+            lambda inp: ACTIVATIONS["softmax"],
+            lambda inp: inp[p],
+            lambda inp: inp[v],
+            magnitude=lambda inp: (
+                jnp.abs(inp[q])
+                * (jnp.abs(inp[v]) + jnp.sum(jnp.abs(inp[v] * inp[q]), axis=1, keepdims=True))
+            ),
         ),
     )
 
@@ -132,27 +172,12 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
     A = hf.sigmoid(probe)
     huge = (probe * (1e4 / float(np.max(np.abs(probe))))).astype(dtype)  # logits of +-1e4
     g = batch.arg(huge)
-    for loss, Yl, Al, value, error, from_logits, fused in [
-        ("mse", labels, A, None, losses.mse_error, None, None),
-        (
-            "binary_cross_entropy",
-            labels,
-            A,
-            losses.binary_cross_entropy,
-            losses.binary_cross_entropy_error,
-            losses.sigmoid_binary_cross_entropy,
-            losses.sigmoid_binary_cross_entropy_delta,
-        ),
-        (
-            "cross_entropy",
-            onehot,
-            P,
-            losses.cross_entropy,
-            losses.cross_entropy_error,
-            losses.softmax_cross_entropy,
-            losses.softmax_cross_entropy_delta,
-        ),
+    for loss, Yl, Al in [
+        ("mse", labels, A),
+        ("binary_cross_entropy", labels, A),
+        ("cross_entropy", onehot, P),
     ]:
+        error, value, from_logits, fused = LOSS_IDS[loss]
         Nl = count(loss, Yl)
         y, al = batch.arg(Yl), batch.arg(Al)
 
@@ -160,19 +185,20 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
             return lambda M: loss_terms(loss, M, M, inp[y], logits)[:, None]
 
         batch.check(
-            results[error.__name__],
-            error(Al, Yl),
+            results[error],
+            getattr(losses, error)(Al, Yl),
             dtype,
-            lambda inp, al=al, per_example=per_example, Nl=Nl: (
-                *vjp_three_ways(per_example(inp, False), inp[al], jnp.full((e, 1), float(Nl))),
-                None,
+            batch.vjp(
+                partial(per_example, logits=False),
+                lambda inp, al=al: inp[al],
+                lambda inp, Nl=Nl: jnp.full((e, 1), float(Nl)),
             ),
         )
         if value is None:
             continue
         batch.value(
-            results[value.__name__],
-            value(Al, Yl),
+            results[value],
+            getattr(losses, value)(Al, Yl),
             dtype,
             lambda inp, al=al, loss=loss, y=y: jnp.sum(
                 loss_terms(loss, inp[al], None, inp[y], False)
@@ -180,8 +206,8 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
         )
         for logits, z in ((probe, p), (huge, g)):  # ordinary logits and logits of +-1e4
             batch.value(
-                results[from_logits.__name__],
-                from_logits(logits, Yl),
+                results[from_logits],
+                getattr(losses, from_logits)(logits, Yl),
                 dtype,
                 lambda inp, z=z, loss=loss, y=y: jnp.sum(
                     loss_terms(loss, None, inp[z], inp[y], True)
@@ -194,11 +220,12 @@ def equation_checks(net, X, Y, params, rng, results, batch: Batch) -> None:
                 lambda inp, z=z: jax.scipy.special.logsumexp(inp[z], axis=1),
             )
         batch.check(
-            results[fused.__name__],
-            fused(Al, Yl),
+            results[fused],
+            getattr(losses, fused)(Al, Yl),
             dtype,
-            lambda inp, per_example=per_example, Nl=Nl: (
-                *vjp_three_ways(per_example(inp, True), inp[p], jnp.full((e, 1), float(Nl))),
-                None,
+            batch.vjp(
+                partial(per_example, logits=True),
+                lambda inp: inp[p],
+                lambda inp, Nl=Nl: jnp.full((e, 1), float(Nl)),
             ),
         )

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass
-from functools import partial
 
 import jax.flatten_util
 import jax.numpy as jnp
@@ -22,15 +21,13 @@ from verify.general.core import (
     Batch,
     Result,
     as_float64,
-    biases_of,
     count,
     forward,
     kink_distance,
     loss_terms,
     richardson,
-    vjp_three_ways,
 )
-from verify.general.equations import equation_checks
+from verify.general.equations import layer_checks, probe_checks
 
 
 def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) -> None:
@@ -49,26 +46,11 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         Zs, As = forward(net.activations, inp[x], Ws, Bs, dZ, dA)
         return loss_terms(net.loss, As[-1], Zs[-1], inp[y], net.fused)
 
-    def zeros(inp):
-        Zs, As = forward(net.activations, inp[x], *unpack(inp))
-        return [jnp.zeros_like(Z) for Z in Zs], [jnp.zeros_like(inp[x])] + [
-            jnp.zeros_like(A) for A in As
-        ]
+    def zeros():
+        """No perturbation of any Z_l (l = 1 .. L) or A_l (l = 0 .. L)."""
+        return [jnp.zeros((e, n)) for n in net.widths[1:]], [jnp.zeros((e, n)) for n in net.widths]
 
-    memo: dict[tuple[int, str], object] = {}
-
-    def once(name, compute):
-        """Trace ``compute`` once per compiled function (the checks share its references)."""
-
-        def cached(inp):
-            key = (id(inp), name)
-            if key not in memo:
-                memo[key] = compute(inp)
-            return memo[key]
-
-        return cached
-
-    @partial(once, "layers")
+    @batch.shared
     def every_layer(inp):
         Zs, As = forward(net.activations, inp[x], *unpack(inp))
         return [*Zs, *As]
@@ -86,15 +68,19 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
     widths = [net.widths[0], *net.widths[1:], *net.widths[1:]]  # A_0 .. A_L, Z_1 .. Z_L
     edges = np.cumsum(widths)[:-1].tolist()
 
-    @partial(once, "intermediates")
     def of_intermediates(inp):
         def f(M):
             parts = jnp.split(M, edges, axis=1)
             return terms(inp, *unpack(inp), parts[L + 1 :], parts[: L + 1])[:, None]
 
-        zero = jnp.zeros((e, sum(widths)))
-        return vjp_three_ways(f, zero, jnp.full((e, 1), float(N)))
+        return f
 
+    reference = batch.vjp(
+        of_intermediates,
+        lambda inp: jnp.zeros((e, sum(widths))),
+        lambda inp: jnp.full((e, 1), float(N)),
+        group="intermediates",
+    )
     hands = [backward.input_error, *backward.layer_l_error, *backward.layer_l_delta]
     for index, hand in enumerate(hands):
         if hand is None:  # E_L of a fused output
@@ -102,58 +88,56 @@ def net_checks(net, X, Y, params, rng, results, batch: Batch, eta: float = 0.1) 
         start, stop = ([0, *edges][index], [*edges, sum(widths)][index])
 
         def piece(inp, start=start, stop=stop):
-            refs, noise = of_intermediates(inp)
+            refs, noise, _ = reference(inp)
             return {m: r[:, start:stop] for m, r in refs.items()}, noise[:, start:stop], None
 
         batch.check(result, hand, dtype, piece)
 
     # the parameter gradients: reverse elementwise, forward and differences along directions
-    hand = jax.flatten_util.ravel_pytree(
-        ([as_float64(g) for g in backward.weights_l_update], biases_of(backward.gradients))
-    )[0]
+    hand = flat(backward.weights_l_update, backward.gradients.biases)
     after = parameters_update(net, params, backward.gradients, eta)
-    before = jax.flatten_util.ravel_pytree(
-        ([as_float64(W) for W in params.weights], biases_of(params))
-    )[0]
-    steps = (
-        np.asarray(before)
-        - np.asarray(
-            jax.flatten_util.ravel_pytree(
-                ([as_float64(W) for W in after.weights], biases_of(after))
-            )[0]
-        )
-    ) / eta
+    steps = (flat(params.weights, params.biases) - flat(after.weights, after.biases)) / eta
     directions = rng.normal(size=(DIRECTIONS, hand.size))
     directions /= np.linalg.norm(directions, axis=1, keepdims=True)
     t = batch.arg(directions)
 
-    @partial(once, "parameters")
+    @batch.shared
     def parameter_references(inp):
-        dZ0, dA0 = zeros(inp)
+        dZ0, dA0 = zeros()
         theta = unpack(inp)
         flat, unravel = jax.flatten_util.ravel_pytree(theta)
         f = lambda v: jnp.sum(terms(inp, *unravel(v), dZ0, dA0))  # noqa: E731
-        forward_mode = jax.vmap(lambda d: jax.jvp(f, (flat,), (d,))[1])(inp[t])
-        differences, noise = jax.vmap(lambda d: richardson(f, flat, d))(inp[t])
-        return jax.grad(f)(flat), forward_mode, differences, noise, flat
+        _, linear = jax.linearize(f, flat)  # forward mode, traced once
+        forward_mode = jax.vmap(linear)(inp[t])
+        (gradient,) = jax.linear_transpose(linear, flat)(1.0)  # reverse mode
+        differences, noise = richardson(f, flat, inp[t])
+        return gradient, forward_mode, differences, noise, flat
 
     for target, flat_hand, extra in [
         (result, np.asarray(hand), 0.0),
         (results["parameters_update"], steps, 1.0),
     ]:
         projected = directions @ flat_hand
+        h = batch.arg(flat_hand)  # an input, not a constant: the compiled code is the same
 
-        def reverse(inp, flat_hand=flat_hand, extra=extra):
+        def reverse(inp, extra=extra):
             gradient, _, _, _, flat = parameter_references(inp)
             return {"reverse": gradient}, None, jnp.abs(gradient) + extra * jnp.abs(flat) / eta
 
-        def along(inp, extra=extra, flat_hand=flat_hand):
+        def along(inp, extra=extra, h=h):
             _, forward_mode, differences, noise, flat = parameter_references(inp)
-            M = jnp.abs(inp[t]) @ (jnp.abs(jnp.asarray(flat_hand)) + extra * jnp.abs(flat) / eta)
+            M = jnp.abs(inp[t]) @ (jnp.abs(inp[h]) + extra * jnp.abs(flat) / eta)
             return {"forward": forward_mode, "finite_differences": differences}, noise, M
 
         batch.check(target, flat_hand, dtype, reverse)
         batch.check(target, projected, dtype, along)
+
+
+def flat(weights, biases) -> np.ndarray:
+    """Weights then biases, each flattened, in float64: ``jax.flatten_util.ravel_pytree``'s
+    order, computed in NumPy (eager JAX would compile each operation)."""
+    arrays = [*weights, *(biases or ())]
+    return np.concatenate([as_float64(a).ravel() for a in arrays])
 
 
 def initialisation_checks(results, dtype, seed: int) -> None:
@@ -170,13 +154,12 @@ def initialisation_checks(results, dtype, seed: int) -> None:
         result.passed &= bool(error <= 5 * variance * np.sqrt((kurtosis - 1) / sample.size))
 
 
-def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Result]:
-    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype).
-
-    ``seed`` draws the random upstream gradients, probe points and directions. A net
-    with a ReLU pre-activation within :data:`KINK_MARGIN` of 0 is refused: there the
-    derivative does not exist and finite differences measure neither side.
-    """
+def register_case(
+    net: Net, X, Y, params: Params, seed: int, results, batch: Batch, probes: bool = True
+) -> None:
+    """Register every check of one net and batch in ``batch`` (folded into ``results``):
+    each layer's equations, the whole net's and, with ``probes``, the activations' and
+    losses' on probe points of the batch's shape (:func:`check_case`)."""
     if not isinstance(net, Net):
         raise TypeError(f"net must be a handbp.nn.Net, got {type(net).__name__}")
     checked = netchecks.check(net, {"X": X, "Y": Y, "params": params})
@@ -187,11 +170,24 @@ def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Resul
             f"a ReLU pre-activation is {distance:.3g} from the kink at 0 (less than "
             f"{KINK_MARGIN:g}): its derivative is not defined there; move the parameters"
         )
-    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
     rng = np.random.default_rng(seed)
-    batch = Batch()
-    equation_checks(net, X, Y, params, rng, results, batch)
+    layer_checks(net, X, Y, params, rng, results, batch)
+    if probes:
+        shape = (X.shape[0], max(2, net.widths[-1]))
+        probe_checks(shape, X.dtype, rng, results, batch)
     net_checks(net, X, Y, params, rng, results, batch)
+
+
+def check_case(net: Net, X, Y, params: Params, seed: int = 0) -> dict[str, Result]:
+    """Every chapter 2 id with a JAX reference, on one net and batch (handbp's dtype).
+
+    ``seed`` draws the random upstream gradients, probe points and directions. A net
+    with a ReLU pre-activation within :data:`KINK_MARGIN` of 0 is refused: there the
+    derivative does not exist and finite differences measure neither side.
+    """
+    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
+    batch = Batch()
+    register_case(net, X, Y, params, seed, results, batch)
     batch.run()
     return results
 
@@ -235,18 +231,23 @@ def random_case(widths, names, loss, biases, examples, dtype, seed):
 
 def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float], bool]]:
     """Every chapter 2 id on the nets of :data:`CHECK_NETS`: ``(id, largest relative error
-    per method, passed)``, in the catalogue's order (the rows for ``handbp verify``)."""
+    per method, passed)``, in the catalogue's order (the rows for ``handbp verify``).
+
+    Every net's references are computed by one compiled JAX function (one trace, one
+    compilation); the probe checks (activations and losses) run once, on the first net's
+    batch shape: they do not depend on the net.
+    """
     dtype = np.dtype(dtype)
-    merged = {i: Result(i) for i, entry in BEYOND.items() if entry.section != "optimizers"}
+    results = {i: Result(i) for i in BEYOND if i not in NOT_DIFFERENTIABLE}
+    batch = Batch()
     for index, (widths, names, loss, biases, examples) in enumerate(CHECK_NETS):
         case = random_case(widths, names, loss, biases, examples, dtype, seed + index)
-        for eq_id, result in check_case(*case, seed=seed + index).items():
-            if eq_id not in merged:  # the optimizers: verify.optimizers checks them
-                continue
-            target = merged[eq_id]
-            for method, error in result.errors.items():
-                target.errors[method] = max(target.errors.get(method, 0.0), error)
-            target.passed &= result.passed
+        register_case(*case, seed + index, results, batch, probes=index == 0)
+    batch.run()
+    merged = {i: Result(i) for i, entry in BEYOND.items() if entry.section != "optimizers"}
+    for eq_id, target in merged.items():  # the optimizers: verify.optimizers checks them
+        if eq_id in results:
+            target.errors, target.passed = results[eq_id].errors, results[eq_id].passed
     initialisation_checks(merged, dtype, seed)
     return [(r.id, r.errors, r.passed) for r in merged.values()]
 
