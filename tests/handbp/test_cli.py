@@ -193,3 +193,23 @@ def test_equations_lists_chapter_2_after_the_series(capsys):
     first = json.loads(js)[0]
     assert first["id"] == "layer_l_inputs" and first["section"] == "layers"
     assert first["function"] == "handbp.layers.layer_l_inputs"
+
+
+def test_python_dash_m_handbp_is_the_handbp_command() -> None:
+    """``python -m handbp`` runs the same CLI as the console script (usage says ``handbp``)."""
+    import subprocess
+    import sys
+
+    done = subprocess.run(
+        [sys.executable, "-m", "handbp", "equations", "--part", "11"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "output_layer_delta" in done.stdout
+    bad = subprocess.run(
+        [sys.executable, "-m", "handbp", "nonsense"], capture_output=True, text=True, check=False
+    )
+    assert bad.returncode == 2
+    assert "usage: handbp" in bad.stderr
