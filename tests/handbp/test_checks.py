@@ -193,6 +193,16 @@ def test_arguments_given_twice_or_not_at_all_are_named():
         _declared(**good)
 
 
+def test_keyword_only_arguments_pass_to_the_body_in_any_order():
+    def scaled(X, *, factor, shift=0.0):
+        return factor * X + shift
+
+    scaled = checked(scaled, X="e i")
+    X = np.ones((1, 2))
+    np.testing.assert_array_equal(scaled(X, factor=3.0), [[3.0, 3.0]])
+    np.testing.assert_array_equal(scaled(factor=3.0, shift=1.0, X=X), [[4.0, 4.0]])
+
+
 def test_a_default_before_a_keyword_argument_is_checked_like_a_given_value():
     def scaled(X, factor=-1, shift=0.0):
         return factor * X + shift
