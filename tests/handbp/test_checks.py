@@ -6,17 +6,23 @@ import pytest
 from handbp import network, unchecked
 from handbp.checks import (
     Array,
+    Binary,
     Count,
+    DType,
     Fields,
     Function,
     Index,
+    Matrix,
+    Number,
     NumberRows,
     Numbers,
     OneHot,
+    Probabilities,
     Rate,
     as_float_array,
     checked,
     checks_enabled,
+    describe,
 )
 
 
@@ -59,22 +65,29 @@ def test_unchecked_switches_checks_off_and_back_on():
 
 
 # A small function declared with every kind of check, to test the wrapper itself.
-def _declared(A, B, Y, v, n, eta, row, f=np.negative):
+def _received(A, B, Y, v, n, eta, row, f=np.negative):
     """Returns what the body received, to see the conversions."""
     return A, B, Y, v, n, eta, row, f, checks_enabled()
 
 
-_declared = checked(
-    _declared,
-    A="r c",
-    B="c s",
-    Y=OneHot("r s"),
-    v=Array(),
-    n=Count(),
-    eta=Rate("step"),
-    row=Index("r"),
-    f=Function(),
-)
+def _declare():
+    """``_received`` declared with every kind of check. Tests that declare it afresh also
+    test the code that builds the checks (mutation testing runs each mutant after the
+    modules, and so their module-level declarations, are imported)."""
+    return checked(
+        _received,
+        A="r c",
+        B="c s",
+        Y=OneHot("r s"),
+        v=Array(),
+        n=Count(),
+        eta=Rate("step"),
+        row=Index("r"),
+        f=Function(),
+    )
+
+
+_declared = _declare()
 
 
 def _good(**changes):
@@ -128,9 +141,96 @@ def test_positional_and_keyword_arguments_are_both_checked():
         (dict(f="relu"), TypeError, "f must be a function"),
     ],
 )
-def test_each_kind_refuses_bad_input_naming_the_argument(changes, kind, message):
+def test_each_kind_declared_refuses_bad_input_naming_the_argument(changes, kind, message):
+    declared = _declare()
+    arguments = _good(**changes)
     with pytest.raises(kind, match=message):
-        _declared(**_good(**changes))
+        declared(**arguments)
+    with pytest.raises(kind, match=message):
+        declared(*arguments.values())
+
+
+def _labelled(X, Y, P, b, f, t, dtype):
+    return X, Y, P, b, f, t, dtype
+
+
+def _declare_labelled():
+    return checked(
+        _labelled,
+        X="e k",
+        Y=Binary("e k"),
+        P=Probabilities("e k"),
+        b=Matrix("k", optional=True),
+        f=Function(optional=True),
+        t=Number(),
+        dtype=DType(),
+    )
+
+
+def _labelled_arguments(**changes):
+    arguments = dict(
+        X=np.ones((2, 2)),
+        Y=np.array([[0.0, 1.0], [1.0, 1.0]]),
+        P=np.full((2, 2), 0.5),
+        b=None,
+        f=None,
+        t=1,
+        dtype="float32",
+    )
+    arguments.update(changes)
+    return arguments
+
+
+def test_labels_optional_arguments_numbers_and_dtypes_declared():
+    declared = _declare_labelled()
+    *_, b, f, t, dtype = declared(**_labelled_arguments())
+    assert b is None and f is None  # optional: None passes unchecked
+    assert type(t) is float and t == 1.0 and dtype == np.dtype(np.float32)
+    assert declared.fast_check is None  # binary and probability labels: generic checks only
+
+
+@pytest.mark.parametrize(
+    "changes, kind, message",
+    [
+        (
+            dict(Y=np.array([[0.0, 2.0], [1.0, 1.0]])),
+            ValueError,
+            r"^Y must hold binary .*Y\[0, 1\]",
+        ),
+        (dict(P=np.array([[0.5, 0.5], [1.0, 0.5]])), ValueError, r"^P must hold prob.*P\[1, 0\]"),
+        (dict(b=np.ones(3)), ValueError, r"b.shape\[0\] is 3 but X.shape\[1\] is 2"),
+        (dict(f="x"), TypeError, r"^f must be a function or None, got str 'x'$"),
+        (dict(t=np.nan), ValueError, r"^t must be finite, got nan$"),
+        (dict(dtype="int32"), TypeError, r"^dtype must be float32 or float64, got int32$"),
+    ],
+)
+def test_labels_optional_arguments_numbers_and_dtypes_refused(changes, kind, message):
+    with pytest.raises(kind, match=message):
+        _declare_labelled()(**_labelled_arguments(**changes))
+
+
+def test_a_matrix_declaration_says_what_it_checks():
+    assert repr(Matrix("e k", labels="binary", optional=True)) == (
+        "Matrix('e k', labels='binary', optional=True)"
+    )
+    assert repr(OneHot("e k")) == "Matrix('e k', labels='one-hot')" and OneHot("e k").one_hot
+    assert repr(Matrix("e k")) == "Matrix('e k')" and not Matrix("e k").late
+    assert Binary("e k").late and not Binary("e k").one_hot
+    with pytest.raises(ValueError, match=r"^unknown labels check 'bogus'$"):
+        Matrix("e", labels="bogus")
+
+
+def _thresholded(X, f, t):
+    return X
+
+
+def test_the_fast_path_of_optional_functions_and_numbers():
+    """Only values that need no conversion take the fast path (an int threshold is
+    converted to a float by the generic checks)."""
+    fast = checked(_thresholded, X="e i", f=Function(optional=True), t=Number()).fast_check
+    X = np.ones((2, 2))
+    assert fast((X, None, 1.0)) and fast((X, np.negative, 1.0))
+    assert not any(fast((X, f, t)) for f, t in [("x", 1.0), (None, np.nan), (None, 1)])
 
 
 def test_a_shape_message_names_what_each_dimension_counts():
@@ -140,6 +240,33 @@ def test_a_shape_message_names_what_each_dimension_counts():
     assert "W2.shape[0] is 5 but W1.shape[1] is 2" in message
     assert "hidden nodes (j)" in message
     assert "W1 (inputs i, hidden nodes j)" in message and "W2 (hidden nodes j" in message
+
+
+def test_a_whole_shape_message_lists_every_declared_shape_of_the_two_arguments():
+    with pytest.raises(ValueError) as raised:
+        network.hidden_layer_inputs(np.ones((2, 3)), np.ones((2, 2)))
+    assert str(raised.value) == (
+        "shapes do not fit: W1.shape[0] is 2 but X.shape[1] is 3, and both count the inputs "
+        "(i); expected X (examples e, inputs i), W1 (inputs i, hidden nodes j), got X of shape "
+        "(2, 3) and W1 of shape (2, 2) (nothing is broadcast)"
+    )
+    # a letter without a name in DIMENSIONS stands for itself
+    with pytest.raises(ValueError) as raised:
+        _declared(**_good(B=np.ones((2, 4))))
+    assert str(raised.value) == (
+        "shapes do not fit: B.shape[0] is 2 but A.shape[1] is 3, and both count the c (c); "
+        "expected A (r r, c c), B (c c, s s), got A of shape (2, 3) and B of shape (2, 4) "
+        "(nothing is broadcast)"
+    )
+
+
+def test_a_description_names_the_type_and_is_at_most_120_characters():
+    assert describe("fast") == "str 'fast'"
+    assert describe(None) == "NoneType None"
+    assert describe("x" * 500) == ("str '" + "x" * 500)[:120]
+    assert describe(np.ones((2, 3), dtype=np.float32)) == (
+        "an array of dtype float32 and shape (2, 3)"
+    )
 
 
 def test_fields_checks_the_attributes_of_a_result_object():
@@ -372,15 +499,17 @@ def _scaled(X, mu):
     return mu * X
 
 
-_scaled = checked(_scaled, X="e i", mu=Interval(0.0, 1.0, "momentum"))
+def _momentum_scaled():
+    return checked(_scaled, X="e i", mu=Interval(0.0, 1.0, "momentum"))
 
 
 @pytest.mark.parametrize("mu", [0.0, 0.5, 0.999])
-def test_interval_passes_values_inside_both_ways(mu):
+def test_an_interval_declared_passes_values_inside_both_ways(mu):
+    scaled = _momentum_scaled()
     X = np.ones((2, 2))
-    assert _scaled.fast_check((X, mu))
+    assert scaled.fast_check((X, mu))
     values = [X, mu]
-    _scaled.check_arguments(values)
+    scaled.check_arguments(values)
     assert values[1] == mu
 
 
@@ -395,27 +524,30 @@ def test_interval_passes_values_inside_both_ways(mu):
         (True, TypeError, "must be a real number"),
     ],
 )
-def test_interval_refuses_values_outside_both_ways(mu, error, message):
+def test_an_interval_declared_refuses_values_outside_both_ways(mu, error, message):
+    scaled = _momentum_scaled()
     X = np.ones((2, 2))
-    assert not _scaled.fast_check((X, mu))
+    assert not scaled.fast_check((X, mu))
     with pytest.raises(error, match=message):
-        _scaled(X, mu)
+        scaled(X, mu)
 
 
 def _decayed(X, decay):
     return decay * X
 
 
-_decayed = checked(_decayed, X="e i", decay=Interval(0.0, label="weight decay"))
+def _weight_decayed():
+    return checked(_decayed, X="e i", decay=Interval(0.0, label="weight decay"))
 
 
-def test_interval_without_upper_bound():
+def test_an_interval_declared_without_upper_bound():
+    decayed = _weight_decayed()
     X = np.ones((2, 2))
-    assert _decayed.fast_check((X, 3.0)) and _decayed.fast_check((X, 0.0))
+    assert decayed.fast_check((X, 3.0)) and decayed.fast_check((X, 0.0))
     for decay in (-1.0, float("inf"), float("nan")):
-        assert not _decayed.fast_check((X, decay))
-    np.testing.assert_array_equal(_decayed(X, 3), 3 * X)  # an int is taken as a float
+        assert not decayed.fast_check((X, decay))
+    np.testing.assert_array_equal(decayed(X, 3), 3 * X)  # an int is taken as a float
     with pytest.raises(ValueError, match=r"decay \(weight decay\) must be at least 0, got -1"):
-        _decayed(X, -1)
+        decayed(X, -1)
     with pytest.raises(ValueError, match="must be finite"):
-        _decayed(X, float("inf"))
+        decayed(X, float("inf"))
