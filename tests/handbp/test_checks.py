@@ -23,6 +23,7 @@ from handbp.checks import (
     checked,
     checks_enabled,
     describe,
+    index,
 )
 
 
@@ -50,6 +51,17 @@ def test_python_numbers_and_lists_become_float64():
 def test_refused_values_name_the_argument(value, kind):
     with pytest.raises(kind, match="my_arg"):
         as_float_array(value, "my_arg")
+
+
+def test_an_index_is_an_integer_inside_its_axis():
+    assert index(np.int64(2), "e", 3, "examples") == 2
+    for value in (True, 1.0, "1"):
+        with pytest.raises(
+            TypeError, match=rf"^e must be an integer index, got {type(value).__name__} "
+        ):
+            index(value, "e", 3, "examples")
+    with pytest.raises(ValueError, match=r"^e must be in 0..2 \(examples\), got 3$"):
+        index(3, "e", 3, "examples")
 
 
 def test_unchecked_switches_checks_off_and_back_on():
