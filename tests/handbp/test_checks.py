@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 from handbp import network, unchecked
+from handbp.activations import sigmoid
 from handbp.checks import (
     Array,
     Binary,
@@ -20,10 +21,14 @@ from handbp.checks import (
     Probabilities,
     Rate,
     as_float_array,
+    binary,
     checked,
     checks_enabled,
     describe,
     index,
+    numbers,
+    one_hot,
+    probabilities,
 )
 
 
@@ -62,6 +67,46 @@ def test_an_index_is_an_integer_inside_its_axis():
             index(value, "e", 3, "examples")
     with pytest.raises(ValueError, match=r"^e must be in 0..2 \(examples\), got 3$"):
         index(3, "e", 3, "examples")
+
+
+def test_label_checks_name_y_by_default_and_refuse_the_bounds_of_probabilities():
+    with pytest.raises(ValueError, match=r"^Y must hold binary labels \(0 or 1\), Y\[0, 1\]"):
+        binary(np.array([[0.0, 2.0]]))
+    for edge in (0.0, 1.0):  # log(P) or log(1 - P) would be infinite
+        with pytest.raises(ValueError, match=r"^P must hold probabilities strictly between"):
+            probabilities(np.array([[0.5, edge]]), "P")
+    probabilities(np.array([[1e-300, 1 - 1e-16]]), "P")
+    with pytest.raises(TypeError, match=r"^w must be a list of numbers, got str '12'$"):
+        numbers("12", "w")
+
+
+def _read_only(array):
+    array.flags.writeable = False
+    return array
+
+
+def _changed_behind_the_flag(array, index, value):
+    """Change a read-only array (setting its flag back, as nothing in handbp does)."""
+    array.flags.writeable = True
+    array[index] = value
+    array.flags.writeable = False
+
+
+def test_a_read_only_label_matrix_is_checked_once():
+    """Read-only arrays cannot change, so their label checks are remembered: a training
+    loop over the same data pays for them once. (Shown by changing one behind the flag.)"""
+    Y = _read_only(np.array([[0.0, 1.0], [1.0, 1.0]]))
+    binary(Y)
+    _changed_behind_the_flag(Y, (0, 0), 5.0)
+    binary(Y)  # remembered: not looked at again
+    writable = np.array([[0.0, 1.0]])
+    binary(writable)
+    writable[0, 0] = 5.0
+    with pytest.raises(ValueError, match="binary"):
+        binary(writable)  # a writable array is checked every time
+    one_hot(Y := _read_only(np.eye(2)))
+    with pytest.raises(ValueError, match="binary"):
+        binary(Y * 5)  # what a matrix is known to be is per check: one-hot is not binary
 
 
 def test_unchecked_switches_checks_off_and_back_on():
@@ -367,6 +412,40 @@ def test_a_blas_body_ignores_the_invalid_flag_in_float32_only():
         root(negative.astype(np.float64))
     with pytest.warns(RuntimeWarning, match="invalid value"):
         checked(_root, X="e i")(negative)
+
+
+def test_an_undeclared_argument_does_not_end_the_checks_of_those_after_it():
+    def labelled(label, X):
+        return X
+
+    labelled = checked(labelled, X="e i")
+    assert labelled.fast_check(("x", np.ones((1, 1))))
+    assert not labelled.fast_check(("x", np.array([[np.nan]])))
+    with pytest.raises(ValueError, match="X must be finite"):
+        labelled("x", [[np.nan]])
+
+
+def test_a_default_left_out_takes_the_fast_path_and_is_used():
+    """``feedforward(X, W1, W2)``: the default activation fills the fast path's last check."""
+    X, W1, W2 = np.full((2, 3), 0.5), np.full((3, 2), 0.1), np.full((2, 1), -0.2)
+    declared = _declared_again(network.feedforward)
+    assert declared.fast_check((X, W1, W2))
+    assert not declared.fast_check((X, W1))
+    assert _same(declared(X, W1, W2), network.feedforward(X, W1, W2, activation=sigmoid))
+
+
+def _at(forward, e):
+    return forward.hidden_layer_outputs[e]
+
+
+def test_an_index_into_a_dimension_of_an_attribute_has_a_fast_path():
+    at = checked(
+        _at, forward=Fields("a Forward", hidden_layer_outputs=("H_out", "e j")), e=Index("e")
+    )
+    forward = network.feedforward(np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)))
+    assert at.fast_check((forward, 1)) and not at.fast_check((forward, 2))
+    with pytest.raises(ValueError, match=r"^e must be in 0..1 \(examples\), got 2$"):
+        at(forward, 2)
 
 
 def test_a_declaration_must_name_real_parameters():
