@@ -22,6 +22,7 @@ from handbp.checks import (
     Rate,
     as_float_array,
     binary,
+    call_unchecked,
     checked,
     checks_enabled,
     describe,
@@ -446,6 +447,46 @@ def test_an_index_into_a_dimension_of_an_attribute_has_a_fast_path():
     assert at.fast_check((forward, 1)) and not at.fast_check((forward, 2))
     with pytest.raises(ValueError, match=r"^e must be in 0..1 \(examples\), got 2$"):
         at(forward, 2)
+
+
+def test_call_unchecked_runs_one_call_without_checks():
+    assert call_unchecked(checks_enabled) is False
+    with pytest.raises(ValueError, match="matmul"):  # NumPy's error, not handbp's check
+        call_unchecked(network.hidden_layer_inputs, np.ones((2, 3)), W1=np.ones((2, 2)))
+    assert checks_enabled() is True
+
+
+def _repeated(n, X):
+    return np.sqrt(X) * n
+
+
+def test_a_blas_body_finds_its_dtype_in_the_first_array_not_the_first_argument():
+    repeated = checked(_repeated, n=Count(), X="e i", blas=True)
+    assert np.isnan(repeated(2, -np.ones((1, 1), dtype=np.float32))).all()  # no warning
+
+
+def _product(first, *rest):
+    out = first
+    for factor in rest:
+        out = out * factor
+    return out
+
+
+def test_the_arguments_after_the_named_ones_are_checked_and_named_by_position():
+    product = checked(_product, first=Array("s"), rest=Array("s"))
+    assert product.fast_check is None  # a variable number of arguments: generic checks only
+    result = product([1.0, 2.0], np.array([3.0, 4.0]), [5, 6])
+    assert result.dtype == np.float64
+    np.testing.assert_array_equal(result, [15.0, 48.0])
+    with pytest.raises(ValueError, match=r"^rest\[1\] must be finite"):
+        product([1.0], [2.0], [np.inf])
+    with pytest.raises(ValueError, match=r"rest\[0\] of shape \(2,\)"):
+        product([1.0], [2.0, 3.0])
+
+
+def test_a_declaration_keeps_its_checks_by_name():
+    assert list(_declare().checks) == ["A", "B", "Y", "v", "n", "eta", "row", "f"]
+    assert repr(_declare().checks["Y"]) == "Matrix('r s', labels='one-hot')"
 
 
 def test_a_declaration_must_name_real_parameters():
