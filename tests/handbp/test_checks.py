@@ -1,5 +1,7 @@
 """handbp.checks: declared checks at the boundary, run once, and the switch that turns them off."""
 
+import pickle
+
 import numpy as np
 import pytest
 
@@ -108,6 +110,36 @@ def test_a_read_only_label_matrix_is_checked_once():
     one_hot(Y := _read_only(np.eye(2)))
     with pytest.raises(ValueError, match="binary"):
         binary(Y * 5)  # what a matrix is known to be is per check: one-hot is not binary
+
+
+def test_an_unpickled_array_shares_the_dtype_of_a_fresh_one():
+    """Unpickling gives an equal float64 dtype that is another object."""
+    W1 = pickle.loads(pickle.dumps(np.ones((3, 2))))
+    assert W1.dtype is not np.dtype(np.float64)
+    np.testing.assert_array_equal(network.hidden_layer_inputs(np.ones((1, 3)), W1), [[3.0, 3.0]])
+
+
+def test_only_arrays_that_nothing_can_write_to_are_remembered_as_finite():
+    """A read-only view of a writable array, or of a writable buffer, can still change: it
+    is checked every time. A view of a read-only array cannot, and is checked once."""
+    base = np.ones(2)
+    view = _read_only(base[:])
+    as_float_array(view, "x")
+    base[0] = np.nan
+    with pytest.raises(ValueError, match="x must be finite"):
+        as_float_array(view, "x")
+    buffer = bytearray(np.ones(2).tobytes())
+    over_buffer = _read_only(np.frombuffer(buffer))
+    as_float_array(over_buffer, "x")
+    buffer[:8] = np.array([np.nan]).tobytes()
+    with pytest.raises(ValueError, match="x must be finite"):
+        as_float_array(over_buffer, "x")
+    frozen = _read_only(np.ones(2))
+    frozen_view = frozen[:]
+    assert not frozen_view.flags.writeable
+    as_float_array(frozen_view, "x")
+    _changed_behind_the_flag(frozen, 0, np.nan)
+    as_float_array(frozen_view, "x")  # remembered: not looked at again
 
 
 def test_unchecked_switches_checks_off_and_back_on():
