@@ -1,5 +1,6 @@
 """handbp.checks: declared checks at the boundary, run once, and the switch that turns them off."""
 
+import gc
 import pickle
 
 import numpy as np
@@ -33,6 +34,7 @@ from handbp.checks import (
     one_hot,
     probabilities,
 )
+from handbp.checks.values import remembered
 
 
 def test_python_numbers_and_lists_become_float64():
@@ -140,6 +142,26 @@ def test_only_arrays_that_nothing_can_write_to_are_remembered_as_finite():
     as_float_array(frozen_view, "x")
     _changed_behind_the_flag(frozen, 0, np.nan)
     as_float_array(frozen_view, "x")  # remembered: not looked at again
+
+
+def test_what_is_known_of_a_read_only_array_adds_up():
+    Y = _read_only(np.eye(2))
+    as_float_array(Y, "Y")  # finite
+    one_hot(Y)  # and one-hot: both remembered
+    _changed_behind_the_flag(Y, (0, 1), np.nan)
+    as_float_array(Y, "Y")
+    one_hot(Y)
+
+
+def test_what_is_known_of_an_array_leaves_with_it():
+    """The memory of read-only arrays holds no array alive, and forgets the dead ones."""
+    before = len(remembered)
+    X = _read_only(np.ones((2, 2)))
+    as_float_array(X, "X")
+    assert id(X) in remembered and len(remembered) == before + 1
+    del X
+    gc.collect()
+    assert len(remembered) == before
 
 
 def test_unchecked_switches_checks_off_and_back_on():
