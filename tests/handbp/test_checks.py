@@ -29,6 +29,7 @@ from handbp.checks import (
     checked,
     checks_enabled,
     describe,
+    float_dtype,
     index,
     numbers,
     one_hot,
@@ -517,6 +518,22 @@ def _repeated(n, X):
 def test_a_blas_body_finds_its_dtype_in_the_first_array_not_the_first_argument():
     repeated = checked(_repeated, n=Count(), X="e i", blas=True)
     assert np.isnan(repeated(2, -np.ones((1, 1), dtype=np.float32))).all()  # no warning
+
+
+def _number_root(x):
+    return np.sqrt(np.float64(x))
+
+
+def test_a_blas_body_without_arrays_is_not_silenced():
+    with pytest.warns(RuntimeWarning, match="invalid value"):
+        checked(_number_root, x=Number(), blas=True)(-1.0)
+
+
+def test_a_dtype_that_numpy_does_not_know_is_named():
+    with pytest.raises(TypeError, match=r"^dtype must be float32 or float64, got 'nonsense'$"):
+        float_dtype("nonsense")
+    with pytest.raises(TypeError, match=r"^dtype must be float32 or float64, got int64$"):
+        float_dtype(np.int64)
 
 
 def _product(first, *rest):
