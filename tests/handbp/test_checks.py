@@ -29,10 +29,12 @@ from handbp.checks import (
     checked,
     checks_enabled,
     describe,
+    finite_real,
     float_dtype,
     index,
     numbers,
     one_hot,
+    positive_int,
     probabilities,
 )
 from handbp.checks.values import remembered
@@ -84,6 +86,15 @@ def test_label_checks_name_y_by_default_and_refuse_the_bounds_of_probabilities()
     probabilities(np.array([[1e-300, 1 - 1e-16]]), "P")
     with pytest.raises(TypeError, match=r"^w must be a list of numbers, got str '12'$"):
         numbers("12", "w")
+
+
+def test_number_checks_say_what_arrived():
+    with pytest.raises(TypeError, match=r"^n must be an integer, got float 2.0$"):
+        positive_int(2.0, "n")
+    with pytest.raises(TypeError, match=r"^eta must be a real number, got str '0.1'$"):
+        finite_real("0.1", "eta")
+    with pytest.raises(ValueError, match=r"^eta must be positive, got 0.0$"):
+        finite_real(0, "eta", positive=True)
 
 
 def _read_only(array):
