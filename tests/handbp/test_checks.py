@@ -97,6 +97,12 @@ def test_number_checks_say_what_arrived():
         finite_real(0, "eta", positive=True)
 
 
+def test_a_one_hot_row_needs_its_own_1():
+    """As many non-zeros as rows, and a 1 somewhere, is not enough: row 1 has no 1."""
+    with pytest.raises(ValueError, match=r"^Y must be one-hot .*, row 1 is \[0.0, 2.0\]$"):
+        one_hot(np.array([[1.0, 0.0], [0.0, 2.0]]))
+
+
 def _read_only(array):
     array.flags.writeable = False
     return array
