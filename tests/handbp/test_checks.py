@@ -182,6 +182,26 @@ def test_what_is_known_of_an_array_leaves_with_it():
     assert len(remembered) == before
 
 
+def test_a_checked_call_does_not_look_at_remembered_data_again(monkeypatch):
+    """A loop over read-only data pays for its finiteness check once, on the fast path
+    (positional arguments) and on the generic one (keywords)."""
+    X, W1 = _read_only(np.ones((2, 3))), _read_only(np.ones((3, 2)))
+    network.hidden_layer_inputs(X, W1)  # looked at, and remembered
+    looked_at = []
+
+    def is_finite(array):
+        looked_at.append(array)
+        return bool(np.isfinite(array).all())
+
+    monkeypatch.setattr("handbp.checks.values.is_finite", is_finite)
+    monkeypatch.setattr("handbp.checks.boundary.is_finite", is_finite)
+    network.hidden_layer_inputs(X, W1)
+    network.hidden_layer_inputs(X=X, W1=W1)
+    assert looked_at == []
+    network.hidden_layer_inputs(X, np.ones((3, 2)))  # a writable array is looked at
+    assert len(looked_at) == 1
+
+
 def test_unchecked_switches_checks_off_and_back_on():
     X = np.ones((2, 3))
     with unchecked():
