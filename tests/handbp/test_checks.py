@@ -202,6 +202,14 @@ def test_a_checked_call_does_not_look_at_remembered_data_again(monkeypatch):
     assert len(looked_at) == 1
 
 
+def test_a_ragged_list_is_shown_as_it_arrived():
+    with pytest.raises(TypeError) as raised:
+        as_float_array([[1.0], [2.0, 3.0]], "X")
+    assert str(raised.value) == (
+        "X must be a real number or a (nested) list of numbers, got list [[1.0], [2.0, 3.0]]"
+    )
+
+
 def test_unchecked_switches_checks_off_and_back_on():
     X = np.ones((2, 3))
     with unchecked():
