@@ -202,11 +202,16 @@ def test_a_checked_call_does_not_look_at_remembered_data_again(monkeypatch):
     assert len(looked_at) == 1
 
 
-def test_a_ragged_list_is_shown_as_it_arrived():
+def test_a_ragged_list_or_a_string_is_shown_as_it_arrived():
     with pytest.raises(TypeError) as raised:
         as_float_array([[1.0], [2.0, 3.0]], "X")
     assert str(raised.value) == (
         "X must be a real number or a (nested) list of numbers, got list [[1.0], [2.0, 3.0]]"
+    )
+    with pytest.raises(TypeError) as raised:
+        as_float_array("1.0", "X")
+    assert (
+        str(raised.value) == "X must be a real number or a (nested) list of numbers, got str '1.0'"
     )
 
 
