@@ -202,6 +202,20 @@ def test_a_checked_call_does_not_look_at_remembered_data_again(monkeypatch):
     assert len(looked_at) == 1
 
 
+@pytest.mark.parametrize(
+    "value, ndim, message",
+    [
+        ([1.0], 0, r"^x must be a scalar, got shape \(1,\)$"),
+        (1.0, 1, r"^x must be a vector \(1-D\), got shape \(\)$"),
+        ([1.0], 2, r"^x must be a matrix \(2-D\), got shape \(1,\)$"),
+        ([1.0], 3, r"^x must be 3-D, got shape \(1,\)$"),
+    ],
+)
+def test_the_number_of_dimensions_is_said_in_words(value, ndim, message):
+    with pytest.raises(ValueError, match=message):
+        as_float_array(value, "x", ndim)
+
+
 def test_a_ragged_list_or_a_string_is_shown_as_it_arrived():
     with pytest.raises(TypeError) as raised:
         as_float_array([[1.0], [2.0, 3.0]], "X")
