@@ -216,6 +216,14 @@ def test_the_number_of_dimensions_is_said_in_words(value, ndim, message):
         as_float_array(value, "x", ndim)
 
 
+def test_a_not_finite_array_says_how_many_entries_and_where_the_first_is():
+    with pytest.raises(ValueError) as raised:
+        as_float_array([[np.nan, np.inf], [1.0, np.nan]], "X")
+    assert str(raised.value) == (
+        "X must be finite, found 3 NaN/inf entries (first at index (0, 0): np.float64(nan))"
+    )
+
+
 def test_a_ragged_list_or_a_string_is_shown_as_it_arrived():
     with pytest.raises(TypeError) as raised:
         as_float_array([[1.0], [2.0, 3.0]], "X")
