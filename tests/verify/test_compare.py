@@ -1,5 +1,6 @@
 """verify.compare: error measures, the noise floor and the dtype-aware tolerances."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -225,3 +226,29 @@ def test_a_shape_mismatch_in_json_spells_the_values_it_has_not_as_nan():
     record = compare_arrays([1.0, 2.0, 3.0], _target([1.0, 2.0]), "value", "float64").as_dict()
     assert record["hand_value"] == "nan" and record["reference_value"] == "nan"
     assert record["ratio"] == "nan" and record["worst_index"] == []
+
+
+def test_worst_elements_rank_by_difference_not_by_size():
+    assert compare.worst_elements([3.0, 0.0], [3.0, 1.0], 1) == [((1,), 0.0, 1.0)]
+
+
+def test_worst_elements_keep_index_order_among_many_ties():
+    hand = np.array([1.0, 0.0] * 40)
+    found = compare.worst_elements(hand, np.zeros(80), 5)
+    assert [index for index, _, _ in found] == [(0,), (2,), (4,), (6,), (8,)]
+
+
+def test_a_record_without_a_hand_shape_or_with_a_sample_in_json():
+    e = compare_arrays([1.0, 2.0], _target([1.0, 2.0]), "value", "float64")
+    assert dataclasses.replace(e, hand_shape=None).as_dict()["hand_shape"] is None
+    sample = Sample("s", (2,), np.array([1]))
+    sampled = compare_arrays([1.0, 2.0], _target([1.0, 2.0], sample=sample), "value", "float64")
+    assert sampled.as_dict()["sample"] == sample.as_dict()
+
+
+def test_an_unknown_method_is_named_with_the_known_ones():
+    with pytest.raises(ValueError) as raised:
+        compare.tolerance("float64", "backward")
+    assert str(raised.value) == (
+        "method must be one of value, reverse, forward, finite_differences, got 'backward'"
+    )
