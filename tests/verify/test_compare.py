@@ -252,3 +252,13 @@ def test_an_unknown_method_is_named_with_the_known_ones():
     assert str(raised.value) == (
         "method must be one of value, reverse, forward, finite_differences, got 'backward'"
     )
+
+
+def test_an_error_one_and_a_half_times_what_is_allowed_fails_and_says_so():
+    """No rounding allowance (M = 0): 3e-12 against a scale of 2 allows 2e-12."""
+    target = Target(np.array([1.0, 2.0]), np.zeros(2))
+    e = compare_arrays([1.0, 2.0 + 3e-12], target, "reverse", "float64")
+    assert not e.passed and e.excess == pytest.approx(1.5, rel=1e-3)
+    assert e.needed_tolerance == pytest.approx(1.5e-12, rel=1e-3)
+    far = compare_arrays([1.0, 2.5], target, "reverse", "float64")
+    assert far.needed_tolerance == pytest.approx(0.25) and far.excess == pytest.approx(2.5e11)
