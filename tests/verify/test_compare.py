@@ -1,5 +1,6 @@
 """verify.compare: error measures, the noise floor and the dtype-aware tolerances."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -8,6 +9,7 @@ import pytest
 from verify import compare
 from verify.compare import Target
 from verify.compare import compare as compare_arrays
+from verify.sampling import Sample
 
 
 def _target(value, magnitude=None, **kw):
@@ -171,3 +173,92 @@ def test_a_comparison_as_json_names_every_field_and_spells_inf_and_nan():
     record = wrong_shape.as_dict()
     assert record["hand_shape"] == [3] and record["shape"] == [2]
     assert record["max_abs_error"] == "inf" and record["relative_error"] == "inf"
+
+
+def test_worst_elements_put_non_finite_differences_first_and_index_the_whole_shape():
+    hand = np.array([[1.0, np.nan], [4.0, 2.0]])
+    reference = np.ones((2, 2))
+    found = compare.worst_elements(hand, reference)  # three by default
+    assert [index for index, _, _ in found] == [(0, 1), (1, 0), (1, 1)]
+    np.testing.assert_array_equal([h for _, h, _ in found], [np.nan, 4.0, 2.0])
+    assert [r for _, _, r in found] == [1.0, 1.0, 1.0]
+    everything = compare.worst_elements(hand, reference, count=10)
+    assert [index for index, _, _ in everything] == [(0, 1), (1, 0), (1, 1), (0, 0)]
+
+
+def test_worst_elements_keep_index_order_for_ties_and_take_lists():
+    assert compare.worst_elements([3, 3, 1], [0, 0, 0], 2) == [((0,), 3.0, 0.0), ((1,), 3.0, 0.0)]
+    listed = compare.worst_elements([[1, 5]], [[2, 2]])
+    assert listed == [((0, 1), 5.0, 2.0), ((0, 0), 1.0, 2.0)]
+    assert all(type(h) is float and type(r) is float for _, h, r in listed)
+
+
+def test_worst_elements_of_a_sample_look_only_at_its_entries():
+    hand = np.array([[1.0, 9.0], [1.0, 2.0]])  # the largest difference, at (0, 1), is not sampled
+    sample = Sample("s", (2, 2), np.array([3, 0]))
+    assert compare.worst_elements(hand, np.ones((2, 2)), sample=sample) == [
+        ((1, 1), 2.0, 1.0),
+        ((0, 0), 1.0, 1.0),
+    ]
+
+
+def test_a_comparison_of_a_sample_points_at_the_worst_sampled_entry():
+    hand = np.array([[1.0, 9.0], [1.0, 2.0]])
+    sample = Sample("s", (2, 2), np.array([3, 0]))
+    e = compare_arrays(hand, _target(np.ones((2, 2)), sample=sample), "reverse", "float64")
+    assert e.worst_index == (1, 1) and (e.hand_value, e.reference_value) == (2.0, 1.0)
+    assert e.max_abs_error == 1.0 and e.checked == 2 and e.shape == (2, 2)
+
+
+def test_worst_of_none_says_so():
+    with pytest.raises(ValueError, match=r"^worst needs at least one comparison, got none$"):
+        compare.worst([])
+
+
+def test_a_hand_value_that_is_not_numbers_is_named_by_its_component_or_as_the_hand_value():
+    with pytest.raises(TypeError, match=r"^the hand value must be a number or an array of numbers"):
+        compare_arrays({"a": 1}, _target([1.0]), "value", "float64")
+    with pytest.raises(TypeError, match=r"^W1 must be a number .* \(does the function return"):
+        compare_arrays(None, _target([1.0]), "value", "float64", component="W1")
+
+
+def test_a_shape_mismatch_in_json_spells_the_values_it_has_not_as_nan():
+    record = compare_arrays([1.0, 2.0, 3.0], _target([1.0, 2.0]), "value", "float64").as_dict()
+    assert record["hand_value"] == "nan" and record["reference_value"] == "nan"
+    assert record["ratio"] == "nan" and record["worst_index"] == []
+
+
+def test_worst_elements_rank_by_difference_not_by_size():
+    assert compare.worst_elements([3.0, 0.0], [3.0, 1.0], 1) == [((1,), 0.0, 1.0)]
+
+
+def test_worst_elements_keep_index_order_among_many_ties():
+    hand = np.array([1.0, 0.0] * 40)
+    found = compare.worst_elements(hand, np.zeros(80), 5)
+    assert [index for index, _, _ in found] == [(0,), (2,), (4,), (6,), (8,)]
+
+
+def test_a_record_without_a_hand_shape_or_with_a_sample_in_json():
+    e = compare_arrays([1.0, 2.0], _target([1.0, 2.0]), "value", "float64")
+    assert dataclasses.replace(e, hand_shape=None).as_dict()["hand_shape"] is None
+    sample = Sample("s", (2,), np.array([1]))
+    sampled = compare_arrays([1.0, 2.0], _target([1.0, 2.0], sample=sample), "value", "float64")
+    assert sampled.as_dict()["sample"] == sample.as_dict()
+
+
+def test_an_unknown_method_is_named_with_the_known_ones():
+    with pytest.raises(ValueError) as raised:
+        compare.tolerance("float64", "backward")
+    assert str(raised.value) == (
+        "method must be one of value, reverse, forward, finite_differences, got 'backward'"
+    )
+
+
+def test_an_error_one_and_a_half_times_what_is_allowed_fails_and_says_so():
+    """No rounding allowance (M = 0): 3e-12 against a scale of 2 allows 2e-12."""
+    target = Target(np.array([1.0, 2.0]), np.zeros(2))
+    e = compare_arrays([1.0, 2.0 + 3e-12], target, "reverse", "float64")
+    assert not e.passed and e.excess == pytest.approx(1.5, rel=1e-3)
+    assert e.needed_tolerance == pytest.approx(1.5e-12, rel=1e-3)
+    far = compare_arrays([1.0, 2.5], target, "reverse", "float64")
+    assert far.needed_tolerance == pytest.approx(0.25) and far.excess == pytest.approx(2.5e11)

@@ -13,7 +13,16 @@ import pytest
 
 from handbp import activations, network
 from verify import check_backprop, check_function
-from verify.diagnose import MISTAKES
+from verify.diagnose import (
+    MISTAKES,
+    Candidate,
+    generic_candidates,
+    matches,
+    matching_mistakes,
+    shape_message,
+    worst_elements_message,
+)
+from verify.sampling import Sample
 
 IDS = (
     "output_layer_error",
@@ -243,3 +252,106 @@ def test_a_shape_no_candidate_explains_is_named():
     result = check_function("hidden_layer_delta", one_row_too_many)
     assert result.mistake == "shape_mismatch"
     assert "expected (3, 2)" in result.diagnosis
+
+
+# --- the pieces of a diagnosis, on small arrays --------------------------------------------
+
+
+def test_generic_candidates_are_the_reference_under_each_factor_sign_and_transpose():
+    value = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    found = {c.mistake: c for c in generic_candidates(value, 6, 3, "in W1", ": a hint")}
+    assert list(found) == [
+        "sign_flip",
+        "examples_instead_of_N",
+        "factor_2",
+        "factor_1/2",
+        "factor_1/N",
+        "factor_N",
+        "factor_1/examples",
+        "transposed",
+    ]
+    for mistake, expected in [
+        ("sign_flip", -value),
+        ("examples_instead_of_N", value * 6 / 3),
+        ("factor_2", 2 * value),
+        ("factor_1/2", value / 2),
+        ("factor_1/N", value / 6),
+        ("factor_N", 6 * value),
+        ("factor_1/examples", value / 3),
+        ("transposed", value.T),
+    ]:
+        np.testing.assert_allclose(found[mistake].value, expected, rtol=1e-15)
+    assert found["sign_flip"].message == "the sign is flipped in W1: a hint"
+    assert found["examples_instead_of_N"].message == (
+        "divided by the number of examples (3) instead of N = Y.size = 6 in W1"
+    )
+    assert (
+        found["factor_N"].message
+        == "N = Y.size = 6 times the right value in W1 (the 1/N is missing)"
+    )
+    assert found["transposed"].message == "transposed in W1"
+    # one output node (N equals the number of examples): the two are one candidate each;
+    # a vector has no transpose
+    assert [c.mistake for c in generic_candidates(value[0], 3, 3)] == [
+        "sign_flip",
+        "factor_2",
+        "factor_1/2",
+        "factor_1/N",
+        "factor_N",
+    ]
+    assert generic_candidates(value[0], 3, 3)[1].message.startswith("twice the right value:")
+
+
+def test_a_reversed_shape_is_called_a_transpose_for_matrices_only():
+    assert shape_message((3, 2), (2, 3)) == (
+        "shape (3, 2) is the transpose of the expected (2, 3), and the values differ too"
+    )
+    assert shape_message((4, 3, 2), (2, 3, 4)) == "shape (4, 3, 2), expected (2, 3, 4)"
+    assert shape_message((3,), (2, 3)) == "shape (3,), expected (2, 3)"
+
+
+def test_the_worst_elements_message_says_a_constant_factor_only_when_every_ratio_is_one():
+    reference = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    assert worst_elements_message(2 * reference, reference) == (
+        "no single known mistake matches; the worst elements: [1, 2]: yours 12, reference 6, "
+        "ratio 2; [1, 1]: yours 10, reference 5, ratio 2; [1, 0]: yours 8, reference 4, "
+        "ratio 2; every element is 2 times the reference: a constant factor is wrong"
+    )
+    one_off = reference.copy()
+    one_off[0, 0] = 0.0
+    assert "constant factor" not in worst_elements_message(one_off, reference)
+    # no ratio against a zero reference, and one non-zero element is no evidence of a factor
+    assert worst_elements_message(np.array([1.0, 2.0]), np.array([0.0, 1.0])) == (
+        "no single known mistake matches; the worst elements: [0]: yours 1, reference 0; "
+        "[1]: yours 2, reference 1, ratio 2"
+    )
+
+
+def test_the_worst_elements_of_a_sample_are_among_its_entries():
+    reference = np.array([[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]])
+    sample = Sample("s", (2, 3), np.array([5, 0]))
+    hand = np.full((2, 3), 7.0)
+    hand[0, 1] = 1e6  # not computed: not sampled
+    assert worst_elements_message(hand, reference, sample) == (
+        "no single known mistake matches; the worst elements: [0, 0]: yours 7, reference 1, "
+        "ratio 7; [1, 2]: yours 7, reference 6, ratio 1.167"
+    )
+
+
+def test_a_hand_value_matches_a_candidate_to_the_diagnosis_tolerance_or_its_rounding():
+    candidate = np.array([1.0, 2.0])
+    assert matches(candidate * (1 + 5e-7), candidate, 0.0, "float64")
+    assert not matches(candidate * (1 + 2e-6), candidate, 0.0, "float64")
+    assert matches(candidate * (1 + 5e-3), candidate, 0.0, "float32")
+    assert not matches(candidate * (1 + 2e-2), candidate, 0.0, "float32")
+    zero = np.zeros(2)  # all below rounding: 64 eps x magnitude = 1.4e-14
+    assert matches(zero + 1e-14, zero, 1.0, "float64")
+    assert not matches(zero + 2e-14, zero, 1.0, "float64")
+    assert not matches(zero + 1e-14, zero, 0.0, "float64")
+    assert not matches(np.array([1.0, np.nan]), candidate, 1.0, "float64")
+    assert not matches(candidate[:1], candidate, 1.0, "float64")
+    sample = Sample("s", (2,), np.array([0]))
+    assert matches(np.array([1.0, np.nan]), candidate, 0.0, "float64", sample)
+    assert not matches(np.array([1.0, 9.0]), candidate, 0.0, "float64")
+    named = [Candidate("factor_2", "", 2 * candidate), Candidate("sign_flip", "", -candidate)]
+    assert matching_mistakes(-candidate, named, 0.0, "float64") == [named[1]]
