@@ -17,7 +17,7 @@ from typing import Any, TypeVar
 import numpy as np
 
 from handbp.checks.kinds import DIMENSIONS, Fields, Index, Matrix, Spec, spec_of
-from handbp.checks.values import as_float_array, known, known_finite, one_hot
+from handbp.checks.values import as_float_array, describe, known, known_finite, one_hot
 
 _enabled: ContextVar[bool] = ContextVar("handbp_checks_enabled", default=True)
 
@@ -157,9 +157,13 @@ class _Plan:
             value = values[place] = spec.check(value, label)
             if isinstance(spec, Fields):
                 for attribute, (symbol, field) in spec.fields.items():
-                    array = field.check(
-                        getattr(value, attribute), f"{label}.{attribute} ({symbol})"
-                    )
+                    given, where = getattr(value, attribute), f"{label}.{attribute} ({symbol})"
+                    array = field.check(given, where)
+                    if array is not given:  # fields are checked, not replaced (Fields)
+                        raise TypeError(
+                            f"{where} must be a NumPy float array (as handbp returns it), "
+                            f"got {describe(given)}"
+                        )
                     arrays.append((symbol, array))
                     self._bind(bound, symbol, field.dims, field.sizes(array))
                 continue

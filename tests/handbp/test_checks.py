@@ -465,11 +465,6 @@ def test_fields_checks_the_attributes_of_a_result_object():
     assert isinstance(Fields("x").check(forward, "forward"), network.Forward)
 
 
-@pytest.mark.xfail(
-    raises=AttributeError,
-    reason="Fields checks an attribute (a list becomes an array) but does not replace it, "
-    "so the body gets the list: found by the fast-path property test, for the checks' owner",
-)
 def test_a_forward_holding_a_list_is_refused_naming_the_field():
     X, W1, W2, Y = np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)), np.eye(2)
     forward = network.feedforward(X, W1, W2)
