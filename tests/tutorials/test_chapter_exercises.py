@@ -24,7 +24,9 @@ LAYERS = {
     ),
 }
 ADAM = "chapter03_adam_update"
-CHAPTERS = {stem[:9] for stem in [*LAYERS, ADAM]}
+NET = "chapter04_net_backward"
+"""A whole net's backward, checked node by node with verify.check_net."""
+CHAPTERS = {stem[:9] for stem in [*LAYERS, ADAM, NET]}
 
 
 def check_layer(stem: str, path: Path):
@@ -47,8 +49,8 @@ def check_adam(module: ModuleType, dtype: str) -> verify.optimizers.OptimizerChe
 def test_every_chapter_exercise_has_a_solution_and_every_chapter_an_exercise():
     stems = sorted(path.stem for path in EXERCISES.glob("chapter*.py"))
     assert stems == sorted(path.stem for path in SOLUTIONS.glob("chapter*.py"))
-    assert stems == sorted([*LAYERS, ADAM])
-    assert CHAPTERS == {"chapter01", "chapter02", "chapter03"}
+    assert stems == sorted([*LAYERS, ADAM, NET])
+    assert CHAPTERS == {"chapter01", "chapter02", "chapter03", "chapter04"}
 
 
 @pytest.mark.parametrize("stem", LAYERS)
@@ -92,7 +94,30 @@ def test_adam_solution_passes_every_step_in_both_dtypes():
         assert check.passed and len(check.steps) == verify.optimizers.STEPS
 
 
-@pytest.mark.parametrize("stem", [*LAYERS, ADAM])
+def check_net(path: Path, dtype: str = "float64") -> verify.NetReport:
+    """The check chapter 4 runs: ``path``'s backward on the exercise's net."""
+    given = load(EXERCISES / f"{NET}.py")
+    return verify.check_net(load(path).backward, given.NET, dtype)
+
+
+def test_untouched_net_backward_fails_at_the_first_relu_delta_and_names_the_mistake():
+    report = check_net(EXERCISES / f"{NET}.py")
+    assert not report.passed and report.error is None
+    assert report.mistake == "output_instead_of_derivative", str(report)
+    first = report.first_failure
+    assert first.name == "D2", str(report)  # the output layer's quantities are right
+    assert "used as its derivative" in str(report)
+    # everything below the first wrong delta follows from it or repeats the mistake
+    assert {r.status for n in ("dW2", "db2", "E1") for r in report.rows[n]} == {"follows"}
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float32"])
+def test_net_backward_solution_passes(dtype):
+    report = check_net(SOLUTIONS / f"{NET}.py", dtype)
+    assert report.passed, str(report)
+
+
+@pytest.mark.parametrize("stem", [*LAYERS, ADAM, NET])
 def test_exercise_is_a_plausible_start_not_a_placeholder(stem):
     source = (EXERCISES / f"{stem}.py").read_text()
     for marker in ("NotImplementedError", "TODO", "FIXME", "...\n", "pass\n"):
@@ -100,7 +125,7 @@ def test_exercise_is_a_plausible_start_not_a_placeholder(stem):
     assert "# Start: " in source and "# Complete it: " in source
 
 
-@pytest.mark.parametrize("stem", [*LAYERS, ADAM])
+@pytest.mark.parametrize("stem", [*LAYERS, ADAM, NET])
 def test_chapter_runs_the_check_on_its_exercise(stem):
     (chapter,) = TUTORIALS.glob(f"{stem[:9]}_*.md")
     text = chapter.read_text()
@@ -108,5 +133,7 @@ def test_chapter_runs_the_check_on_its_exercise(stem):
     assert f"solutions/{stem}.py" in text
     if stem in LAYERS:
         assert f"exercise.{LAYERS[stem][0]}, exercise.SHAPES" in text.replace("\n    ", " ")
+    elif stem == NET:
+        assert "verify.check_net(exercise.backward, exercise.NET)" in text
     else:
         assert "verify.optimizers.check_case(adam, dtype, hand=yours)" in text
