@@ -37,9 +37,14 @@ def machine_section(results: dict[str, Any]) -> str:
     )
 
 
+def measured_text(value: float) -> str:
+    """Two decimals, or two significant digits below 0.1 (a difference of -0.0028 is not -0.00)."""
+    return f"{value:.2f}" if value == 0 or abs(value) >= 0.1 else f"{value:.2g}"
+
+
 def targets_section(results: dict[str, Any]) -> str:
     rows = [
-        [t["target"], t["goal"], f"{t['measured']:.2f}", "met" if t["met"] else "not met"]
+        [t["target"], t["goal"], measured_text(t["measured"]), "met" if t["met"] else "not met"]
         for t in results["targets"]
     ]
     return table(["target", "goal", "measured", ""], rows)

@@ -147,3 +147,13 @@ def test_write_report_writes_markdown_and_a_png(results, tmp_path):
     text = report.write_report(results, tmp_path)
     assert (tmp_path / "RESULTS.md").read_text() == text
     assert (tmp_path / report.FIGURE).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_a_small_measured_value_keeps_its_sign_and_digits():
+    """A target's difference of -0.0028 reads -0.0028, not -0.00; ratios keep two decimals."""
+    from bench.report import measured_text
+
+    assert measured_text(-0.0028) == "-0.0028"
+    assert measured_text(0.0213) == "0.021"
+    assert measured_text(2.468) == "2.47"
+    assert measured_text(0.0) == "0.00"
