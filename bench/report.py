@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from matplotlib.figure import Figure
+from matplotlib.ticker import NullFormatter, ScalarFormatter
 
 FIGURE = "bench.png"
 
@@ -295,6 +296,8 @@ def figure(results: dict[str, Any], path: Path) -> None:
     ax.axvline(1.0, color="black", linewidth=0.8)
     ax.axvline(0.60, color="tab:red", linestyle="--", linewidth=0.8, label="target 0.60")
     ax.set_xscale("log")
+    ax.xaxis.set_major_formatter(ScalarFormatter())  # 0.5, 1, 2 instead of 5 x 10^-1
+    ax.xaxis.set_minor_formatter(NullFormatter())  # the minor ticks' labels overlapped
     ax.invert_yaxis()
     ax.set_xlabel("time / notebook loop (log scale)")
     ax.set_title(f"Training, {results['training']['epochs']} epochs")
