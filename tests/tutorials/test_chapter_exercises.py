@@ -22,6 +22,11 @@ LAYERS = {
         "derivative_kept",
         "the sigmoid's derivative is kept",
     ),
+    "chapter05_softmax_layer": (
+        "softmax_backward",
+        "diagonal_only",
+        "only the diagonal of the Jacobian",
+    ),
 }
 ADAM = "chapter03_adam_update"
 NET = "chapter04_net_backward"
@@ -50,7 +55,8 @@ def test_every_chapter_exercise_has_a_solution_and_every_chapter_an_exercise():
     stems = sorted(path.stem for path in EXERCISES.glob("chapter*.py"))
     assert stems == sorted(path.stem for path in SOLUTIONS.glob("chapter*.py"))
     assert stems == sorted([*LAYERS, ADAM, NET])
-    assert CHAPTERS == {"chapter01", "chapter02", "chapter03", "chapter04"}
+    assert CHAPTERS == {f"chapter0{n}" for n in range(1, 6)}
+    assert CHAPTERS == {path.name[:9] for path in TUTORIALS.glob("chapter*.md")}
 
 
 @pytest.mark.parametrize("stem", LAYERS)
