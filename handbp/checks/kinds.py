@@ -242,7 +242,7 @@ class NumberRows(Spec):
             raise TypeError(f"{name} must be a list of lists of numbers, got {describe(value)}")
         if len(value) == 0:
             raise ValueError(
-                f"{name} must hold at least one {DIMENSIONS.get(self.dims[0], 'row')[:-1]}"
+                f"{name} must hold at least one {DIMENSIONS.get(self.dims[0], 'rows')[:-1]}"
             )
         rows = [numbers(row, f"{name}[{r}]") for r, row in enumerate(value)]
         lengths = {len(row) for row in rows}

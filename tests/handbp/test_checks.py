@@ -896,3 +896,69 @@ def test_writable_arrays_are_looked_at_every_call():
     X[0, 0] = np.nan
     with pytest.raises(ValueError, match="X must be finite"):
         network.hidden_layer_inputs(X, np.ones((3, 2)))
+
+
+# Found by mutation testing of handbp/checks/kinds.py: each kind built with its defaults,
+# and every message naming the argument and what arrived.
+
+
+def test_kinds_built_with_their_defaults():
+    def f(a, b, rate, share, act):
+        return a, b, rate, share, act
+
+    f = checked(f, a=Array(), b=Array(), rate=Rate(), share=Interval(), act=Function())
+    f(np.ones(2), np.ones(3), 0.1, 0.0, np.tanh)  # two unshaped arrays bind no dimension
+    f(np.ones(2), np.ones(3), 0.1, 0.5, np.tanh)  # Interval() is [0, inf)
+    with pytest.raises(ValueError, match=r"^rate must be"):  # no label, no "()"
+        f(np.ones(2), np.ones(3), -1.0, 0.0, np.tanh)
+    with pytest.raises(ValueError, match=r"^share must be at least 0, got -1"):
+        f(np.ones(2), np.ones(3), 0.1, -1.0, np.tanh)
+    with pytest.raises(TypeError, match=r"^act must be a function, got NoneType None$"):
+        f(np.ones(2), np.ones(3), 0.1, 0.0, None)  # Function() is not optional
+
+
+def test_bad_values_of_each_kind_say_what_arrived():
+    def g(rows, i, labels, flags):
+        return rows, i, labels, flags
+
+    g = checked(g, rows=NumberRows("r i"), i=Index("i"), labels=OneHot("e k"), flags=Binary("e k"))
+    good = {"rows": [[1.0, 2.0]], "i": 0, "labels": np.eye(2), "flags": np.ones((2, 2))}
+    with pytest.raises(TypeError, match=r"^rows must be a list of lists of numbers, got str 'ab'$"):
+        g(**{**good, "rows": "ab"})
+    with pytest.raises(ValueError, match=r"^rows must hold at least one row$"):  # r: no name
+        g(**{**good, "rows": []})
+    with pytest.raises(TypeError, match=r"^i must be an integer index, got float 1.5$"):
+        g(**{**good, "i": 1.5})
+    with pytest.raises(ValueError, match=r"^labels\b"):
+        g(**{**good, "labels": np.ones((2, 2))})
+    with pytest.raises(ValueError, match=r"^flags\b"):
+        g(**{**good, "flags": np.full((2, 2), 0.5)})
+
+
+def test_a_forward_pass_field_of_the_wrong_kind_is_named():
+    X, W1, W2, Y = np.ones((2, 2)), np.ones((2, 2)), np.ones((2, 2)), np.eye(2)
+    forward = network.feedforward(X, W1, W2)
+    flat = network.Forward(
+        forward.hidden_layer_inputs,
+        forward.hidden_layer_outputs[0],  # a vector where a matrix belongs
+        forward.output_layer_inputs,
+        forward.output_layer_outputs,
+    )
+    with pytest.raises(
+        ValueError, match=r"^forward.hidden_layer_outputs \(H_out\) must be a matrix"
+    ):
+        network.backpropagation(X, Y, W2, flat)
+    with pytest.raises(
+        TypeError,
+        match=r"^forward must be a Forward \(the result of feedforward\) \(with \.\w+\), got int 3$",
+    ):
+        network.backpropagation(X, Y, W2, 3)
+
+
+def test_fields_declared_here_name_what_the_object_must_be():
+    def h(pair):
+        return pair.a
+
+    h = checked(h, pair=Fields("a pair of arrays", a=("A", "e i")))
+    with pytest.raises(TypeError, match=r"^pair must be a pair of arrays \(with \.a\), got int 3$"):
+        h(3)
