@@ -3,7 +3,8 @@
 The build runs the tutorials' short runs (as tests/tutorials does) from the session's
 notebook cache, so the tutorials are executed once for both folders. The browser is
 Debian's Chromium driven by its chromedriver through Selenium; without them, the browser
-tests skip and say so (``apt-get install chromium chromium-driver``; ``.ci/run`` does).
+tests fail and say what to install (``apt-get install chromium chromium-driver``;
+``.ci/run`` does), or how to leave them out (``--ignore=tests/site``).
 """
 
 import functools
@@ -55,10 +56,11 @@ def server(site) -> Iterator[str]:
 @pytest.fixture(scope="session")
 def browser():
     """Headless Chromium through chromedriver, logging the console and the network."""
-    if CHROMIUM is None or CHROMEDRIVER is None:
-        pytest.skip(
+    if CHROMIUM is None or CHROMEDRIVER is None:  # a failure, not a pass: .ci/run installs them
+        pytest.fail(
             "no browser: the browser tests need Debian's chromium and chromium-driver "
-            "(apt-get install chromium chromium-driver; .ci/run installs them)"
+            "(apt-get install chromium chromium-driver; .ci/run installs them), or leave "
+            "them out with --ignore=tests/site"
         )
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
