@@ -42,7 +42,7 @@ class QuantityCheck:
     """One quantity of a learner's code checked on several nets, with a diagnosis if it fails.
 
     ``checks`` has one :class:`~verify.report.EquationCheck` per net (fewer if the code
-    raised); ``mistake`` is one of :data:`verify.diagnose.MISTAKES` and ``diagnosis`` the
+    raised); ``mistake`` is one of :data:`verify.mistakes.MISTAKES` and ``diagnosis`` the
     sentence explaining it, both None when the quantity passes.
     """
 

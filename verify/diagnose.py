@@ -30,6 +30,7 @@ import numpy as np
 
 from verify.compare import DIAGNOSIS_TOLERANCE, ROUNDING_FACTOR, eps, worst_elements
 from verify.entries import Candidate, Chain, sigmoid64
+from verify.mistakes import MISTAKES
 from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
 from verify.sampling import Sample
 from verify.structure import Pieces, activation_account, structural_candidates
@@ -49,62 +50,6 @@ __all__ = [
     "structural_account",
     "worst_elements_message",
 ]
-
-MISTAKES: tuple[str, ...] = (
-    "raised",
-    "not_numeric",
-    "upstream",
-    "shape_mismatch",
-    "transposed",
-    "sign_flip",
-    "plus_instead_of_minus",
-    "factor_2",
-    "factor_1/2",
-    "factor_N",
-    "factor_1/N",
-    "examples_instead_of_N",
-    "factor_1/examples",
-    "derivative_of_input",
-    "sigmoid_of_output",
-    "missing_derivative",
-    "missing_factor",
-    "error_instead_of_delta",
-    "wrong_layer",
-    "missing_activation",
-    "missing_terms",
-    "missing_eta",
-    "divided_by_eta",
-    "no_update",
-    "step_instead_of_weights",
-    "new_weights_instead_of_gradient",
-    "updated_weights_used",
-    "wrong_derivative",
-    "derivative_of_error",
-    "factor_eta",
-    "constant_factor",
-    "swapped",
-    "wrong_quantity",
-    "constant_offset",
-    "extra_term",
-    "wrong_axis",
-    "not_summed",
-    "factor_1/batch",
-    "factor_batch",
-    "output_instead_of_derivative",
-    "diagonal_only",
-    "derivative_kept",
-    "averaged_instead_of_summed",
-    "mutated_in_place",
-    "stale_weights",
-    "derivative_at_output",
-    "not_finite",
-    "function_instead_of_derivative",
-    "sum_instead_of_product",
-    "missing_link",
-    "count_instead_of_share",
-    "unknown",
-)
-"""Every mistake a diagnosis can name (``Diagnosis.mistake``)."""
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ Hand = Callable[[Callable[..., Any], HandPass], Components]
 
 @dataclass(frozen=True)
 class Candidate:
-    """What a hand value would be after one mistake (one of :data:`verify.diagnose.MISTAKES`)."""
+    """What a hand value would be after one mistake (one of :data:`verify.mistakes.MISTAKES`)."""
 
     mistake: str
     message: str
@@ -39,7 +39,7 @@ class Candidate:
 class ResultError(TypeError, ValueError):
     """A learner's function returned something the check cannot compare (said from its side).
 
-    ``mistake``: ``"shape_mismatch"`` or ``"not_numeric"`` (:data:`verify.diagnose.MISTAKES`).
+    ``mistake``: ``"shape_mismatch"`` or ``"not_numeric"`` (:data:`verify.mistakes.MISTAKES`).
     """
 
     def __init__(self, message: str, mistake: str = "not_numeric") -> None:

@@ -63,7 +63,7 @@ def fit(hand: np.ndarray, base: np.ndarray, direction: np.ndarray) -> float | No
     return float((hand - base)[keep] @ d) / norm
 
 
-def _close(a: float, b: float) -> bool:
+def close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-3 * max(abs(a), abs(b))
 
 
@@ -75,7 +75,7 @@ def named_constant(c: float, named: Named) -> tuple[str, str] | None:
     """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3); None for a value
     with no mistake; an unnamed ``c`` is said as the number it is."""
     for value, mistake, words in named:
-        if _close(c, value):
+        if close(c, value):
             return (mistake, words) if mistake else None
     return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
 
@@ -252,7 +252,7 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
             )
             out += _scaled(hand, value, p, "wrong_quantity", words)
     c = fit(hand, np.zeros_like(r[quantity]), r[quantity])
-    if c is not None and not _close(c, 1.0) and c != 0:
+    if c is not None and not close(c, 1.0) and c != 0:
         # the least specific accounts last (and after the named constants: a 3 that is
         # N/E on one net is still a 3 on the next)
         words = f"{c:.6g} times the right value: a constant factor is wrong"
@@ -270,7 +270,7 @@ def _offset(hand: np.ndarray, right: np.ndarray) -> list[Candidate]:
     scale = float(np.max(np.abs(right))) if right.size else 0.0
     if abs(b) <= 1e-6 * max(scale, 1e-300):
         return []
-    factor = "" if _close(float(a), 1.0) else f"{a:.4g} times the right value and "
+    factor = "" if close(float(a), 1.0) else f"{a:.4g} times the right value and "
     words = f"{factor}a constant {b:.4g} added to every entry"
     return [Candidate("constant_offset", words, a * right + b)]
 
@@ -318,61 +318,6 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
             f"{name}_update: the update step belongs after backpropagation",
             W + c * G,
         )
-
-
-def update_fits(
-    W: np.ndarray,
-    G: np.ndarray,
-    hand: np.ndarray,
-    eta: float,
-    N: int,
-    E: int,
-    what: str,
-    gradient: str,
-) -> list[Candidate]:
-    """An update ``W - eta G`` done wrong: the step's factor fitted and named, or no ``W``.
-
-    ``what`` and ``gradient`` name ``W`` and ``G`` in the messages (``"W1"``,
-    ``"W1_update"``).
-
-    Where ``W`` and ``G`` are parallel (``x`` and ``2x``) both accounts fit; a step of
-    eta or 1 without ``W`` is what a learner returns, so it is named first then.
-    """
-    steps: list[Candidate] = []
-    c = fit(hand, np.zeros_like(G), G)
-    natural = c is not None and any(_close(abs(c), v) for v in (eta, 1.0))
-    if c is not None and c != 0:
-        words = (
-            f"returns the step ({c:.4g} {gradient}), not the new {what} = {what} - eta {gradient}"
-        )
-        steps.append(Candidate("step_instead_of_weights", words, c * G))
-    out = steps if natural else []
-    c = fit(hand, W, G)
-    if c is not None:
-        k = -c / eta
-        for value, mistake, words in (
-            (
-                -1.0,
-                "plus_instead_of_minus",
-                f"the update goes uphill: {what} + eta {gradient} instead of {what} - eta {gradient}",
-            ),
-            (1 / eta, "missing_eta", f"the learning rate is missing: {what} - {gradient}"),
-            (
-                1 / eta**2,
-                "divided_by_eta",
-                f"the step is divided by eta: {what} - {gradient} / eta",
-            ),
-            (0.0, "no_update", f"returns {what} unchanged"),
-        ):
-            if _close(k, value) or (value == 0 and abs(k) < 1e-6):
-                out.append(Candidate(mistake, words, W + c * G))
-                break
-        else:
-            named = constant_name(k, N, E, eta)
-            if named is not None:
-                words = f"the step eta {gradient} is wrong: {named[1]}"
-                out.append(Candidate(named[0], words, W + c * G))
-    return out if natural else out + steps
 
 
 def activation_account(

@@ -28,7 +28,7 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.quantities import BACKPROP, BACKPROP_IDS
 from verify.rounding import JaxResults
-from verify.structure import update_fits
+from verify.step_fits import update_fits
 
 INPUTS: dict[str, Callable[[HandPass], tuple[Any, ...]]] = {
     "output_layer_error": lambda hp: (hp.forward.output_layer_outputs, hp.setup.Y),

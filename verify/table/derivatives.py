@@ -33,7 +33,8 @@ from verify.entries import (
 from verify.hand import HandPass
 from verify.jaxnet import METHOD_KEYS
 from verify.rounding import JaxResults
-from verify.structure import derivative_fits, update_fits
+from verify.step_fits import update_fits
+from verify.structure import derivative_fits
 
 _VALUES = {
     "sigmoid": "value.sigmoid_x",
