@@ -160,7 +160,7 @@ def softmax_jvp(P: ArrayLike, V: ArrayLike) -> np.ndarray:
     the softmax's input, :math:`O(k)` per row instead of the :math:`O(k^2)` of forming
     :math:`J`.
     """
-    return P * (V - np.sum(V * P, axis=1, keepdims=True))
+    return P * (V - (V * P).sum(axis=1, keepdims=True))
 
 
 softmax_jvp = checked(softmax_jvp, P="e k", V="e k")

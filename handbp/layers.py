@@ -147,7 +147,7 @@ def bias_l_update(D: ArrayLike, N: int) -> np.ndarray:
     not "the mean over examples" unless :math:`N` counts examples, as for the
     cross-entropy; for the MSE, :math:`N` = ``Y.size``).
     """
-    return np.sum(D, axis=0) / N
+    return D.sum(axis=0) / N
 
 
 bias_l_update = checked(bias_l_update, D="e n", N=Count())

@@ -21,7 +21,7 @@ def mse(O_out: ArrayLike, Y: ArrayLike) -> np.floating:
     ``y.size``); the 1/2 cancels the 2 of the derivative (part 10). Returns a NumPy
     scalar of the inputs' dtype.
     """
-    return np.sum((O_out - Y) ** 2) / (2 * Y.size)
+    return ((O_out - Y) ** 2).sum() / (2 * Y.size)
 
 
 mse = checked(mse, O_out="e k", Y="e k")
@@ -67,7 +67,7 @@ def binary_cross_entropy(A: ArrayLike, Y: ArrayLike) -> np.floating:
     the sigmoid rounds to 0 or 1; :func:`sigmoid_binary_cross_entropy` is the same loss
     from the logits, finite for any logit.
     """
-    return -np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)) / Y.size
+    return -(Y * np.log(A) + (1 - Y) * np.log(1 - A)).sum() / Y.size
 
 
 binary_cross_entropy = checked(binary_cross_entropy, A=Probabilities("e k"), Y=Binary("e k"))
@@ -98,7 +98,7 @@ def sigmoid_binary_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> np.floating:
     most 0. Finite and warning-free for logits of any size (``log1p`` keeps the digits of
     a tiny :math:`e^{-|z|}`).
     """
-    return np.sum(np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))) / Y.size
+    return (np.maximum(Z, 0) - Z * Y + np.log1p(np.exp(-np.abs(Z)))).sum() / Y.size
 
 
 sigmoid_binary_cross_entropy = checked(sigmoid_binary_cross_entropy, Z="e k", Y=Binary("e k"))
@@ -127,7 +127,7 @@ def cross_entropy(P: ArrayLike, Y: ArrayLike) -> np.floating:
     probabilities it fails once a probability rounds to 0;
     :func:`softmax_cross_entropy` is the same loss from the logits.
     """
-    return -np.sum(Y * np.log(P)) / Y.shape[0]
+    return -(Y * np.log(P)).sum() / Y.shape[0]
 
 
 cross_entropy = checked(cross_entropy, P=Probabilities("e k"), Y=OneHot("e k"))
@@ -153,7 +153,7 @@ def log_sum_exp(Z: ArrayLike) -> np.ndarray:
     the largest logit is 1). Returns one value per row (example).
     """
     m = Z.max(axis=1)
-    return m + np.log(np.sum(np.exp(Z - m[:, None]), axis=1))
+    return m + np.log(np.exp(Z - m[:, None]).sum(axis=1))
 
 
 log_sum_exp = checked(log_sum_exp, Z="e k")
@@ -166,7 +166,7 @@ def softmax_cross_entropy(Z: ArrayLike, Y: ArrayLike) -> np.floating:
     :math:`-\log p_k = -z_k + \log\sum_{k'} e^{z_{k'}}`, and :math:`\sum_k y_k = 1`. With
     :func:`log_sum_exp`, finite and warning-free for logits of any size.
     """
-    return np.sum(log_sum_exp(Z) - np.sum(Y * Z, axis=1)) / Y.shape[0]
+    return (log_sum_exp(Z) - (Y * Z).sum(axis=1)).sum() / Y.shape[0]
 
 
 softmax_cross_entropy = checked(softmax_cross_entropy, Z="e k", Y=OneHot("e k"))
