@@ -167,8 +167,9 @@ def startup_section(results: dict[str, Any]) -> str:
     return "\n\n".join(
         [
             f"Fresh processes, median of {s['repeats']} interleaved runs (wall time, start to exit). "
-            "`handbp verify` checks both chapters of the catalogue; without JAX's compilation "
-            "cache (`HANDBP_JAX_CACHE=off`) every run compiles, as the first one on a machine does.",
+            "`handbp verify` checks both chapters of the catalogue; without its store of "
+            "compiled programs (`HANDBP_JAX_CACHE=off`) every run traces and compiles, as the "
+            "first one on a machine does.",
             table(["command", "s"], rows),
             table(
                 ["command", "s", "/ import jax"],
@@ -206,8 +207,9 @@ def verify_sizes_section(results: dict[str, Any]) -> str:
     return (
         f"Fresh processes, median of {v['repeats']} interleaved runs. Each checks the "
         "series' net and one random net; a quantity of more than 256 entries computed one "
-        'entry at a time is checked on a seeded sample (docs/verify.md). "cached": JAX\'s '
-        "compiled code loaded from its persistent cache, as on every run after the first; "
+        'entry at a time is checked on a seeded sample (docs/verify.md). "cached": the '
+        "compiled programs loaded from handbp's store (verify/executables.py), as on every "
+        "run after the first; "
         '"compiling": with the cache off (`HANDBP_JAX_CACHE=off`), as on the first run.\n\n'
         + table(["command", "cached s", "compiling s", "compile s", "target s"], rows)
     )

@@ -109,9 +109,11 @@ def _chapter_two(args: argparse.Namespace) -> Any:
 
 def run_verify(args: argparse.Namespace) -> int:
     """Check the chapters asked for (both by default); exit status 1 if anything fails."""
+    from verify import executables
     from verify._jax import enable_compilation_cache
 
-    enable_compilation_cache()
+    if executables.enable() is None:  # off, or JAX's own cache configured by the user
+        enable_compilation_cache()
     report = _chapter_one(args) if args.chapter in ("1", "all") else None
     beyond = _chapter_two(args) if args.chapter in ("2", "all") else None
     if args.json:

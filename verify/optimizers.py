@@ -36,6 +36,7 @@ import numpy as np
 import verify._jax  # noqa: F401  (JAX with 64-bit floats on, before optax loads it)
 from handbp.checks import check_seed, float_dtype, positive_int
 from handbp.optimizers import AdamState, MomentumState, Optimizer
+from verify import executables
 from verify.compare import ROUNDING_FACTOR, TOLERANCES
 
 import jax  # isort: skip
@@ -264,7 +265,8 @@ def optax_runs(cases: Sequence[Case], inputs: list[tuple[np.ndarray, np.ndarray]
         return jax.lax.scan(step, start, [gradients for _, gradients in inputs])[1]
 
     compiled = jax.jit(every, compiler_options=COMPILER_OPTIONS)
-    return jax.device_get(compiled(inputs))
+    key = "optax_runs(CASES)" if cases is CASES else None  # other cases: their own program
+    return jax.device_get(executables.run(compiled, (inputs,), key))
 
 
 def check_case(

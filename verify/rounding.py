@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from handbp.equations import CATALOGUE
+from verify import executables
 from verify._jax import jax
 from verify.compare import ROUNDING_FACTOR, Target, eps, finite_difference_step
 from verify.hand import HandPass
@@ -153,5 +154,5 @@ def jax_results(hand: HandPass) -> JaxResults:
         "W1_entries": hand.weight_sample("W1").flat,
         "W2_entries": hand.weight_sample("W2").flat,
     }
-    arrays = jax.device_get(reference_arrays(inputs))
+    arrays = jax.device_get(executables.run(reference_arrays, (inputs,), "reference_arrays"))
     return JaxResults(s, hand, {k: np.asarray(v) for k, v in arrays.items()})

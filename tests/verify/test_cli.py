@@ -149,19 +149,23 @@ def test_registering_the_commands_loads_no_jax():
     )
 
 
-def test_the_handbp_command_verifies_both_chapters_and_fills_its_compilation_cache(tmp_path):
-    """The whole catalogue by default: the series' equations, then chapter 2's."""
+def test_the_handbp_command_verifies_both_chapters_and_reuses_its_compiled_programs(tmp_path):
+    """The whole catalogue by default: the series' equations, then chapter 2's. The first
+    run stores its compiled programs; the second loads them and prints the same table,
+    every error to the last digit (verify.executables)."""
     environment = {**os.environ, "HANDBP_JAX_CACHE": str(tmp_path / "cache")}
-    result = subprocess.run(
-        [HANDBP, "verify", "--sizes", ""],
-        capture_output=True,
-        text=True,
-        env=environment,
-    )
-    assert result.returncode == 0, result.stderr
-    assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in result.stdout
-    assert f"{len(BEYOND)} of {len(BEYOND)} chapter 2 equations pass" in result.stdout
-    assert any((tmp_path / "cache").iterdir())
+    runs = [
+        subprocess.run(
+            [HANDBP, "verify", "--sizes", ""], capture_output=True, text=True, env=environment
+        )
+        for _ in range(2)
+    ]
+    for result in runs:
+        assert result.returncode == 0, result.stderr
+        assert f"{len(CATALOGUE)} of {len(CATALOGUE)} equations pass" in result.stdout
+        assert f"{len(BEYOND)} of {len(BEYOND)} chapter 2 equations pass" in result.stdout
+    assert runs[1].stdout == runs[0].stdout
+    assert len(list((tmp_path / "cache" / "executables").glob("*.jaxexe"))) >= 3
 
 
 def _chapter_2_ids(document) -> list[str]:

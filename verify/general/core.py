@@ -3,15 +3,16 @@ ways to a vector-Jacobian product, and the comparison (see :mod:`verify.general`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cache, partial
 
 import jax.flatten_util
 import jax.numpy as jnp
 import jax.scipy.special
 import numpy as np
 
+from verify import executables
 from verify._jax import jax
 from verify.compare import ROUNDING_FACTOR, TOLERANCES, dtype_name
 
@@ -210,20 +211,18 @@ def biases_of(params):
     return None if params.biases is None else [as_float64(b) for b in params.biases]
 
 
-@partial(jax.jit, static_argnums=0)
-def pre_activations(names, X, weights, biases):
-    """Every layer's Z, as one compiled function (not one per operation, as eager JAX)."""
-    return forward(names, X, weights, biases)[0]
+@cache
+def pre_activations(names: tuple[str, ...]) -> Callable:
+    """Every layer's Z for activations ``names``, as one compiled function (not one per
+    operation, as eager JAX), of ``(X, weights, biases)``."""
+    return jax.jit(lambda X, weights, biases: forward(names, X, weights, biases)[0])
 
 
 def kink_distance(net, X, params) -> float:
     """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none)."""
-    Zs = pre_activations(
-        tuple(net.activations),
-        as_float64(X),
-        [as_float64(W) for W in params.weights],
-        biases_of(params),
-    )
+    names = tuple(net.activations)
+    args = (as_float64(X), [as_float64(W) for W in params.weights], biases_of(params))
+    Zs = executables.run(pre_activations(names), args, ("pre_activations", names))
     distances = [
         float(np.min(np.abs(Z)))
         for Z, name in zip(Zs, net.activations, strict=True)
@@ -318,7 +317,10 @@ class Batch:
             lambda inp: ({"value": of(inp)}, None, magnitude and magnitude(inp)),
         )
 
-    def run(self) -> None:
+    def run(self, key: Hashable | None = None) -> None:
+        """Compute every reference and compare. ``key``: what the batch's program depends
+        on besides the code (say, the seed and dtype its cases were drawn with), to reuse
+        its compiled program across runs (:mod:`verify.executables`); None compiles it."""
         references = [job[3] for job in self.jobs]
 
         def every(inp: list) -> list:
@@ -326,7 +328,9 @@ class Batch:
             return [reference(inp) for reference in references]
 
         compiled = jax.jit(every, compiler_options=COMPILER_OPTIONS)
-        outputs = compiled(self.arrays)
+        outputs = executables.run(
+            compiled, (self.arrays,), None if key is None else ("verify.general.Batch", key)
+        )
         for (result, hand, dtype, _), (refs, noise, magnitude) in zip(
             self.jobs, outputs, strict=True
         ):

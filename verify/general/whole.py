@@ -243,7 +243,7 @@ def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float
     for index, (widths, names, loss, biases, examples) in enumerate(CHECK_NETS):
         case = random_case(widths, names, loss, biases, examples, dtype, seed + index)
         register_case(*case, seed + index, results, batch, probes=index == 0)
-    batch.run()
+    batch.run(key=("check_all", CHECK_NETS, dtype.str, seed))
     merged = {i: Result(i) for i, entry in BEYOND.items() if entry.section != "optimizers"}
     for eq_id, target in merged.items():  # the optimizers: verify.optimizers checks them
         if eq_id in results:
