@@ -32,7 +32,7 @@ from typing import Any, TypeVar, cast
 import numpy as np
 from numpy.typing import ArrayLike, DTypeLike
 
-from handbp import netchecks
+from handbp import inplace, netchecks
 from handbp.activations import softmax_jvp
 from handbp.checks import (
     call_unchecked,
@@ -329,8 +329,15 @@ def parameters_update(net: Net, params: Params, gradients: Params, eta: float) -
 
 @_checked_net("X", "Y", "params", "eta")
 def step_of_net(net: Net, X: ArrayLike, Y: ArrayLike, params: Params, eta: float) -> Params:
-    """Forward, backward, update (see :meth:`Net.step`)."""
-    return parameters_update(net, params, gradients_of_net(net, X, Y, params).gradients, eta)
+    """Forward, backward, update (see :meth:`Net.step`).
+
+    ``parameters_update(net, params, gradients_of_net(net, X, Y, params).gradients, eta)``,
+    run in place (:mod:`handbp.inplace`; bit for bit the same numbers, a test holds them
+    equal): a step needs only the new parameters, not every intermediate, and on small
+    batches allocating those costs more than the maths.
+    """
+    X, Y = cast(np.ndarray, X), cast(np.ndarray, Y)  # float arrays: checked at the boundary
+    return Params(*inplace.step(net, X, Y, params.weights, params.biases, eta))
 
 
 __all__ = [

@@ -10,9 +10,10 @@ equations with the same floating-point operations in the same order, in place: e
 parameter lives in one flat vector :math:`\theta` (each :math:`W_l` and :math:`b_l` a
 view into it), every gradient in one flat vector of the same layout, so an optimizer's
 update is a dozen NumPy calls on the whole of :math:`\theta` whatever the depth, and
-every layer's buffers are allocated once for the full and once for the last, partial
-batch. Each line names the equation it computes; the tests check, batch by batch, that
-both classes give the same parameters bit for bit.
+the forward and backward passes run in place (:class:`handbp.inplace.InPlacePass`, the
+same code as :meth:`Net.step <handbp.nn.Net.step>`) on buffers allocated once for the
+full and once for the last, partial batch. Each line names the equation it computes; the
+tests check, batch by batch, that both classes give the same parameters bit for bit.
 
 Both also record, per epoch, the squared Frobenius norm of every layer's weight
 gradient summed over the batches (:attr:`gradient_squares`), for the diagnostics.
@@ -24,8 +25,8 @@ from abc import ABC, abstractmethod
 
 import numpy as np
 
-from handbp.activations import LEAKY_SLOPE
 from handbp.checks import unchecked
+from handbp.inplace import InPlacePass
 from handbp.nn import Net, NetForward, Params, feedforward_net
 from handbp.optimizers import Optimizer, minibatches
 
@@ -123,36 +124,12 @@ class CatalogueEpoch(Epoch):
             self.batches_run += 1
 
 
-IN_PLACE: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
-"""The activations :class:`FastEpoch` writes out in place."""
-
-
-class _Layer:
-    """One layer's views into the flat vectors and its buffers for one batch size."""
-
-    def __init__(self, n: int, width: int, dtype: np.dtype, backward: bool = True) -> None:
-        self.Z = np.empty((n, width), dtype)  # layer_l_inputs
-        self.A = np.empty((n, width), dtype)  # layer_l_outputs
-        self.mask = np.empty((n, width), bool)
-        self.column = np.empty((n, 1), dtype)
-        if backward:
-            self.E = np.empty((n, width), dtype)  # layer_l_error
-            self.D = np.empty((n, width), dtype)  # layer_l_delta
-            self.work = np.empty((n, width), dtype)
-
-
 class FastEpoch(Epoch):
     """The same epoch in place, on one flat parameter vector and buffers allocated once."""
 
     name = "fast"
 
     def prepare(self, params: Params) -> None:
-        unknown = [name for name in self.net.activations if name not in IN_PLACE]
-        if unknown:
-            raise ValueError(
-                f"the fast epoch computes the activations {', '.join(IN_PLACE)} in place, "
-                f"not {unknown[0]!r}: use engine='catalogue'"
-            )
         X, batch_size, dtype = self.X, self.batch_size, self.X.dtype
         arrays = _arrays(params)
         self.theta = np.concatenate([array.ravel() for array in arrays]).astype(dtype)
@@ -170,11 +147,9 @@ class FastEpoch(Epoch):
         self.buffers = {size: self._buffers(size) for size in sizes}
         # what every batch looks up, looked up once
         self.counts = {size: self.net.count(self.Y[:size]) for size in sizes}  # the loss's N
-        self.layers = list(zip(self.weights, self.net.activations, strict=True))
-        self.biased, self.fused = self.net.biases, self.net.fused
         self.transposed = [W.T for W in self.weights]
         self.flat_dW = [dW.ravel() for dW in self.dW]
-        self.full: dict[int, tuple[list[_Layer], np.ndarray]] = {}  # measure's, by data set
+        self.full: dict[int, tuple[InPlacePass, np.ndarray]] = {}  # measure's, by data set
         self.X_shuffled, self.Y_shuffled = np.empty_like(X), np.empty_like(self.Y)
 
     def _views(self, flat: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray]]:
@@ -189,8 +164,8 @@ class FastEpoch(Epoch):
                 start += n
         return weights, biases
 
-    def _buffers(self, size: int, backward: bool = True) -> list[_Layer]:
-        return [_Layer(size, width, self.X.dtype, backward) for width in self.net.widths[1:]]
+    def _buffers(self, size: int, backward: bool = True) -> InPlacePass:
+        return InPlacePass(self.net, size, self.X.dtype, backward)
 
     @property
     def params(self) -> Params:
@@ -209,15 +184,22 @@ class FastEpoch(Epoch):
             self.buffers,
             self.flat_dW,
         )
-        forward, backward, update, dot = self._forward, self._backward, self._update, np.dot
+        weights, biases, transposed, dW, db = (
+            self.weights,
+            self.biases,
+            self.transposed,
+            self.dW,
+            self.db,
+        )
+        update, dot = self._update, np.dot
         squares = [0.0] * len(flat_dW)
         start = 0
         for rows in batches:
             size = rows.shape[0]
             X_batch, Y_batch = X_all[start : start + size], Y_all[start : start + size]
-            layers = buffers[size]
-            forward(X_batch, layers)
-            backward(X_batch, Y_batch, layers)
+            passes = buffers[size]
+            passes.forward(X_batch, weights, biases)
+            passes.backward(X_batch, Y_batch, self.counts[size], transposed, dW, db)
             for layer, flat in enumerate(flat_dW):
                 squares[layer] += dot(flat, flat)
             update()
@@ -232,84 +214,15 @@ class FastEpoch(Epoch):
         """
         if id(X) not in self.full:  # the data sets of a run, each measured every epoch
             self.full[id(X)] = (self._buffers(X.shape[0], False), np.argmax(Y, axis=1))
-        layers, labels = self.full[id(X)]
+        passes, labels = self.full[id(X)]
         with np.errstate(over="ignore", invalid="ignore"):
-            self._forward(X, layers)
+            passes.forward(X, self.weights, self.biases)
+        layers = passes.layers
         forward = NetForward(tuple(b.Z for b in layers), tuple(b.A for b in layers))
         with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             loss = float(self.net.loss_value(Y, forward))
         right = np.argmax(layers[-1].A, axis=1) == labels
         return loss, float(np.mean(right)), list(forward.layer_l_outputs)
-
-    def _forward(self, X: np.ndarray, layers: list[_Layer]) -> None:
-        A = X
-        for k, ((W, name), layer) in enumerate(zip(self.layers, layers, strict=True)):
-            np.matmul(A, W, out=layer.Z)  # layer_l_inputs: A_{l-1} W_l (+ b_l)
-            if self.biased:
-                np.add(layer.Z, self.biases[k], out=layer.Z)
-            Z, A = layer.Z, layer.A
-            if name == "sigmoid":  # sigmoid: 1 / (1 + exp(-z))
-                np.negative(Z, out=A)
-                with np.errstate(over="ignore"):
-                    np.exp(A, out=A)
-                np.add(1, A, out=A)
-                np.divide(1, A, out=A)
-            elif name == "tanh":
-                np.tanh(Z, out=A)
-            elif name == "relu":
-                np.maximum(Z, 0, out=A)
-            elif name == "leaky_relu":  # leaky_relu: z if z > 0 else slope z
-                np.greater(Z, 0, out=layer.mask)
-                np.multiply(LEAKY_SLOPE, Z, out=A)
-                np.copyto(A, Z, where=layer.mask)
-            else:  # softmax (checked in prepare): exp(z - max z) / sum exp(z - max z), each row
-                np.maximum.reduce(Z, axis=1, keepdims=True, out=layer.column)
-                np.subtract(Z, layer.column, out=A)
-                np.exp(A, out=A)
-                np.add.reduce(A, axis=1, keepdims=True, out=layer.column)
-                np.divide(A, layer.column, out=A)
-
-    def _delta(self, layer: _Layer, name: str) -> None:
-        """layer_l_delta: D = E * f'(A), f' read from the layer's output A."""
-        A, E, D, work = layer.A, layer.E, layer.D, layer.work
-        if name == "sigmoid":  # sigmoid_derivative: a (1 - a)
-            np.subtract(1, A, out=work)
-            np.multiply(A, work, out=work)
-            np.multiply(E, work, out=D)
-        elif name == "tanh":  # tanh_derivative: 1 - a a
-            np.multiply(A, A, out=work)
-            np.subtract(1, work, out=work)
-            np.multiply(E, work, out=D)
-        elif name == "relu":  # relu_derivative: 1 if a > 0 else 0
-            np.greater(A, 0, out=layer.mask)
-            np.multiply(E, layer.mask, out=D)
-        elif name == "leaky_relu":  # leaky_relu_derivative: 1 if a > 0 else slope
-            np.greater(A, 0, out=layer.mask)
-            work.fill(LEAKY_SLOPE)
-            np.copyto(work, 1, where=layer.mask)
-            np.multiply(E, work, out=D)
-        else:  # softmax_jvp (checked in prepare): p (v - sum(v p))
-            np.multiply(E, A, out=work)
-            np.add.reduce(work, axis=1, keepdims=True, out=layer.column)
-            np.subtract(E, layer.column, out=work)
-            np.multiply(A, work, out=D)
-
-    def _backward(self, X: np.ndarray, Y: np.ndarray, layers: list[_Layer]) -> None:
-        names, N, top = self.net.activations, self.counts[Y.shape[0]], layers[-1]
-        np.subtract(top.A, Y, out=top.D if self.fused else top.E)  # fused delta / mse_error
-        if not self.fused:
-            self._delta(top, names[-1])
-        for k in range(len(layers) - 1, -1, -1):
-            D = layers[k].D
-            A_prev = X if k == 0 else layers[k - 1].A
-            np.matmul(A_prev.T, D, out=self.dW[k])  # weights_l_update: A_{k-1}^T D_l / N
-            np.divide(self.dW[k], N, out=self.dW[k])
-            if self.biased:  # bias_l_update: sum_e D_l / N
-                np.add.reduce(D, axis=0, out=self.db[k])
-                np.divide(self.db[k], N, out=self.db[k])
-            if k > 0:
-                np.matmul(D, self.transposed[k], out=layers[k - 1].E)  # layer_l_error
-                self._delta(layers[k - 1], names[k - 1])
 
     def _update(self) -> None:
         o, theta, g, work, work2 = self.optimizer, self.theta, self.gradient, self.work, self.work2

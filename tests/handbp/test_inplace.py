@@ -1,0 +1,124 @@
+"""handbp.inplace: the passes in place are the catalogue's equations, bit for bit."""
+
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+
+from handbp import inplace
+from handbp.layers import ACTIVATIONS
+from handbp.nn import Net, Params, parameters_update
+from tests.handbp.beyond_strategies import cases
+
+FEW = settings(max_examples=25, deadline=None)
+MANY = settings(max_examples=300, deadline=None)
+
+
+def _arrays(params: Params) -> list[np.ndarray]:
+    return [*params.weights, *(params.biases or ())]
+
+
+def _catalogue_step(net: Net, X, Y, params: Params, eta: float) -> Params:
+    return parameters_update(net, params, net.gradients(X, Y, params).gradients, eta)
+
+
+def _assert_bit_for_bit(got: Params, expected: Params) -> None:
+    assert (got.biases is None) == (expected.biases is None)
+    for a, b in zip(_arrays(got), _arrays(expected), strict=True):
+        assert a.dtype == b.dtype and a.shape == b.shape
+        assert np.array_equal(a, b), np.max(np.abs(a - b))
+
+
+def _step_equals_the_catalogue(case) -> None:
+    eta = 0.3
+    _assert_bit_for_bit(
+        case.net.step(case.X, case.Y, case.params, eta),
+        _catalogue_step(case.net, case.X, case.Y, case.params, eta),
+    )
+
+
+@FEW
+@given(cases())
+def test_net_step_is_the_catalogue_step_bit_for_bit(case):
+    """Any depth, activation, loss, biases on or off, batch of 1 to 64, both dtypes."""
+    _step_equals_the_catalogue(case)
+
+
+@pytest.mark.slow
+@MANY
+@given(cases())
+def test_net_step_is_the_catalogue_step_bit_for_bit_many(case):
+    _step_equals_the_catalogue(case)
+
+
+def test_every_activation_has_an_in_place_form():
+    assert set(inplace.IN_PLACE) == set(ACTIVATIONS)
+
+
+def test_an_activation_without_an_in_place_form_is_refused():
+    class Odd:
+        activations = ("relu", "swish")
+        widths, biases, fused = (2, 3, 1), True, False
+
+    with pytest.raises(ValueError, match="not 'swish'"):
+        inplace.InPlacePass(Odd(), 4, np.dtype(np.float64))
+
+
+def _problem(seed: int, examples: int = 8):
+    net = Net((5, 7, 3), ("relu", "softmax"), loss="cross_entropy")
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(examples, 5))
+    Y = np.eye(3)[rng.integers(0, 3, examples)]
+    return net, X, Y, net.init(seed)
+
+
+def test_a_step_returns_new_arrays_that_later_steps_leave_alone():
+    """The buffers are reused; what a step returns is the caller's."""
+    net, X, Y, params = _problem(0)
+    first = net.step(X, Y, params, 0.1)
+    kept = [a.copy() for a in _arrays(first)]
+    second = net.step(X, Y, first, 0.1)
+    net.step(*_problem(1)[1:3], second, 0.1)
+    for a, b in zip(_arrays(first), kept, strict=True):
+        assert np.array_equal(a, b)
+    assert all(a is not p for a, p in zip(_arrays(first), _arrays(params), strict=True))
+    for before in _arrays(params):  # the inputs are not written to
+        assert before.flags.writeable
+
+
+def test_steps_of_two_batch_sizes_and_dtypes_in_turn_keep_their_own_buffers():
+    net, X, Y, params = _problem(2, examples=9)
+    single = Params(
+        tuple(W.astype(np.float32) for W in params.weights),
+        tuple(b.astype(np.float32) for b in params.biases),
+    )
+    calls = [
+        (X, Y, params),
+        (X[:4], Y[:4], params),
+        (X.astype(np.float32), Y.astype(np.float32), single),
+    ]
+    for _ in range(2):
+        for X_, Y_, p in calls:
+            _assert_bit_for_bit(net.step(X_, Y_, p, 0.2), _catalogue_step(net, X_, Y_, p, 0.2))
+
+
+def test_threads_stepping_at_once_each_get_the_catalogue_step():
+    problems = [_problem(seed) for seed in range(4)]
+    expected = [_catalogue_step(net, X, Y, p, 0.1) for net, X, Y, p in problems]
+    results: dict[int, list[Params]] = {}
+
+    def work(index: int) -> None:
+        net, X, Y, p = problems[index]
+        results[index] = [net.step(X, Y, p, 0.1) for _ in range(200)]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(len(problems))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for index, steps in results.items():
+        for got in steps:
+            _assert_bit_for_bit(got, expected[index])
