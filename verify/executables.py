@@ -163,6 +163,11 @@ def _load(path: Path) -> Any:
         return None
 
 
+KEPT_FILES = 64
+"""How many stored programs the folder keeps: every change of the code makes new ones
+(a default ``handbp verify`` stores seven), and the oldest stored go first."""
+
+
 def _store(path: Path, compiled: Any) -> None:
     from jax.experimental import serialize_executable
 
@@ -171,5 +176,8 @@ def _store(path: Path, compiled: Any) -> None:
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as file:
             file.write(blob)
         os.replace(file.name, path)  # whole or not at all, even with two runs at once
+        stored = sorted(path.parent.glob("*.jaxexe"), key=lambda p: p.stat().st_mtime)
+        for old in stored[: max(0, len(stored) - KEPT_FILES)]:
+            old.unlink(missing_ok=True)
     except (OSError, ValueError, NotImplementedError, pickle.PicklingError):
         return  # the store is a speed-up: a read-only or full disk only costs the compile

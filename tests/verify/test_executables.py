@@ -71,6 +71,17 @@ def test_a_broken_file_is_dropped_and_the_program_compiled_again(store):
     assert path.stat().st_size > 1000  # stored whole again
 
 
+def test_the_folder_keeps_the_newest_programs_only(store, monkeypatch):
+    monkeypatch.setattr(executables, "KEPT_FILES", 2)
+    for rows in (3, 4, 5):
+        executables.run(jax.jit(_scaled_sum), _arguments(rows), "scaled sum")
+    assert len(list(store.glob("*.jaxexe"))) == 2
+    executables.forget()
+    with pytest.raises(AssertionError, match="traced"):  # the first one is gone
+        executables.run(jax.jit(_never_traced), _arguments(3), "scaled sum")
+    executables.run(jax.jit(_never_traced), _arguments(5), "scaled sum")  # the last is kept
+
+
 def test_without_a_key_or_with_the_store_off_nothing_is_written(store, tmp_path):
     executables.run(jax.jit(_scaled_sum), _arguments(), None)
     assert not list(store.iterdir())
