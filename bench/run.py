@@ -294,7 +294,7 @@ def run_digits(settings: Settings) -> dict[str, Any]:
             for name, run in digits.CONTENDERS.items()
         }
         for name, values in accuracy.items():
-            _say(f"  {name}: test accuracy {sum(values) / len(values):.4f} over seeds {seeds}")
+            _say(f"  {name}: test accuracy {sum(values) / len(values):.4f} over {len(seeds)} seeds")
         timings = interleaved(
             {name: partial(run, split, 0, epochs) for name, run in digits.CONTENDERS.items()},
             settings.repeats,
