@@ -252,6 +252,7 @@ class Difference:
 
     @property
     def mean(self) -> float:
+        """The mean difference over the seeds."""
         return float(np.mean(self.differences))
 
     @property
