@@ -256,9 +256,20 @@ def digits_section(results: dict[str, Any]) -> str:
         "fastest - slowest",
         "/ scikit-learn",
     ]
+    seeds = d["seeds"]
+    consecutive = seeds == list(range(seeds[0], seeds[-1] + 1))
+    listed = f"{seeds[0]} to {seeds[-1]}" if consecutive else ", ".join(map(str, seeds))
+    paired = d["handbp_minus_sklearn"]
+    more, same, fewer = paired["more_same_fewer"]
+    error = paired["standard_error"]
+    size = f" ({paired['mean'] / error:+.1f} standard errors)" if error > 0 else ""
     return (
-        f"{len(d['seeds'])} seeds ({', '.join(map(str, d['seeds']))}), {d['epochs']} epochs, "
-        f"{d['repeats']} interleaved timed runs each (seed 0).\n\n" + table(header, rows)
+        f"{len(seeds)} seeds ({listed}), {d['epochs']} epochs, each seed's four runs from the "
+        f"same initial parameters; {d['repeats']} interleaved timed runs each (seed 0).\n\n"
+        + table(header, rows)
+        + f"\n\nhandbp - scikit-learn, seed by seed: mean {paired['mean']:+.4f}, standard error "
+        f"{error:.4f}{size}; handbp got more test images right on {more} seeds, as many on "
+        f"{same}, fewer on {fewer}."
     )
 
 

@@ -98,6 +98,11 @@ def results():
             "epochs": 50,
             "seeds": [0, 1],
             "repeats": 3,
+            "handbp_minus_sklearn": {
+                "mean": -0.002,
+                "standard_error": 0.001,
+                "more_same_fewer": [0, 1, 1],
+            },
             "rows": [
                 timing_row(
                     "handbp.training.fit",
@@ -139,6 +144,9 @@ def test_markdown_has_every_section_and_the_targets_verdicts(results):
     assert "| other | 0.500 | 0.500 - 0.500 | 12.5 | 0.50 | 1e-16 |" in text
     assert "Test CPU, 2 cores" in text and "before: 0.50, 0.25, 0.12" in text
     assert "\n## Digits: 64-32-10 ReLU" in text
+    assert "2 seeds (0 to 1), 50 epochs" in text
+    assert "mean -0.0020, standard error 0.0010 (-2.0 standard errors)" in text
+    assert "more test images right on 0 seeds, as many on 1, fewer on 1." in text
     assert "| handbp.training.fit | 0.9600 | 0.9500 - 0.9700 | 4.00 | 8.00 - 8.00 | 0.40 |" in text
     assert "| 10 x 10 | 1.00e-03 | 1.00e-04 | 1.00e-05 | 100 | 10 | 10.0 |" in text
 
