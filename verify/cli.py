@@ -137,7 +137,10 @@ def register_verify(subparsers: argparse._SubParsersAction) -> None:
         "autodiff and by central finite differences. Both chapters by default: the "
         "series' equations on its net (three flowers, seed-10 weights, eta 0.1) and on "
         "random nets, then chapter 2's on its three check nets and the optimizers against "
-        "optax. Prints one row per equation; the exit status is 1 if any fails.",
+        "optax. Prints one row per equation; the exit status is 1 if any fails. The first "
+        "run compiles JAX's references and keeps them in ~/.cache/handbp/jax/executables "
+        "(HANDBP_JAX_CACHE=DIR: in DIR/executables; HANDBP_JAX_CACHE=off: nowhere); later runs "
+        "load them. Only compiled code is kept, never a result.",
     )
     _add_common(parser)
     parser.add_argument(
