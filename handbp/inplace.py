@@ -28,7 +28,7 @@ IN_PLACE: tuple[str, ...] = ("sigmoid", "tanh", "relu", "leaky_relu", "softmax")
 class _Layer:
     """One layer's buffers for one batch size."""
 
-    def __init__(self, n: int, width: int, dtype: np.dtype, backward: bool = True) -> None:
+    def __init__(self, n: int, width: int, dtype: np.dtype, backward: bool) -> None:
         self.Z = np.empty((n, width), dtype)  # layer_l_inputs
         self.A = np.empty((n, width), dtype)  # layer_l_outputs
         self.mask = np.empty((n, width), bool)
@@ -156,7 +156,7 @@ class InPlacePass:
                 self._delta(layers[k - 1], names[k - 1])
 
 
-class _StepBuffers:
+class StepBuffers:
     """An :class:`InPlacePass` with gradient buffers, for :func:`step`."""
 
     def __init__(self, net: Any, size: int, dtype: np.dtype) -> None:
@@ -168,17 +168,20 @@ class _StepBuffers:
 
 _local = threading.local()  # each thread its own buffers: two steps never share them
 KEPT = 8
-"""How many (net, batch size, dtype) buffer sets :func:`step` keeps per thread."""
+"""How many (net, batch size, dtype) buffer sets :func:`step` keeps per thread (a net's
+buffers hold about six batch x width arrays; the oldest set goes first)."""
 
 
-def _buffers(net: Any, size: int, dtype: np.dtype) -> _StepBuffers:
-    kept: dict[tuple[Any, int, np.dtype], _StepBuffers] = _local.__dict__.setdefault("kept", {})
+def step_buffers(net: Any, size: int, dtype: np.dtype) -> StepBuffers:
+    """The buffers :func:`step` uses for ``net`` on ``size`` examples in ``dtype``: made on
+    the first call, the same object on the next ones (in one thread)."""
+    kept: dict[tuple[Any, int, np.dtype], StepBuffers] = _local.__dict__.setdefault("kept", {})
     key = (net, size, dtype)
     buffers = kept.get(key)
     if buffers is None:
-        if len(kept) >= KEPT:
+        while kept and len(kept) >= KEPT:
             del kept[next(iter(kept))]  # the oldest
-        buffers = kept[key] = _StepBuffers(net, size, dtype)
+        buffers = kept[key] = StepBuffers(net, size, dtype)
     return buffers
 
 
@@ -193,7 +196,7 @@ def step(
     """One gradient-descent step of ``net`` on checked arrays:
     forward and backward in place, then parameters_update's ``W - eta dW`` per array, as
     new arrays. Bit for bit the catalogue's ``parameters_update(gradients_of_net(...))``."""
-    buffers = _buffers(net, X.shape[0], X.dtype)
+    buffers = step_buffers(net, X.shape[0], X.dtype)
     passes = buffers.passes
     passes.forward(X, weights, biases)
     passes.backward(X, Y, net.count(Y), [W.T for W in weights], buffers.dW, buffers.db)

@@ -63,7 +63,7 @@ def test_an_activation_without_an_in_place_form_is_refused():
         activations = ("relu", "swish")
         widths, biases, fused = (2, 3, 1), True, False
 
-    with pytest.raises(ValueError, match="not 'swish'"):
+    with pytest.raises(ValueError, match="sigmoid, tanh, relu, leaky_relu, softmax, not 'swish'"):
         inplace.InPlacePass(Odd(), 4, np.dtype(np.float64))
 
 
@@ -122,3 +122,81 @@ def test_threads_stepping_at_once_each_get_the_catalogue_step():
     for index, steps in results.items():
         for got in steps:
             _assert_bit_for_bit(got, expected[index])
+
+
+# --- The buffers ------------------------------------------------------------------------------
+
+
+def test_buffers_are_of_the_dtype_asked_and_a_forward_pass_has_no_backward_ones():
+    net = Net((3, 4, 5, 2), ("tanh", "relu", "sigmoid"), loss="mse")
+    both = inplace.InPlacePass(net, 6, np.dtype(np.float32), backward=True)
+    arrays = [(n, a) for layer in both.layers for n, a in vars(layer).items()]
+    assert {n for n, _ in arrays} == {"Z", "A", "mask", "column", "E", "D", "work"}
+    assert all(a.dtype == (bool if n == "mask" else np.float32) for n, a in arrays)
+    forward_only = inplace.InPlacePass(net, 6, np.dtype(np.float32), backward=False)
+    assert all(set(vars(layer)) == {"Z", "A", "mask", "column"} for layer in forward_only.layers)
+
+
+def _in_a_new_thread(function) -> None:
+    """Run ``function`` in a thread of its own (its own buffers); raise what it raised."""
+    failures: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            function()
+        except BaseException as error:  # handed to the test's thread
+            failures.append(error)
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if failures:
+        raise failures[0]
+
+
+def test_step_buffers_are_reused_and_the_oldest_go_first(monkeypatch):
+    monkeypatch.setattr(inplace, "KEPT", 2)
+    net, float64 = Net((3, 4, 2), "sigmoid"), np.dtype(np.float64)
+
+    def body() -> None:
+        first = inplace.step_buffers(net, 5, float64)
+        assert inplace.step_buffers(net, 5, float64) is first
+        second = inplace.step_buffers(net, 6, float64)
+        assert inplace.step_buffers(net, 6, float64) is second
+        inplace.step_buffers(net, 7, float64)  # a third: the first goes
+        assert inplace.step_buffers(net, 6, float64) is second
+        assert inplace.step_buffers(net, 5, float64) is not first
+
+    _in_a_new_thread(body)
+    assert inplace.step_buffers(net, 5, float64) is inplace.step_buffers(net, 5, float64)
+
+
+def test_a_forward_pass_needs_one_weight_matrix_per_layer():
+    net = Net((3, 4, 2), ("relu", "softmax"), loss="cross_entropy")
+    passes = inplace.InPlacePass(net, 5, np.dtype(np.float64), backward=False)
+    params = net.init(0)
+    with pytest.raises(ValueError, match="zip"):
+        passes.forward(np.ones((5, 3)), params.weights[:1], params.biases)
+
+
+def test_a_sigmoid_far_below_zero_is_zero_without_a_warning():
+    """exp(-z) overflows for z < -709 (float64): 1 / (1 + inf) = 0, as the catalogue's."""
+    net = Net((1, 1), "sigmoid", biases=False)
+    passes = inplace.InPlacePass(net, 2, np.dtype(np.float64), backward=False)
+    passes.forward(np.array([[-800.0], [800.0]]), [np.ones((1, 1))], None)  # warnings: errors
+    assert passes.layers[0].A.ravel().tolist() == [0.0, 1.0]
+
+
+@pytest.mark.parametrize("dtype, warns", [(np.float32, False), (np.float64, True)])
+def test_only_float32_products_silence_the_invalid_flag(dtype, warns):
+    """OpenBLAS's float32 kernels can set it on finite inputs (numpy/numpy#24067), so the
+    float32 products ignore it, as the catalogue's checked products do; float64 ones do
+    not. (An infinite input, which a checked call never passes, sets it for sure.)"""
+    net = Net((2, 1), "relu", biases=False)
+    passes = inplace.InPlacePass(net, 1, np.dtype(dtype), backward=False)
+    X, W = np.array([[np.inf, 1.0]], dtype), np.array([[0.0], [1.0]], dtype)
+    if warns:
+        with pytest.warns(RuntimeWarning, match="invalid value"):
+            passes.forward(X, [W], None)
+    else:
+        passes.forward(X, [W], None)
