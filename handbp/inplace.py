@@ -48,7 +48,7 @@ class InPlacePass:
     gives. The buffers are overwritten by the next call: copy what must outlive it.
     """
 
-    def __init__(self, net: Any, size: int, dtype: np.dtype, backward: bool = True) -> None:
+    def __init__(self, net: Any, size: int, dtype: np.dtype, backward: bool) -> None:
         unknown = [name for name in net.activations if name not in IN_PLACE]
         if unknown:
             raise ValueError(
@@ -160,7 +160,7 @@ class StepBuffers:
     """An :class:`InPlacePass` with gradient buffers, for :func:`step`."""
 
     def __init__(self, net: Any, size: int, dtype: np.dtype) -> None:
-        self.passes = InPlacePass(net, size, dtype)
+        self.passes = InPlacePass(net, size, dtype, backward=True)
         pairs = list(zip(net.widths[:-1], net.widths[1:], strict=True))
         self.dW = [np.empty((m, n), dtype) for m, n in pairs]
         self.db = [np.empty(n, dtype) for _, n in pairs] if net.biases else []

@@ -77,7 +77,7 @@ class Epoch(ABC):
 
 def measure(net: Net, X: np.ndarray, Y: np.ndarray, params: Params) -> tuple[float, float, list]:
     """The loss and accuracy of ``params`` on ``X, Y``, and every layer's outputs."""
-    with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+    with unchecked(), np.errstate(over="ignore", invalid="ignore"):
         forward = feedforward_net(net, X, params)
         loss = float(net.loss_value(Y, forward))
     right = np.argmax(forward.layer_l_outputs[-1], axis=1) == np.argmax(Y, axis=1)
@@ -144,7 +144,7 @@ class FastEpoch(Epoch):
         self.t = 0
         n = X.shape[0]
         sizes = {min(batch_size, n), n % batch_size or batch_size}
-        self.buffers = {size: self._buffers(size) for size in sizes}
+        self.buffers = {size: self._buffers(size, backward=True) for size in sizes}
         # what every batch looks up, looked up once
         self.counts = {size: self.net.count(self.Y[:size]) for size in sizes}  # the loss's N
         self.transposed = [W.T for W in self.weights]
@@ -164,7 +164,7 @@ class FastEpoch(Epoch):
                 start += n
         return weights, biases
 
-    def _buffers(self, size: int, backward: bool = True) -> InPlacePass:
+    def _buffers(self, size: int, backward: bool) -> InPlacePass:
         return InPlacePass(self.net, size, self.X.dtype, backward)
 
     @property
@@ -213,13 +213,13 @@ class FastEpoch(Epoch):
         The outputs returned are those buffers: valid until the next call for that ``X``.
         """
         if id(X) not in self.full:  # the data sets of a run, each measured every epoch
-            self.full[id(X)] = (self._buffers(X.shape[0], False), np.argmax(Y, axis=1))
+            self.full[id(X)] = (self._buffers(X.shape[0], backward=False), np.argmax(Y, axis=1))
         passes, labels = self.full[id(X)]
         with np.errstate(over="ignore", invalid="ignore"):
             passes.forward(X, self.weights, self.biases)
         layers = passes.layers
         forward = NetForward(tuple(b.Z for b in layers), tuple(b.A for b in layers))
-        with unchecked(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        with unchecked(), np.errstate(over="ignore", invalid="ignore"):
             loss = float(self.net.loss_value(Y, forward))
         right = np.argmax(layers[-1].A, axis=1) == labels
         return loss, float(np.mean(right)), list(forward.layer_l_outputs)

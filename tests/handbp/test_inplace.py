@@ -64,7 +64,7 @@ def test_an_activation_without_an_in_place_form_is_refused():
         widths, biases, fused = (2, 3, 1), True, False
 
     with pytest.raises(ValueError, match="sigmoid, tanh, relu, leaky_relu, softmax, not 'swish'"):
-        inplace.InPlacePass(Odd(), 4, np.dtype(np.float64))
+        inplace.InPlacePass(Odd(), 4, np.dtype(np.float64), backward=True)
 
 
 def _problem(seed: int, examples: int = 8):
