@@ -8,7 +8,6 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from bench import digits
-from bench.run import digits_targets
 from handbp.checks import unchecked
 from handbp.nn import Params
 from handbp.optimizers import Optimizer
@@ -119,30 +118,3 @@ def test_the_paired_difference_counts_seeds_and_its_standard_error():
 def test_the_paired_difference_needs_two_equal_lists_of_two_seeds(first, second):
     with pytest.raises(ValueError, match=f"at least 2 seeds' accuracies, got {len(first)} and"):
         digits.paired_difference(first, second, 100)
-
-
-def test_the_targets_are_computed_from_the_rows():
-    def row(name, seconds, accuracy):
-        return {
-            "name": name,
-            "median_s": seconds,
-            "ratio": seconds / 2.0,
-            "mean_accuracy": accuracy,
-        }
-
-    results = {
-        "digits": {
-            "seeds": [0, 1, 2],
-            "handbp_minus_sklearn": {"mean": 0.005, "standard_error": 0.0021},
-            "rows": [
-                row(digits.HANDBP, 0.8, 0.965),
-                row(digits.SKLEARN, 2.0, 0.960),
-                row(digits.TORCH, 4.0, 0.955),
-            ],
-        }
-    }
-    accuracy, sklearn, torch = digits_targets(results)
-    assert accuracy["met"] and accuracy["measured"] == pytest.approx(0.005)
-    assert "3 seeds" in accuracy["target"] and "standard error 0.0021" in accuracy["target"]
-    assert sklearn["met"] and sklearn["measured"] == pytest.approx(0.4)
-    assert torch["met"] and torch["measured"] == pytest.approx(0.2)

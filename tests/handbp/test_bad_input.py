@@ -4,6 +4,9 @@ Every row calls one public function with one bad argument and expects a ``TypeEr
 (wrong kind of thing) or ``ValueError`` (right kind, wrong value) whose message names
 the argument - never an ``AttributeError``, ``IndexError``, a NumPy cast error or a
 warning.
+
+One table in one file, though long: a reader sees every public function's bad input side
+by side, and the rows are data, not logic.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ a last line of stderr ``handbp <command>: error: ...`` that says what is wrong, 
 traceback: status 2 for a bad option or unusable input (argparse's convention), 1 for a
 system failure while working (a folder that cannot be written). ``{dir}`` in an argument
 is a folder of broken files made once for the module.
+
+One table in one file, though long: a reader sees every command's bad input side by side,
+and the rows are data, not logic.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Wrong implementations of the series' functions, one mistake each, as a learner writes them."""
+"""Wrong implementations of the series' functions, one mistake each, as a learner writes them.
+
+One table in one file, though long: each row is a function of a few lines, and a reader
+sees the mistakes side by side; the rows are data, not logic.
+"""
 
 import sys
 

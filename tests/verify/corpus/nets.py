@@ -3,6 +3,10 @@
 :func:`backward` is a learner's own NumPy backward pass of any net, written step by step;
 each case replaces one step (a ``hook`` receives the step's variables and returns its
 value) with a mistake a learner makes, on nets of several depths, activations and losses.
+
+One table in one file, though long: the rows share the one :func:`backward` at its top
+(most are a hook on one of its steps), and the correct forms that must pass sit next to
+the mistakes; the rows are data, not logic.
 """
 
 from __future__ import annotations
