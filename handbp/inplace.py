@@ -35,7 +35,7 @@ class _Layer:
         self.column = np.empty((n, 1), dtype)
         if backward:
             self.E = np.empty((n, width), dtype)  # layer_l_error
-            self.D = np.empty((n, width), dtype)  # layer_l_delta
+            self.D = self.E  # layer_l_delta, written over the error (no longer needed)
             self.work = np.empty((n, width), dtype)
 
 
