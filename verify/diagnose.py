@@ -256,10 +256,8 @@ def structural_account(equation_id: str, component: str, hand: np.ndarray, jr: J
     s = p.O_out if output else p.H_out
     if hand.shape != s.shape:
         return ""
-    scale = 1 / p.N if chain.per_n else 1
-    return activation_account(
-        hand / scale, error, s, "output layer's" if output else "hidden layer's"
-    )
+    # no entry computes a delta divided by N (chain.per_n): the hand value is the delta
+    return activation_account(hand, error, s, "output layer's" if output else "hidden layer's")
 
 
 _SAME = {"float64": 1e-9, "float32": 1e-5}

@@ -19,10 +19,14 @@ from verify.diagnose import (
     generic_candidates,
     matches,
     matching_mistakes,
+    pieces,
     shape_message,
+    structural_account,
     worst_elements_message,
 )
+from verify.references import REFERENCES, hand_pass, jax_results
 from verify.sampling import Sample
+from verify.setups import series_setup
 
 IDS = (
     "output_layer_error",
@@ -355,3 +359,67 @@ def test_a_hand_value_matches_a_candidate_to_the_diagnosis_tolerance_or_its_roun
     assert not matches(np.array([1.0, 9.0]), candidate, 0.0, "float64")
     named = [Candidate("factor_2", "", 2 * candidate), Candidate("sign_flip", "", -candidate)]
     assert matching_mistakes(-candidate, named, 0.0, "float64") == [named[1]]
+
+
+def test_a_constant_factor_is_said_from_two_elements_on():
+    assert worst_elements_message(np.array([2.0, 4.0]), np.array([1.0, 2.0])).endswith(
+        "; every element is 2 times the reference: a constant factor is wrong"
+    )
+
+
+def test_ratios_that_spread_by_exactly_a_millionth_are_one_constant_factor():
+    """The ratios 976.5625 - 2**-10 and 976.5625 spread by exactly 1e-6 times the larger."""
+    hand = np.array([976.5625 - 2.0**-10, 976.5625])
+    assert worst_elements_message(hand, np.ones(2)).endswith(
+        "; every element is 976.562 times the reference: a constant factor is wrong"
+    )
+    wider = np.array([976.5625 - 2.0**-9, 976.5625])
+    assert "constant factor" not in worst_elements_message(wider, np.ones(2))
+
+
+def test_the_constant_factor_said_is_the_first_elements_ratio():
+    """Within the spread of a millionth, 6 digits may still differ: the first one is said."""
+    hand, reference = np.array([1.2345645, 2 * 1.2345655]), np.array([1.0, 2.0])
+    assert worst_elements_message(hand, reference).endswith(
+        "; every element is 1.23456 times the reference: a constant factor is wrong"
+    )
+
+
+@pytest.fixture(scope="module")
+def series():
+    """JAX's results on the series' net (3 examples, 2 hidden nodes, 3 outputs), float64."""
+    return jax_results(hand_pass(series_setup()))
+
+
+def test_a_delta_no_candidate_explains_is_accounted_for_by_its_activation_factor(series):
+    """A hidden delta with the factor s^2, an output delta with 1 - s: the account names the
+    layer and the shape its factor has, for a delta checked alone or as part of a pass."""
+    p = pieces(series)
+    hidden = p.reference["hidden_layer_error"] * p.H_out**2
+    start = "your hidden layer's activation-derivative factor (delta / error) at s = "
+    end = "; it behaves like 1 x s^2 (within 0% of its largest value)"
+    for equation_id in ("hidden_layer_delta", "backpropagation"):
+        account = structural_account(equation_id, "hidden_layer_delta", hidden, series)
+        assert account.startswith(start) and account.endswith(end)
+    output = p.reference["output_layer_error"] * (1 - p.O_out)
+    account = structural_account("output_layer_delta", "output_layer_delta", output, series)
+    assert account.startswith("your output layer's activation-derivative factor")
+    assert account.endswith("; it behaves like 1 x 1 - s (within 0% of its largest value)")
+
+
+def test_no_entry_computes_a_delta_divided_by_n():
+    """structural_account reads a hand delta as the delta itself: no chain.per_n to undo."""
+    chains = [r.chain for r in REFERENCES.values() if r.chain is not None]
+    assert [c.quantity for c in chains if c.per_n] == ["output_layer_error"]
+
+
+def test_only_a_delta_of_the_right_shape_is_accounted_for(series):
+    hidden = pieces(series).reference["hidden_layer_error"] ** 2
+    for equation_id, component, hand in [
+        ("hidden_layer_error", "hidden_layer_error", hidden),  # a chain, not a delta
+        ("backpropagation", "hidden_layer_error", hidden),
+        ("dmse_do_out", "", hidden),
+        ("mse", "", hidden),  # no chain
+        ("hidden_layer_delta", "hidden_layer_delta", hidden.T),
+    ]:
+        assert structural_account(equation_id, component, hand, series) == ""
