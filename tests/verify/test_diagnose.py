@@ -16,6 +16,7 @@ from verify import check_backprop, check_function
 from verify.diagnose import (
     MISTAKES,
     Candidate,
+    candidates,
     generic_candidates,
     matches,
     matching_mistakes,
@@ -24,6 +25,7 @@ from verify.diagnose import (
     structural_account,
     worst_elements_message,
 )
+from verify.findings import reference_target
 from verify.references import REFERENCES, hand_pass, jax_results
 from verify.sampling import Sample
 from verify.setups import series_setup
@@ -423,3 +425,100 @@ def test_only_a_delta_of_the_right_shape_is_accounted_for(series):
         ("hidden_layer_delta", "hidden_layer_delta", hidden.T),
     ]:
         assert structural_account(equation_id, component, hand, series) == ""
+
+
+def _pass_with(p, out_d=None, hid_d=None, w2_left=None, w1_left=None, error_for_delta=False):
+    """The six backprop quantities from the references' output error, one piece swapped."""
+    O_error = p.reference["output_layer_error"]
+    O_delta = O_error * (p.O_out * (1 - p.O_out) if out_d is None else out_d)
+    W2_update = (p.H_out if w2_left is None else w2_left).T @ O_delta / p.N
+    H_error = (O_error if error_for_delta else O_delta) @ p.W2.T
+    H_delta = H_error * (p.H_out * (1 - p.H_out) if hid_d is None else hid_d)
+    W1_update = (p.X if w1_left is None else w1_left).T @ H_delta / p.N
+    return dict(zip(IDS, (O_error, O_delta, W2_update, H_error, H_delta, W1_update), strict=True))
+
+
+def _structural_mistakes(p):
+    """Each structural mistake: (name, message, the pass it gives), as diagnose should build them."""
+    out = []
+    for layer, z, s, z_value, s_value, swap in (
+        ("output", "O_in", "O_out", p.O_in, p.O_out, "out_d"),
+        ("hidden", "H_in", "H_out", p.H_in, p.H_out, "hid_d"),
+    ):
+        sig = _sig(s_value)
+        out += [
+            (
+                "derivative_of_input",
+                f"the {layer} layer's sigmoid derivative is taken of its input: "
+                f"{z} (1 - {z}) instead of {s} (1 - {s})",
+                _pass_with(p, **{swap: z_value * (1 - z_value)}),
+            ),
+            (
+                "sigmoid_of_output",
+                f"the {layer} layer's sigmoid derivative is applied to its output as if it "
+                f"were the input: sigma({s}) (1 - sigma({s})) instead of {s} (1 - {s})",
+                _pass_with(p, **{swap: sig * (1 - sig)}),
+            ),
+            (
+                "missing_derivative",
+                f"the {layer} layer's activation derivative {s} (1 - {s}) is missing",
+                _pass_with(p, **{swap: 1.0}),
+            ),
+        ]
+    out.append(
+        (
+            "error_instead_of_delta",
+            "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
+            _pass_with(p, error_for_delta=True),
+        )
+    )
+    w2, w1 = "W2_update = (1/N) H_out^T O_delta", "W1_update = (1/N) X^T H_delta"
+    out += [
+        (
+            "wrong_layer",
+            f"W2_update uses H_in instead of H_out: {w2}",
+            _pass_with(p, w2_left=p.H_in),
+        ),
+        ("wrong_layer", f"W2_update uses X instead of H_out: {w2}", _pass_with(p, w2_left=p.X)),
+        ("wrong_layer", f"W1_update uses H_in instead of X: {w1}", _pass_with(p, w1_left=p.H_in)),
+        ("wrong_layer", f"W1_update uses H_out instead of X: {w1}", _pass_with(p, w1_left=p.H_out)),
+    ]
+    return out
+
+
+STRUCTURAL = {"derivative_of_input", "sigmoid_of_output", "missing_derivative"}
+STRUCTURAL |= {"error_instead_of_delta", "wrong_layer"}
+
+
+@pytest.mark.parametrize(
+    ("equation_id", "quantity", "whole"),
+    [(q, q, False) for q in IDS]
+    + [
+        ("dmse_dw2_scalar", "weights_2_update", True),
+        ("dmse_dw1_scalar", "weights_1_update", True),
+    ],
+)
+def test_the_structural_candidates_are_the_pass_with_one_piece_swapped(
+    series, equation_id, quantity, whole
+):
+    """A quantity's structural candidates: each mistake that changes it, with its message and
+    value; for a quantity computed from a given upstream value, only the mistakes that leave
+    that upstream value right; for a scalar form (computing the whole chain), every one."""
+    p = pieces(series)
+    right = _pass_with(p)
+    before = IDS[: IDS.index(quantity)]
+
+    def changes(values, q):
+        return values[q].shape != right[q].shape or not np.allclose(values[q], right[q])
+
+    expected = [
+        (mistake, message, values[quantity])
+        for mistake, message, values in _structural_mistakes(p)
+        if changes(values, quantity) and (whole or not any(changes(values, b) for b in before))
+    ]
+    value = np.asarray(reference_target(equation_id, "" if whole else quantity, series).value)
+    found = [c for c in candidates(equation_id, "" if whole else quantity, value, series)]
+    found = [c for c in found if c.mistake in STRUCTURAL]
+    assert [(c.mistake, c.message) for c in found] == [(m, text) for m, text, _ in expected]
+    for c, (_, _, values) in zip(found, expected, strict=True):
+        np.testing.assert_allclose(c.value, values, rtol=1e-12, atol=1e-15)
