@@ -222,7 +222,6 @@ def candidates(
     found: list[Candidate] = []
     if chain is not None:
         quantity = chain.quantity
-        scale = 1 / p.N if chain.per_n else 1
         before = BACKPROP_IDS[: BACKPROP_IDS.index(quantity)]
         dtype = jr.setup.dtype.name
         for mistake, message, values in _backprop_variants(p):
@@ -230,7 +229,8 @@ def candidates(
                 continue
             if not chain.whole and any(_differs(values[b], p.reference[b], dtype) for b in before):
                 continue  # the mistake is in an input this quantity is given right
-            found.append(Candidate(mistake, message, values[quantity] * scale))
+            # no variant changes the output error, the one quantity an entry divides by N
+            found.append(Candidate(mistake, message, values[quantity]))
     found += reference.mistakes(jr, component, value)
     if reference.factors:
         first = chain is not None and chain.quantity == BACKPROP_IDS[0]

@@ -494,6 +494,7 @@ STRUCTURAL |= {"error_instead_of_delta", "wrong_layer"}
     ("equation_id", "quantity", "whole"),
     [(q, q, False) for q in IDS]
     + [
+        ("dmse_do_out", "output_layer_error", True),  # none: no mistake changes O_error
         ("dmse_dw2_scalar", "weights_2_update", True),
         ("dmse_dw1_scalar", "weights_1_update", True),
     ],
@@ -522,3 +523,39 @@ def test_the_structural_candidates_are_the_pass_with_one_piece_swapped(
     assert [(c.mistake, c.message) for c in found] == [(m, text) for m, text, _ in expected]
     for c, (_, _, values) in zip(found, expected, strict=True):
         np.testing.assert_allclose(c.value, values, rtol=1e-12, atol=1e-15)
+
+
+def test_only_the_output_error_has_the_sign_hint_and_the_factors_know_n_and_the_examples(
+    series,
+):
+    """The series' net: N = Y.size = 9, 3 examples."""
+    for equation_id, component, hint in [
+        ("output_layer_error", "output_layer_error", ": Y - O_out instead of O_out - Y"),
+        ("dmse_do_out", "", ": Y - O_out instead of O_out - Y"),
+        ("hidden_layer_delta", "hidden_layer_delta", ""),
+    ]:
+        value = np.asarray(reference_target(equation_id, component, series).value)
+        found = {c.mistake: c for c in candidates(equation_id, component, value, series)}
+        assert found["sign_flip"].message == f"the sign is flipped{hint}"
+        np.testing.assert_array_equal(found["sign_flip"].value, -value)
+        assert found["examples_instead_of_N"].message == (
+            "divided by the number of examples (3) instead of N = Y.size = 9"
+        )
+        np.testing.assert_allclose(found["factor_N"].value, 9 * value, rtol=1e-15)
+
+
+def test_the_fitted_structural_candidates_are_on_the_scale_of_the_entry(series):
+    """dmse_do_out is O_error / N: a learner's (O_in - Y) / N is fitted on O_error's scale and
+    the candidate said on the entry's; a delta is its own scale."""
+    p = pieces(series)
+    hand = (p.O_in - p.Y) / p.N
+    value = np.asarray(reference_target("dmse_do_out", "", series).value)
+    found = candidates("dmse_do_out", "", value, series, hand)
+    wrong_layer = [c for c in found if c.mistake == "wrong_layer"]
+    assert [c.message for c in wrong_layer] == ["uses O_in instead of O_out: O_out - Y"]
+    np.testing.assert_allclose(wrong_layer[0].value, hand, rtol=1e-12)
+    delta = p.reference["hidden_layer_error"] * p.H_in * (1 - p.H_in)
+    value = p.reference["hidden_layer_delta"]
+    found = candidates("hidden_layer_delta", "hidden_layer_delta", value, series, delta)
+    fitted = [c for c in found if c.mistake == "derivative_of_input" and "z - z^2" in c.message]
+    assert fitted and all(np.allclose(c.value, delta, rtol=1e-12, atol=0) for c in fitted)
