@@ -559,3 +559,21 @@ def test_the_fitted_structural_candidates_are_on_the_scale_of_the_entry(series):
     found = candidates("hidden_layer_delta", "hidden_layer_delta", value, series, delta)
     fitted = [c for c in found if c.mistake == "derivative_of_input" and "z - z^2" in c.message]
     assert fitted and all(np.allclose(c.value, delta, rtol=1e-12, atol=0) for c in fitted)
+
+
+def test_matching_is_to_the_tolerance_inclusive_and_the_rounding_grows_with_the_magnitude():
+    """An error of exactly 1e-6 times the candidate's scale matches in float64; the rounding
+    allowance is 64 eps x magnitude, so twice the magnitude allows twice the difference."""
+    assert matches(np.array([1e-6, 1.0]), np.array([0.0, 1.0]), 0.0, "float64")
+    zero = np.zeros(2)
+    assert matches(zero + 2e-14, zero, 2.0, "float64")
+    assert not matches(zero + 3e-14, zero, 2.0, "float64")
+
+
+def test_matching_mistakes_look_at_the_sampled_entries_only():
+    candidate = np.array([1.0, 2.0])
+    named = [Candidate("factor_2", "", 2 * candidate), Candidate("sign_flip", "", -candidate)]
+    sample = Sample("s", (2,), np.array([1]))
+    hand = np.array([np.nan, -2.0])  # the first entry was not computed
+    assert matching_mistakes(hand, named, 0.0, "float64", sample) == [named[1]]
+    assert matching_mistakes(hand, named, 0.0, "float64") == []
