@@ -6,6 +6,7 @@ quantities after it are wrong only because of it. A correct implementation is ne
 diagnosed.
 """
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -577,3 +578,16 @@ def test_matching_mistakes_look_at_the_sampled_entries_only():
     hand = np.array([np.nan, -2.0])  # the first entry was not computed
     assert matching_mistakes(hand, named, 0.0, "float64", sample) == [named[1]]
     assert matching_mistakes(hand, named, 0.0, "float64") == []
+
+
+def test_no_mistake_is_a_candidate_where_no_error_reaches():
+    """With W2 = 0 no error reaches the hidden layer: its error and delta are exactly 0 under
+    every structural mistake too, so none is a candidate for them."""
+    setup = series_setup()
+    setup = dataclasses.replace(setup, W2=np.zeros_like(setup.W2), name="series, W2 = 0")
+    jr = jax_results(hand_pass(setup))
+    p = pieces(jr)
+    for quantity in ("hidden_layer_error", "hidden_layer_delta"):
+        assert not np.any(p.reference[quantity])
+        found = candidates(quantity, quantity, p.reference[quantity], jr)
+        assert [c.mistake for c in found if c.mistake in STRUCTURAL] == []
