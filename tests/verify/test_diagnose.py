@@ -29,7 +29,7 @@ from verify.diagnose import (
 from verify.findings import reference_target
 from verify.references import REFERENCES, hand_pass, jax_results
 from verify.sampling import Sample
-from verify.setups import series_setup
+from verify.setups import Setup, series_setup
 
 IDS = (
     "output_layer_error",
@@ -591,3 +591,36 @@ def test_no_mistake_is_a_candidate_where_no_error_reaches():
         assert not np.any(p.reference[quantity])
         found = candidates(quantity, quantity, p.reference[quantity], jr)
         assert [c.mistake for c in found if c.mistake in STRUCTURAL] == []
+
+
+def _flat_net(s):
+    """A net whose every output is ``s``: identical examples, W2 all one number."""
+    X, W1 = np.tile([[0.5, -0.3]], (3, 1)), np.array([[0.2, -0.4], [0.7, 0.1]])
+    logit = np.log(s / (1 - s))
+    W2 = np.full((2, 3), logit / _sig(X @ W1)[0].sum())
+    return jax_results(hand_pass(Setup(f"every output {s}", X, np.eye(3), W1, W2)))
+
+
+def test_a_mistake_is_a_candidate_unless_it_changes_the_quantity_by_rounding_only():
+    """sigma(s) (1 - sigma(s)) equals s (1 - s) at s = 0.4010581...: at every output there, the
+    sigmoid_of_output mistake changes nothing beyond rounding and is no candidate; a ten-
+    millionth away it changes the output delta by about 1e-7 relative, and is one."""
+    lo, hi = 0.2, 0.5  # s (1 - s) - sigma(s) (1 - sigma(s)) goes from - to + in between
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mid * (1 - mid) < _sig(mid) * (1 - _sig(mid)) else (lo, mid)
+    for s, expected in [(lo, False), (lo + 1e-7, True)]:
+        jr = _flat_net(s)
+        reference = pieces(jr).reference["output_layer_delta"]
+        found = candidates("output_layer_delta", "output_layer_delta", reference, jr)
+        assert ("sigmoid_of_output" in [c.mistake for c in found]) is expected, s
+
+
+def test_the_pieces_are_the_setups_arrays_in_float64():
+    setup = series_setup(np.float32)
+    p = pieces(jax_results(hand_pass(setup)))
+    for name in ("X", "W1", "W2", "Y"):
+        np.testing.assert_array_equal(getattr(p, name), getattr(setup, name))
+    arrays = [p.X, p.W1, p.W2, p.Y, p.H_in, p.H_out, p.O_in, p.O_out, p.d_H, p.d_O]
+    assert all(a.dtype == np.float64 for a in [*arrays, *p.reference.values()])
+    assert (p.N, p.E, p.eta) == (9, 3, setup.eta)
