@@ -495,6 +495,7 @@ STRUCTURAL |= {"error_instead_of_delta", "wrong_layer"}
     ("equation_id", "quantity", "whole"),
     [(q, q, False) for q in IDS]
     + [
+        ("backpropagation", "hidden_layer_delta", False),  # one component of a whole pass
         ("dmse_do_out", "output_layer_error", True),  # none: no mistake changes O_error
         ("dmse_dw2_scalar", "weights_2_update", True),
         ("dmse_dw1_scalar", "weights_1_update", True),
