@@ -288,8 +288,9 @@ def matches(
         hand, candidate = sample.take(hand), sample.take(candidate)
     if not np.all(np.isfinite(hand)):
         return False
-    error = float(np.max(np.abs(hand - candidate))) if hand.size else 0.0
-    scale = float(np.max(np.abs(candidate))) if candidate.size else 0.0
+    # never empty: a comparison with nothing to compare is refused before any diagnosis
+    error = float(np.max(np.abs(hand - candidate)))
+    scale = float(np.max(np.abs(candidate)))
     floor = ROUNDING_FACTOR * eps(dtype) * magnitude
     return error <= max(DIAGNOSIS_TOLERANCE[dtype] * scale, floor)
 
