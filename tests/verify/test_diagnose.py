@@ -625,3 +625,16 @@ def test_the_pieces_are_the_setups_arrays_in_float64():
     arrays = [p.X, p.W1, p.W2, p.Y, p.H_in, p.H_out, p.O_in, p.O_out, p.d_H, p.d_O]
     assert all(a.dtype == np.float64 for a in [*arrays, *p.reference.values()])
     assert (p.N, p.E, p.eta) == (9, 3, setup.eta)
+
+
+def test_float32_matching_allows_float32s_rounding():
+    """64 eps x magnitude with float32's eps (1.2e-7): 7.6e-6 for a magnitude of 1."""
+    zero = np.zeros(2)
+    assert matches(zero + 7e-6, zero, 1.0, "float32")
+    assert not matches(zero + 8e-6, zero, 1.0, "float32")
+
+
+def test_a_sign_flip_without_a_hint_says_only_that():
+    value = np.array([[1.0, 2.0], [3.0, 4.0]])
+    sign = generic_candidates(value, 4, 2)[0]
+    assert (sign.mistake, sign.message) == ("sign_flip", "the sign is flipped")
