@@ -638,3 +638,20 @@ def test_a_sign_flip_without_a_hint_says_only_that():
     value = np.array([[1.0, 2.0], [3.0, 4.0]])
     sign = generic_candidates(value, 4, 2)[0]
     assert (sign.mistake, sign.message) == ("sign_flip", "the sign is flipped")
+
+
+def test_each_constant_factor_candidate_says_where_the_factor_belongs():
+    found = {c.mistake: c.message for c in generic_candidates(np.ones((2, 3)), 6, 2, "in W1")}
+    assert found["factor_2"] == (
+        "twice the right value in W1: the 2 from differentiating the square stays, but the "
+        "1/2 of the MSE cancels it"
+    )
+    assert found["factor_1/2"] == "half the right value in W1"
+    assert found["factor_1/N"] == (
+        "divided by N = Y.size = 6 once too often in W1 (the 1/N belongs in the weight "
+        "updates only)"
+    )
+    assert found["factor_1/examples"] == (
+        "divided by the number of examples (2) once too often in W1 (the only division in "
+        "backpropagation is the 1/N of the weight updates, N = Y.size)"
+    )
