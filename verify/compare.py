@@ -244,7 +244,10 @@ def compare(
     dtype: DTypeLike,
     component: str = "",
 ) -> MethodError:
-    """Compare a hand value with a reference; see the module docstring for the measures."""
+    """Compare a hand value with a reference; see the module docstring for the measures.
+
+    A reference or sample with no entries is a ``ValueError``: nothing would be compared.
+    """
     tol = tolerance(dtype, method)
     reference = np.asarray(target.value, dtype=np.float64)
     name = component or "the hand value"

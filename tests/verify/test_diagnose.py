@@ -3,7 +3,8 @@
 The wrong backpropagations below make one mistake each, the way a learner might; the
 checker must fail them, name the mistake at the first wrong quantity, and say that the
 quantities after it are wrong only because of it. A correct implementation is never
-diagnosed.
+diagnosed. Then the pieces of a diagnosis, one by one (what mutation testing asked for,
+docs/mutation.md): over 400 lines, kept in the one module that mirrors verify/diagnose.py.
 """
 
 import dataclasses
