@@ -244,16 +244,26 @@ def compare(
     dtype: DTypeLike,
     component: str = "",
 ) -> MethodError:
-    """Compare a hand value with a reference; see the module docstring for the measures."""
+    """Compare a hand value with a reference; see the module docstring for the measures.
+
+    A reference or sample with no entries is a ``ValueError``: nothing would be compared.
+    """
     tol = tolerance(dtype, method)
     reference = np.asarray(target.value, dtype=np.float64)
-    h = as_compared_array(hand, component or "the hand value")
-    scale_of = reference if target.scale_of is None else np.asarray(target.scale_of)
-    scale = float(np.max(np.abs(scale_of))) if scale_of.size else 0.0
-    magnitude = np.asarray(target.magnitude, dtype=np.float64)
-    rounding = ROUNDING_FACTOR * eps(dtype) * (float(np.max(magnitude)) if magnitude.size else 0.0)
-    noise = np.broadcast_to(np.asarray(target.noise, dtype=np.float64), reference.shape)
+    name = component or "the hand value"
+    h = as_compared_array(hand, name)
     sample = target.sample
+    if reference.size == 0:
+        raise ValueError(
+            f"target must hold at least one entry of {name}, got a reference of shape "
+            f"{reference.shape}"
+        )
+    if sample is not None and sample.size == 0:
+        raise ValueError(f"target.sample must hold at least one entry of {name}, got none")
+    scale_of = reference if target.scale_of is None else np.asarray(target.scale_of)
+    scale = float(np.max(np.abs(scale_of)))
+    rounding = ROUNDING_FACTOR * eps(dtype) * float(np.max(target.magnitude))
+    noise = np.broadcast_to(np.asarray(target.noise, dtype=np.float64), reference.shape)
     if h.shape != reference.shape:
         return MethodError(
             method,
@@ -262,7 +272,7 @@ def compare(
             float("inf"),
             float("inf"),
             scale,
-            rounding + (float(np.nanmax(noise)) if noise.size else 0.0),
+            rounding + float(np.nanmax(noise)),
             tol,
             (),
             float("nan"),
@@ -275,21 +285,22 @@ def compare(
     full_shape = reference.shape
     if sample is not None:  # compare the sampled entries only
         h, reference, noise = sample.take(h), sample.take(reference), sample.take(noise)
-    floor = rounding + (float(np.max(noise)) if noise.size else 0.0)
+    floor = rounding + float(np.max(noise))
     diff = np.abs(h - reference)
     bad = ~np.isfinite(diff)
-    if np.any(bad):
+    not_finite = bool(np.any(bad))
+    if not_finite:
         flat = int(np.flatnonzero(bad)[0])
         max_abs = float("inf")
     else:
-        flat = int(np.argmax(diff)) if diff.size else 0
-        max_abs = float(diff.max()) if diff.size else 0.0
-    hand_value = float(h.reshape(-1)[flat]) if h.size else float("nan")
-    reference_value = float(reference.reshape(-1)[flat]) if reference.size else float("nan")
+        flat = int(np.argmax(diff))
+        max_abs = float(diff.max())
+    hand_value = float(h.reshape(-1)[flat])
+    reference_value = float(reference.reshape(-1)[flat])
     if sample is not None:
-        index = sample.indices()[flat] if sample.size else ()
+        index = sample.indices()[flat]
     else:
-        index = tuple(int(i) for i in np.unravel_index(flat, full_shape)) if len(full_shape) else ()
+        index = tuple(int(i) for i in np.unravel_index(flat, full_shape))
     if max_abs == 0:
         relative = 0.0
     else:
@@ -297,14 +308,16 @@ def compare(
     allowed = max(tol * scale, rounding) + noise
     with np.errstate(divide="ignore", invalid="ignore"):
         ratios = np.where(diff == 0, 0.0, diff / allowed)
-    excess = float("inf") if np.any(bad) else (float(np.max(ratios)) if ratios.size else 0.0)
+    excess = float("inf") if not_finite else float(np.max(ratios))
     passed = excess <= 1
     unexplained = np.where(diff - noise > rounding, diff - noise, 0.0)
-    most = float(np.max(unexplained)) if unexplained.size else 0.0
-    if most == 0:
+    most = float(np.max(unexplained))
+    if not_finite:  # no tolerance passes a NaN or an infinite difference
+        needed = float("inf")
+    elif most == 0:
         needed = 0.0
     else:  # an error beyond rounding against an all-zero reference needs an infinite tolerance
-        needed = float("inf") if np.any(bad) or scale == 0 else most / scale
+        needed = most / scale if scale > 0 else float("inf")
     return MethodError(
         method,
         component,

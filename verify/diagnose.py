@@ -222,7 +222,6 @@ def candidates(
     found: list[Candidate] = []
     if chain is not None:
         quantity = chain.quantity
-        scale = 1 / p.N if chain.per_n else 1
         before = BACKPROP_IDS[: BACKPROP_IDS.index(quantity)]
         dtype = jr.setup.dtype.name
         for mistake, message, values in _backprop_variants(p):
@@ -230,7 +229,8 @@ def candidates(
                 continue
             if not chain.whole and any(_differs(values[b], p.reference[b], dtype) for b in before):
                 continue  # the mistake is in an input this quantity is given right
-            found.append(Candidate(mistake, message, values[quantity] * scale))
+            # no variant changes the output error, the one quantity an entry divides by N
+            found.append(Candidate(mistake, message, values[quantity]))
     found += reference.mistakes(jr, component, value)
     if reference.factors:
         first = chain is not None and chain.quantity == BACKPROP_IDS[0]
@@ -256,10 +256,8 @@ def structural_account(equation_id: str, component: str, hand: np.ndarray, jr: J
     s = p.O_out if output else p.H_out
     if hand.shape != s.shape:
         return ""
-    scale = 1 / p.N if chain.per_n else 1
-    return activation_account(
-        hand / scale, error, s, "output layer's" if output else "hidden layer's"
-    )
+    # no entry computes a delta divided by N (chain.per_n): the hand value is the delta
+    return activation_account(hand, error, s, "output layer's" if output else "hidden layer's")
 
 
 _SAME = {"float64": 1e-9, "float32": 1e-5}
@@ -269,7 +267,7 @@ _SAME = {"float64": 1e-9, "float32": 1e-5}
 def _differs(a: np.ndarray, b: np.ndarray, dtype: str) -> bool:
     if a.shape != b.shape:
         return True
-    tolerance = _SAME[dtype] * (float(np.max(np.abs(b))) if b.size else 0.0)
+    tolerance = _SAME[dtype] * float(np.max(np.abs(b)))  # a net's quantities are never empty
     return not np.allclose(a, b, rtol=0, atol=tolerance)
 
 
@@ -290,8 +288,9 @@ def matches(
         hand, candidate = sample.take(hand), sample.take(candidate)
     if not np.all(np.isfinite(hand)):
         return False
-    error = float(np.max(np.abs(hand - candidate))) if hand.size else 0.0
-    scale = float(np.max(np.abs(candidate))) if candidate.size else 0.0
+    # never empty: a comparison with nothing to compare is refused before any diagnosis
+    error = float(np.max(np.abs(hand - candidate)))
+    scale = float(np.max(np.abs(candidate)))
     floor = ROUNDING_FACTOR * eps(dtype) * magnitude
     return error <= max(DIAGNOSIS_TOLERANCE[dtype] * scale, floor)
 

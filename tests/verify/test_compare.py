@@ -1,4 +1,8 @@
-"""verify.compare: error measures, the noise floor and the dtype-aware tolerances."""
+"""verify.compare: error measures, the noise floor and the dtype-aware tolerances.
+
+Over 400 lines: each measure's edge (what mutation testing asked for, docs/mutation.md), in
+the one module that mirrors verify/compare.py.
+"""
 
 import dataclasses
 import json
@@ -262,3 +266,158 @@ def test_an_error_one_and_a_half_times_what_is_allowed_fails_and_says_so():
     assert e.needed_tolerance == pytest.approx(1.5e-12, rel=1e-3)
     far = compare_arrays([1.0, 2.5], target, "reverse", "float64")
     assert far.needed_tolerance == pytest.approx(0.25) and far.excess == pytest.approx(2.5e11)
+
+
+def test_a_ragged_hand_value_is_refused_with_numpys_reason():
+    with pytest.raises(TypeError) as raised:
+        compare.as_compared_array([[1.0, 2.0], [3.0]], "W1")
+    assert str(raised.value).startswith(
+        "W1 must be a number or an array of numbers: setting an array element with a sequence"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "got"),
+    [
+        ({"a": 1}, "dict {'a': 1}"),
+        ([1.0, None, 2.0], "NoneType None (does the function return its result?)"),
+        (np.array([1, 2.5], dtype=object), "ndarray array([1, 2.5], dtype=object)"),
+        (np.array([], dtype=object), "ndarray array([], dtype=object)"),
+    ],
+    ids=["a dict", "a None among numbers", "an object array of numbers", "an empty object array"],
+)
+def test_a_hand_value_that_is_not_numbers_is_named_by_its_first_non_number(value, got):
+    """The first entry that is not a number is named; if every entry is one (an object
+    array), the whole value is."""
+    with pytest.raises(TypeError) as raised:
+        compare.as_compared_array(value, "W1")
+    assert str(raised.value) == f"W1 must be a number or an array of numbers, got {got}"
+
+
+def test_the_message_for_a_long_value_is_cut_at_200_characters():
+    with pytest.raises(TypeError) as raised:
+        compare.as_compared_array("x" * 300, "W1")
+    message = str(raised.value)
+    assert len(message) == 200
+    assert message.startswith("W1 must be a number or an array of numbers, got str_ np.str_('xxx")
+
+
+def test_a_float32_comparison_uses_float32s_tolerance_and_rounding():
+    """The tolerance and the noise floor (64 eps x max M) are float32's, not float64's."""
+    e = compare_arrays([1.0, 2.0], _target([1.0, 2.0]), "reverse", "float32")
+    assert e.tolerance == 1e-4
+    assert e.noise_floor == pytest.approx(64 * 2.0**-23 * 2.0)
+
+
+def test_a_shape_mismatch_record_keeps_what_was_asked():
+    """Method, component, tolerance and sample as given; excess inf; the noise floor adds the
+    largest noise of the reference method (NaN entries, not computed, left out)."""
+    sample = Sample("s", (2,), np.array([0]))
+    target = _target([1.0, 2.0], magnitude=[0.0, 0.0], noise=[0.5, np.nan], sample=sample)
+    e = compare_arrays([1.0, 2.0, 3.0], target, "finite_differences", "float64", "W1")
+    assert (e.method, e.component, e.tolerance) == ("finite_differences", "W1", 1e-6)
+    assert e.excess == float("inf") and e.sample is sample
+    assert e.noise_floor == 0.5
+
+
+def test_the_noise_floor_adds_the_reference_methods_own_error_to_rounding():
+    target = _target([1.0, 2.0], magnitude=[1.0, 1.0], noise=[0.25, 0.125])
+    e = compare_arrays([1.0, 2.0], target, "finite_differences", "float64", "W1")
+    assert e.noise_floor == pytest.approx(64 * 2.0**-52 + 0.25, rel=1e-15)
+    assert e.component == "W1"
+
+
+def test_a_nan_is_infinitely_wrong_and_no_tolerance_passes_it():
+    """Before, a NaN's error did not count in needed_tolerance: 0, as if it passed."""
+    e = compare_arrays([1.0, np.nan], _target([1.0, 2.0]), "reverse", "float64")
+    assert e.max_abs_error == float("inf") and e.excess == float("inf")
+    assert e.needed_tolerance == float("inf")
+    both = compare_arrays([np.nan, 1.5], _target([1.0, 1.0]), "reverse", "float64")
+    assert both.needed_tolerance == float("inf") and both.worst_index == (0,)
+
+
+def test_an_exact_comparison_has_no_error_in_any_measure():
+    for reference in ([0.0, 0.0], [1.0, -2.0]):
+        e = compare_arrays(reference, _target(reference), "reverse", "float64")
+        assert (e.relative_error, e.excess, e.needed_tolerance) == (0.0, 0.0, 0.0)
+
+
+def test_an_error_of_exactly_one_has_a_relative_error_of_one_over_the_scale():
+    e = compare_arrays([3.0, 4.0], _target([2.0, 4.0]), "reverse", "float64")
+    assert e.max_abs_error == 1.0 and e.relative_error == 0.25
+
+
+def test_the_reference_methods_own_error_widens_what_is_allowed_and_is_not_needed():
+    """|h - r| = 0.5 with noise 0.25: allowed 1e-12 x 1 + 0.25 (excess about 2), and the
+    0.25 beyond the noise is what a tolerance must cover."""
+    target = _target([1.0, 0.5], noise=[0.25, 0.0])
+    e = compare_arrays([1.5, 0.5], target, "reverse", "float64")
+    assert e.excess == pytest.approx(0.5 / (1e-12 + 0.25), rel=1e-12)
+    assert e.needed_tolerance == pytest.approx(0.25, rel=1e-12)
+
+
+def test_an_error_of_exactly_what_is_allowed_passes():
+    """No rounding allowance (M = 0), a scale of 1: 1e-12 is exactly the tolerance."""
+    target = Target(np.array([0.0]), np.zeros(1), scale_of=np.array([1.0]))
+    e = compare_arrays([1e-12], target, "reverse", "float64")
+    assert e.excess == 1.0 and e.passed
+
+
+def test_a_difference_of_exactly_the_rounding_allowance_needs_no_tolerance():
+    """64 eps x M with M = 1 is 2**-46: a difference that large is still rounding."""
+    e = compare_arrays(
+        [2.0**-46, 1.0], _target([0.0, 1.0], magnitude=[1.0, 1.0]), "value", "float64"
+    )
+    assert e.needed_tolerance == 0.0 and not e.exact
+    beyond = compare_arrays(
+        [2.0**-45, 1.0], _target([0.0, 1.0], magnitude=[1.0, 1.0]), "value", "float64"
+    )
+    assert beyond.needed_tolerance == pytest.approx(2.0**-45, rel=1e-12)
+
+
+def test_nothing_to_compare_is_refused_naming_the_component():
+    with pytest.raises(ValueError) as raised:
+        compare_arrays(np.zeros((0, 3)), _target(np.zeros((0, 3))), "value", "float64", "W1")
+    assert (
+        str(raised.value)
+        == "target must hold at least one entry of W1, got a reference of shape (0, 3)"
+    )
+    empty = Sample("s", (2,), np.array([], dtype=np.int64))
+    with pytest.raises(ValueError) as raised:
+        compare_arrays([1.0, 2.0], _target([1.0, 2.0], sample=empty), "value", "float64")
+    assert (
+        str(raised.value)
+        == "target.sample must hold at least one entry of the hand value, got none"
+    )
+
+
+def test_a_number_compares_as_a_zero_dimensional_quantity():
+    e = compare_arrays(2.0, _target(1.5), "value", "float64")
+    assert e.worst_index == () and e.shape == () and e.max_abs_error == 0.5 and e.checked == 1
+
+
+LONG = np.finfo(np.longdouble).eps < np.finfo(np.float64).eps
+"""Whether this platform's long double is more precise than float64 (x86: 80 bits)."""
+
+
+@pytest.mark.skipif(not LONG, reason="long double is float64 here")
+def test_the_comparison_is_made_in_float64_whatever_the_targets_dtypes():
+    """A long-double reference rounds to float64 first: below float64's precision is exact.
+    A float32 noise is read as float64: what is allowed is not rounded to float32."""
+    value = np.longdouble(1) + np.longdouble(2) ** -60
+    long_target = Target(np.array([value, 2.0], dtype=np.longdouble), np.ones(2))
+    assert compare_arrays([1.0, 2.0], long_target, "reverse", "float64").exact
+    noise = np.array([0.25, 0.0])
+    as_float64 = compare_arrays([1.5, 2.0], _target([1.0, 2.0], noise=noise), "reverse", "float64")
+    target = _target([1.0, 2.0], noise=noise.astype(np.float32))
+    assert compare_arrays([1.5, 2.0], target, "reverse", "float64") == as_float64
+
+
+@pytest.mark.skipif(not LONG, reason="long double is float64 here")
+def test_worst_elements_are_ranked_in_float64():
+    """Differences below float64's precision are no differences: ties, kept in index order."""
+    tiny = np.longdouble(2) ** -61
+    ones = np.ones(2, dtype=np.longdouble)
+    rising = ones + np.array([tiny, 2 * tiny], dtype=np.longdouble)
+    assert [i for i, _, _ in compare.worst_elements(rising, np.ones(2))] == [(0,), (1,)]
+    assert [i for i, _, _ in compare.worst_elements(np.ones(2), rising)] == [(0,), (1,)]

@@ -3,9 +3,11 @@
 The wrong backpropagations below make one mistake each, the way a learner might; the
 checker must fail them, name the mistake at the first wrong quantity, and say that the
 quantities after it are wrong only because of it. A correct implementation is never
-diagnosed.
+diagnosed. Then the pieces of a diagnosis, one by one (what mutation testing asked for,
+docs/mutation.md): over 400 lines, kept in the one module that mirrors verify/diagnose.py.
 """
 
+import dataclasses
 from functools import partial
 
 import numpy as np
@@ -16,13 +18,19 @@ from verify import check_backprop, check_function
 from verify.diagnose import (
     MISTAKES,
     Candidate,
+    candidates,
     generic_candidates,
     matches,
     matching_mistakes,
+    pieces,
     shape_message,
+    structural_account,
     worst_elements_message,
 )
+from verify.findings import reference_target
+from verify.references import REFERENCES, hand_pass, jax_results
 from verify.sampling import Sample
+from verify.setups import Setup, series_setup
 
 IDS = (
     "output_layer_error",
@@ -355,3 +363,296 @@ def test_a_hand_value_matches_a_candidate_to_the_diagnosis_tolerance_or_its_roun
     assert not matches(np.array([1.0, 9.0]), candidate, 0.0, "float64")
     named = [Candidate("factor_2", "", 2 * candidate), Candidate("sign_flip", "", -candidate)]
     assert matching_mistakes(-candidate, named, 0.0, "float64") == [named[1]]
+
+
+def test_a_constant_factor_is_said_from_two_elements_on():
+    assert worst_elements_message(np.array([2.0, 4.0]), np.array([1.0, 2.0])).endswith(
+        "; every element is 2 times the reference: a constant factor is wrong"
+    )
+
+
+def test_ratios_that_spread_by_exactly_a_millionth_are_one_constant_factor():
+    """The ratios 976.5625 - 2**-10 and 976.5625 spread by exactly 1e-6 times the larger."""
+    hand = np.array([976.5625 - 2.0**-10, 976.5625])
+    assert worst_elements_message(hand, np.ones(2)).endswith(
+        "; every element is 976.562 times the reference: a constant factor is wrong"
+    )
+    wider = np.array([976.5625 - 2.0**-9, 976.5625])
+    assert "constant factor" not in worst_elements_message(wider, np.ones(2))
+
+
+def test_the_constant_factor_said_is_the_first_elements_ratio():
+    """Within the spread of a millionth, 6 digits may still differ: the first one is said."""
+    hand, reference = np.array([1.2345645, 2 * 1.2345655]), np.array([1.0, 2.0])
+    assert worst_elements_message(hand, reference).endswith(
+        "; every element is 1.23456 times the reference: a constant factor is wrong"
+    )
+
+
+@pytest.fixture(scope="module")
+def series():
+    """JAX's results on the series' net (3 examples, 2 hidden nodes, 3 outputs), float64."""
+    return jax_results(hand_pass(series_setup()))
+
+
+def test_a_delta_no_candidate_explains_is_accounted_for_by_its_activation_factor(series):
+    """A hidden delta with the factor s^2, an output delta with 1 - s: the account names the
+    layer and the shape its factor has, for a delta checked alone or as part of a pass."""
+    p = pieces(series)
+    hidden = p.reference["hidden_layer_error"] * p.H_out**2
+    start = "your hidden layer's activation-derivative factor (delta / error) at s = "
+    end = "; it behaves like 1 x s^2 (within 0% of its largest value)"
+    for equation_id in ("hidden_layer_delta", "backpropagation"):
+        account = structural_account(equation_id, "hidden_layer_delta", hidden, series)
+        assert account.startswith(start) and account.endswith(end)
+    output = p.reference["output_layer_error"] * (1 - p.O_out)
+    account = structural_account("output_layer_delta", "output_layer_delta", output, series)
+    assert account.startswith("your output layer's activation-derivative factor")
+    assert account.endswith("; it behaves like 1 x 1 - s (within 0% of its largest value)")
+
+
+def test_no_entry_computes_a_delta_divided_by_n():
+    """structural_account reads a hand delta as the delta itself: no chain.per_n to undo."""
+    chains = [r.chain for r in REFERENCES.values() if r.chain is not None]
+    assert [c.quantity for c in chains if c.per_n] == ["output_layer_error"]
+
+
+def test_only_a_delta_of_the_right_shape_is_accounted_for(series):
+    hidden = pieces(series).reference["hidden_layer_error"] ** 2
+    for equation_id, component, hand in [
+        ("hidden_layer_error", "hidden_layer_error", hidden),  # a chain, not a delta
+        ("backpropagation", "hidden_layer_error", hidden),
+        ("dmse_do_out", "", hidden),
+        ("mse", "", hidden),  # no chain
+        ("hidden_layer_delta", "hidden_layer_delta", hidden.T),
+    ]:
+        assert structural_account(equation_id, component, hand, series) == ""
+
+
+def _pass_with(p, out_d=None, hid_d=None, w2_left=None, w1_left=None, error_for_delta=False):
+    """The six backprop quantities from the references' output error, one piece swapped."""
+    O_error = p.reference["output_layer_error"]
+    O_delta = O_error * (p.O_out * (1 - p.O_out) if out_d is None else out_d)
+    W2_update = (p.H_out if w2_left is None else w2_left).T @ O_delta / p.N
+    H_error = (O_error if error_for_delta else O_delta) @ p.W2.T
+    H_delta = H_error * (p.H_out * (1 - p.H_out) if hid_d is None else hid_d)
+    W1_update = (p.X if w1_left is None else w1_left).T @ H_delta / p.N
+    return dict(zip(IDS, (O_error, O_delta, W2_update, H_error, H_delta, W1_update), strict=True))
+
+
+def _structural_mistakes(p):
+    """Each structural mistake: (name, message, the pass it gives), as diagnose should build them."""
+    out = []
+    for layer, z, s, z_value, s_value, swap in (
+        ("output", "O_in", "O_out", p.O_in, p.O_out, "out_d"),
+        ("hidden", "H_in", "H_out", p.H_in, p.H_out, "hid_d"),
+    ):
+        sig = _sig(s_value)
+        out += [
+            (
+                "derivative_of_input",
+                f"the {layer} layer's sigmoid derivative is taken of its input: "
+                f"{z} (1 - {z}) instead of {s} (1 - {s})",
+                _pass_with(p, **{swap: z_value * (1 - z_value)}),
+            ),
+            (
+                "sigmoid_of_output",
+                f"the {layer} layer's sigmoid derivative is applied to its output as if it "
+                f"were the input: sigma({s}) (1 - sigma({s})) instead of {s} (1 - {s})",
+                _pass_with(p, **{swap: sig * (1 - sig)}),
+            ),
+            (
+                "missing_derivative",
+                f"the {layer} layer's activation derivative {s} (1 - {s}) is missing",
+                _pass_with(p, **{swap: 1.0}),
+            ),
+        ]
+    out.append(
+        (
+            "error_instead_of_delta",
+            "H_error uses O_error instead of O_delta: H_error = O_delta W2^T",
+            _pass_with(p, error_for_delta=True),
+        )
+    )
+    w2, w1 = "W2_update = (1/N) H_out^T O_delta", "W1_update = (1/N) X^T H_delta"
+    out += [
+        (
+            "wrong_layer",
+            f"W2_update uses H_in instead of H_out: {w2}",
+            _pass_with(p, w2_left=p.H_in),
+        ),
+        ("wrong_layer", f"W2_update uses X instead of H_out: {w2}", _pass_with(p, w2_left=p.X)),
+        ("wrong_layer", f"W1_update uses H_in instead of X: {w1}", _pass_with(p, w1_left=p.H_in)),
+        ("wrong_layer", f"W1_update uses H_out instead of X: {w1}", _pass_with(p, w1_left=p.H_out)),
+    ]
+    return out
+
+
+STRUCTURAL = {"derivative_of_input", "sigmoid_of_output", "missing_derivative"}
+STRUCTURAL |= {"error_instead_of_delta", "wrong_layer"}
+
+
+@pytest.mark.parametrize(
+    ("equation_id", "quantity", "whole"),
+    [(q, q, False) for q in IDS]
+    + [
+        ("backpropagation", "hidden_layer_delta", False),  # one component of a whole pass
+        ("dmse_do_out", "output_layer_error", True),  # none: no mistake changes O_error
+        ("dmse_dw2_scalar", "weights_2_update", True),
+        ("dmse_dw1_scalar", "weights_1_update", True),
+    ],
+)
+def test_the_structural_candidates_are_the_pass_with_one_piece_swapped(
+    series, equation_id, quantity, whole
+):
+    """A quantity's structural candidates: each mistake that changes it, with its message and
+    value; for a quantity computed from a given upstream value, only the mistakes that leave
+    that upstream value right; for a scalar form (computing the whole chain), every one."""
+    p = pieces(series)
+    right = _pass_with(p)
+    before = IDS[: IDS.index(quantity)]
+
+    def changes(values, q):
+        return values[q].shape != right[q].shape or not np.allclose(values[q], right[q])
+
+    expected = [
+        (mistake, message, values[quantity])
+        for mistake, message, values in _structural_mistakes(p)
+        if changes(values, quantity) and (whole or not any(changes(values, b) for b in before))
+    ]
+    value = np.asarray(reference_target(equation_id, "" if whole else quantity, series).value)
+    found = [c for c in candidates(equation_id, "" if whole else quantity, value, series)]
+    found = [c for c in found if c.mistake in STRUCTURAL]
+    assert [(c.mistake, c.message) for c in found] == [(m, text) for m, text, _ in expected]
+    for c, (_, _, values) in zip(found, expected, strict=True):
+        np.testing.assert_allclose(c.value, values, rtol=1e-12, atol=1e-15)
+
+
+def test_only_the_output_error_has_the_sign_hint_and_the_factors_know_n_and_the_examples(
+    series,
+):
+    """The series' net: N = Y.size = 9, 3 examples."""
+    for equation_id, component, hint in [
+        ("output_layer_error", "output_layer_error", ": Y - O_out instead of O_out - Y"),
+        ("dmse_do_out", "", ": Y - O_out instead of O_out - Y"),
+        ("hidden_layer_delta", "hidden_layer_delta", ""),
+    ]:
+        value = np.asarray(reference_target(equation_id, component, series).value)
+        found = {c.mistake: c for c in candidates(equation_id, component, value, series)}
+        assert found["sign_flip"].message == f"the sign is flipped{hint}"
+        np.testing.assert_array_equal(found["sign_flip"].value, -value)
+        assert found["examples_instead_of_N"].message == (
+            "divided by the number of examples (3) instead of N = Y.size = 9"
+        )
+        np.testing.assert_allclose(found["factor_N"].value, 9 * value, rtol=1e-15)
+
+
+def test_the_fitted_structural_candidates_are_on_the_scale_of_the_entry(series):
+    """dmse_do_out is O_error / N: a learner's (O_in - Y) / N is fitted on O_error's scale and
+    the candidate said on the entry's; a delta is its own scale."""
+    p = pieces(series)
+    hand = (p.O_in - p.Y) / p.N
+    value = np.asarray(reference_target("dmse_do_out", "", series).value)
+    found = candidates("dmse_do_out", "", value, series, hand)
+    wrong_layer = [c for c in found if c.mistake == "wrong_layer"]
+    assert [c.message for c in wrong_layer] == ["uses O_in instead of O_out: O_out - Y"]
+    np.testing.assert_allclose(wrong_layer[0].value, hand, rtol=1e-12)
+    delta = p.reference["hidden_layer_error"] * p.H_in * (1 - p.H_in)
+    value = p.reference["hidden_layer_delta"]
+    found = candidates("hidden_layer_delta", "hidden_layer_delta", value, series, delta)
+    fitted = [c for c in found if c.mistake == "derivative_of_input" and "z - z^2" in c.message]
+    assert fitted and all(np.allclose(c.value, delta, rtol=1e-12, atol=0) for c in fitted)
+
+
+def test_matching_is_to_the_tolerance_inclusive_and_the_rounding_grows_with_the_magnitude():
+    """An error of exactly 1e-6 times the candidate's scale matches in float64; the rounding
+    allowance is 64 eps x magnitude, so twice the magnitude allows twice the difference."""
+    assert matches(np.array([1e-6, 1.0]), np.array([0.0, 1.0]), 0.0, "float64")
+    zero = np.zeros(2)
+    assert matches(zero + 2e-14, zero, 2.0, "float64")
+    assert not matches(zero + 3e-14, zero, 2.0, "float64")
+
+
+def test_matching_mistakes_look_at_the_sampled_entries_only():
+    candidate = np.array([1.0, 2.0])
+    named = [Candidate("factor_2", "", 2 * candidate), Candidate("sign_flip", "", -candidate)]
+    sample = Sample("s", (2,), np.array([1]))
+    hand = np.array([np.nan, -2.0])  # the first entry was not computed
+    assert matching_mistakes(hand, named, 0.0, "float64", sample) == [named[1]]
+    assert matching_mistakes(hand, named, 0.0, "float64") == []
+
+
+def test_no_mistake_is_a_candidate_where_no_error_reaches():
+    """With W2 = 0 no error reaches the hidden layer: its error and delta are exactly 0 under
+    every structural mistake too, so none is a candidate for them."""
+    setup = series_setup()
+    setup = dataclasses.replace(setup, W2=np.zeros_like(setup.W2), name="series, W2 = 0")
+    jr = jax_results(hand_pass(setup))
+    p = pieces(jr)
+    for quantity in ("hidden_layer_error", "hidden_layer_delta"):
+        assert not np.any(p.reference[quantity])
+        found = candidates(quantity, quantity, p.reference[quantity], jr)
+        assert [c.mistake for c in found if c.mistake in STRUCTURAL] == []
+
+
+def _flat_net(s):
+    """A net whose every output is ``s``: identical examples, W2 all one number."""
+    X, W1 = np.tile([[0.5, -0.3]], (3, 1)), np.array([[0.2, -0.4], [0.7, 0.1]])
+    logit = np.log(s / (1 - s))
+    W2 = np.full((2, 3), logit / _sig(X @ W1)[0].sum())
+    return jax_results(hand_pass(Setup(f"every output {s}", X, np.eye(3), W1, W2)))
+
+
+def test_a_mistake_is_a_candidate_unless_it_changes_the_quantity_by_rounding_only():
+    """sigma(s) (1 - sigma(s)) equals s (1 - s) at s = 0.4010581...: at every output there, the
+    sigmoid_of_output mistake changes nothing beyond rounding and is no candidate; a ten-
+    millionth away it changes the output delta by about 1e-7 relative, and is one."""
+    lo, hi = 0.2, 0.5  # s (1 - s) - sigma(s) (1 - sigma(s)) goes from - to + in between
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if mid * (1 - mid) < _sig(mid) * (1 - _sig(mid)) else (lo, mid)
+    for s, expected in [(lo, False), (lo + 1e-7, True)]:
+        jr = _flat_net(s)
+        reference = pieces(jr).reference["output_layer_delta"]
+        found = candidates("output_layer_delta", "output_layer_delta", reference, jr)
+        assert ("sigmoid_of_output" in [c.mistake for c in found]) is expected, s
+
+
+def test_the_pieces_are_the_setups_arrays_in_float64():
+    setup = series_setup(np.float32)
+    p = pieces(jax_results(hand_pass(setup)))
+    for name in ("X", "W1", "W2", "Y"):
+        np.testing.assert_array_equal(getattr(p, name), getattr(setup, name))
+    arrays = [p.X, p.W1, p.W2, p.Y, p.H_in, p.H_out, p.O_in, p.O_out, p.d_H, p.d_O]
+    assert all(a.dtype == np.float64 for a in [*arrays, *p.reference.values()])
+    assert (p.N, p.E, p.eta) == (9, 3, setup.eta)
+
+
+def test_float32_matching_allows_float32s_rounding():
+    """64 eps x magnitude with float32's eps (1.2e-7): 7.6e-6 for a magnitude of 1."""
+    zero = np.zeros(2)
+    assert matches(zero + 7e-6, zero, 1.0, "float32")
+    assert not matches(zero + 8e-6, zero, 1.0, "float32")
+
+
+def test_a_sign_flip_without_a_hint_says_only_that():
+    value = np.array([[1.0, 2.0], [3.0, 4.0]])
+    sign = generic_candidates(value, 4, 2)[0]
+    assert (sign.mistake, sign.message) == ("sign_flip", "the sign is flipped")
+
+
+def test_each_constant_factor_candidate_says_where_the_factor_belongs():
+    found = {c.mistake: c.message for c in generic_candidates(np.ones((2, 3)), 6, 2, "in W1")}
+    assert found["factor_2"] == (
+        "twice the right value in W1: the 2 from differentiating the square stays, but the "
+        "1/2 of the MSE cancels it"
+    )
+    assert found["factor_1/2"] == "half the right value in W1"
+    assert found["factor_1/N"] == (
+        "divided by N = Y.size = 6 once too often in W1 (the 1/N belongs in the weight "
+        "updates only)"
+    )
+    assert found["factor_1/examples"] == (
+        "divided by the number of examples (2) once too often in W1 (the only division in "
+        "backpropagation is the 1/N of the weight updates, N = Y.size)"
+    )
