@@ -15,9 +15,12 @@ time left (chapter 2's one program: 0.55 s of tracing and 0.18 s of lowering, ag
 * the shapes and dtypes of the arguments.
 
 A program whose key changed is traced and compiled again; nothing is ever reused across
-a code change. The store is switched on by :func:`enable` (the ``handbp verify`` command
-does; library calls and tests compile as usual), lives in ``executables/`` under
-:func:`verify._jax.cache_directory`, and is off when that is (``HANDBP_JAX_CACHE=off``).
+a code change. In one process a program is reused under its key always (as ``jax.jit``
+reuses its traces, but across calls that build new closures: each ``handbp.verify``
+chapter-2 check does). The store on disk is switched on by :func:`enable` (the ``handbp
+verify`` command does; library calls and tests do not write there), lives in
+``executables/`` under :func:`verify._jax.cache_directory`, and is off when that is
+(``HANDBP_JAX_CACHE=off``).
 The files are pickles of compiled code: like JAX's own cache, trust the directory as
 you trust your home directory.
 
@@ -120,21 +123,26 @@ def _name(key: Hashable, args: Any) -> str:
 
 
 def run(jitted: Callable[..., Any], args: tuple[Any, ...], key: Hashable | None) -> Any:
-    """``jitted(*args)``, its compiled program reused from disk when the store is on.
+    """``jitted(*args)``, its compiled program reused: in this process always, and across
+    processes from disk when the store is on (:func:`enable`).
 
     ``jitted`` is a ``jax.jit`` function without static arguments, ``args`` its arguments
     (pytrees of arrays); ``key`` names everything the traced program depends on besides
     the code and the arguments' shapes and dtypes (for a program whose closures hold data
     drawn from a seed: the seed, the dtype and the drawing's settings). ``key=None``: a
-    program that cannot be named so, never stored.
+    program that cannot be named so, compiled by ``jitted`` as usual. Like ``jax.jit``'s
+    own cache, the reuse in one process does not see code changed at run time (a
+    monkeypatched reference): :func:`forget` drops what this process holds.
     """
-    directory = _state["directory"]
-    if directory is None or key is None:
+    if key is None:
         return jitted(*args)
     name = _name(key, args)
     compiled = _loaded.get(name)
-    path = directory / f"{name}.jaxexe"
-    if compiled is None:
+    if compiled is not None:
+        return compiled(*args)
+    directory = _state["directory"]
+    path = None if directory is None else directory / f"{name}.jaxexe"
+    if path is not None:
         compiled = _load(path)
         if compiled is not None:
             try:
@@ -144,9 +152,10 @@ def run(jitted: Callable[..., Any], args: tuple[Any, ...], key: Hashable | None)
             else:
                 _loaded[name] = compiled
                 return result
-        compiled = jitted.trace(*args).lower().compile()
+    compiled = jitted.trace(*args).lower().compile()
+    if path is not None:
         _store(path, compiled)
-        _loaded[name] = compiled
+    _loaded[name] = compiled
     return compiled(*args)
 
 

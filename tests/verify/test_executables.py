@@ -82,6 +82,18 @@ def test_the_folder_keeps_the_newest_programs_only(store, monkeypatch):
     executables.run(jax.jit(_never_traced), _arguments(5), "scaled sum")  # the last is kept
 
 
+def test_with_the_store_off_a_program_is_reused_in_this_process_until_forgotten():
+    executables.disable()
+    executables.forget()
+    args = _arguments()
+    first = executables.run(jax.jit(_scaled_sum), args, "scaled sum, in memory")
+    assert _same(executables.run(jax.jit(_never_traced), args, "scaled sum, in memory"), first)
+    executables.forget()
+    with pytest.raises(AssertionError, match="traced"):
+        executables.run(jax.jit(_never_traced), args, "scaled sum, in memory")
+    executables.forget()
+
+
 def test_without_a_key_or_with_the_store_off_nothing_is_written(store, tmp_path):
     executables.run(jax.jit(_scaled_sum), _arguments(), None)
     assert not list(store.iterdir())

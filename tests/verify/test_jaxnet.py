@@ -7,7 +7,8 @@ import pytest
 
 from handbp import network
 from handbp.equations import CATALOGUE
-from verify import jaxnet
+from verify import executables, jaxnet, rounding
+from verify._jax import jax
 from verify.hand import hand_pass
 from verify.jaxnet import GRADIENT_WRT
 from verify.report import run_reference
@@ -84,19 +85,32 @@ def test_do_in_dw2_is_the_corresponding_hidden_output_for_every_k():
     np.testing.assert_allclose(jr["fd.do_in_dw2"], expected, rtol=1e-9)
 
 
-def test_jax_compiles_once_per_shape_and_dtype():
-    before = jaxnet.reference_arrays._cache_size()
+def test_jax_traces_and_compiles_once_per_shape_and_dtype(monkeypatch):
+    """Three nets of one shape, then one of another: two traces (verify.executables keeps
+    each compiled program under its shapes and dtypes)."""
+    traces = []
+
+    def counted(a):
+        traces.append(a["X"].shape)
+        return jaxnet.reference_arrays.__wrapped__(a)
+
+    monkeypatch.setattr(rounding, "reference_arrays", jax.jit(counted))
+    executables.forget()
     for seed in (11, 12, 13):
         jax_results(hand_pass(random_setup((2, 3, 2), examples=5, seed=seed)))
-    assert jaxnet.reference_arrays._cache_size() == before + 1
+    jax_results(hand_pass(random_setup((2, 3, 2), examples=6, seed=14)))
+    executables.forget()  # the counted programs are this test's own
+    assert traces == [(5, 2), (6, 2)]
 
 
 @pytest.fixture
 def retraced():
     """A test that changes how the references are computed: compile afresh, before and after."""
     jaxnet.reference_arrays.clear_cache()
+    executables.forget()
     yield
     jaxnet.reference_arrays.clear_cache()
+    executables.forget()
 
 
 def test_a_wrong_finite_difference_reference_is_caught_on_a_large_net(monkeypatch, retraced):
