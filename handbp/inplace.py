@@ -39,6 +39,11 @@ class _Layer:
             self.work = np.empty((n, width), dtype)
 
 
+def _quiet_product(a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
+    with np.errstate(invalid="ignore"):
+        np.matmul(a, b, out=out)
+
+
 class InPlacePass:
     """Buffers for ``net``'s passes over batches of ``size`` examples in ``dtype``, and the
     equations that fill them.
@@ -61,14 +66,7 @@ class InPlacePass:
         self.layers = [_Layer(size, width, dtype, backward) for width in net.widths[1:]]
         # OpenBLAS's float32 kernels can leave the "invalid" flag set on finite inputs
         # (numpy/numpy#24067): as the catalogue's checked products, silence only that.
-        self.quiet_products = np.dtype(dtype) == np.float32
-
-    def _product(self, a: np.ndarray, b: np.ndarray, out: np.ndarray) -> None:
-        if self.quiet_products:
-            with np.errstate(invalid="ignore"):
-                np.matmul(a, b, out=out)
-        else:
-            np.matmul(a, b, out=out)
+        self._product = _quiet_product if np.dtype(dtype) == np.float32 else np.matmul
 
     def forward(
         self, X: np.ndarray, weights: Sequence[np.ndarray], biases: Sequence[np.ndarray] | None

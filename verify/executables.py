@@ -177,16 +177,25 @@ KEPT_FILES = 64
 (a default ``handbp verify`` stores seven), and the oldest stored go first."""
 
 
+UNSTORABLE = (OSError, ValueError, NotImplementedError, pickle.PicklingError)
+"""What storing a program may raise and costs only the compile next time: a read-only or
+full disk (``OSError``), and a program ``serialize_executable`` declines (``ValueError``,
+or ``NotImplementedError`` for one holding constant arguments)."""
+
+
 def _store(path: Path, compiled: Any) -> None:
     from jax.experimental import serialize_executable
 
+    part = None
     try:
         blob = pickle.dumps(serialize_executable.serialize(compiled))
         with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".part", delete=False) as file:
+            part = Path(file.name)
             file.write(blob)
-        os.replace(file.name, path)  # whole or not at all, even with two runs at once
+        os.replace(part, path)  # whole or not at all, even with two runs at once
         stored = sorted(path.parent.glob("*.jaxexe"), key=lambda p: p.stat().st_mtime)
         for old in stored[: max(0, len(stored) - KEPT_FILES)]:
             old.unlink(missing_ok=True)
-    except (OSError, ValueError, NotImplementedError, pickle.PicklingError):
-        return  # the store is a speed-up: a read-only or full disk only costs the compile
+    except UNSTORABLE:
+        if part is not None:
+            part.unlink(missing_ok=True)  # a write cut short leaves nothing behind

@@ -106,7 +106,7 @@ def test_jax_traces_and_compiles_once_per_shape_and_dtype(monkeypatch):
 @pytest.fixture
 def retraced():
     """A test that changes how the references are computed: compile afresh, before and after."""
-    jaxnet.reference_arrays.clear_cache()
+    jaxnet.reference_arrays.clear_cache()  # jit's traces, which .trace() reuses too
     executables.forget()
     yield
     jaxnet.reference_arrays.clear_cache()
