@@ -4,7 +4,8 @@ The catalogue's functions (:mod:`handbp.layers`, :mod:`handbp.nn`) return a new 
 for every equation: that is what lets a learner look at each quantity. A training loop
 has no use for the old ones, and on small batches their allocations and Python calls
 cost more than the arithmetic. :class:`InPlacePass` computes the same equations with the
-same floating-point operations in the same order, into buffers allocated once per batch
+same floating-point operations in the same order (one exception, exact: a division by
+a power of two is a product with its reciprocal), into buffers allocated once per batch
 size: :meth:`Net.step <handbp.nn.Net.step>` (through :func:`step`) and the fast training
 epoch (:class:`handbp.training.minibatch.FastEpoch`) run it, and the tests hold both bit
 for bit equal to the catalogue's functions. Each line names the equation it computes.
@@ -137,6 +138,9 @@ class InPlacePass:
         """backpropagation_net after :meth:`forward` on ``X``: the gradients into ``dW``
         and ``db`` (``transposed``: each W_l.T; ``N``: the loss's count for ``Y``)."""
         layers, names = self.layers, self.names
+        # x / N: for N a power of two, x * (1 / N) is the same number (both round the one
+        # real x 2^-k; 1 / N is exact) and a product costs a fraction of a division.
+        scale, by = (np.multiply, 1.0 / N) if N & (N - 1) == 0 else (np.divide, N)
         top = layers[-1]
         np.subtract(top.A, Y, out=top.D if self.fused else top.E)  # fused delta / mse_error
         if not self.fused:
@@ -145,10 +149,10 @@ class InPlacePass:
             D = layers[k].D
             A_prev = X if k == 0 else layers[k - 1].A
             self._product(A_prev.T, D, dW[k])  # weights_l_update: A_{k-1}^T D_l / N
-            np.divide(dW[k], N, out=dW[k])
+            scale(dW[k], by, out=dW[k])
             if self.biased:  # bias_l_update: sum_e D_l / N
                 np.add.reduce(D, axis=0, out=db[k])
-                np.divide(db[k], N, out=db[k])
+                scale(db[k], by, out=db[k])
             if k > 0:
                 self._product(D, transposed[k], layers[k - 1].E)  # layer_l_error
                 self._delta(layers[k - 1], names[k - 1])

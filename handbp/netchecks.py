@@ -211,6 +211,9 @@ def _passes(net: Any, given: dict[str, Any], forward_fields: tuple[str, ...]) ->
     dtype = expected[0][0].dtype if type(expected[0][0]) is np.ndarray else None
     if dtype is None or dtype.char not in "fd":
         return False
+    labels = LOSSES[net.loss].labels if "Y" in given else None
+    # labels checked one-hot or binary are 0s and 1s: finite without a look of their own
+    labelled = given["Y"] if labels in ("one-hot", "binary") else None
     examples = _EXAMPLES
     for array, shape in expected:
         if type(array) is not np.ndarray or array.dtype is not dtype:
@@ -224,19 +227,17 @@ def _passes(net: Any, given: dict[str, Any], forward_fields: tuple[str, ...]) ->
                 return False
         elif array.shape != shape:
             return False
-        if not (array.size and known_finite(array)):
+        if not (array.size and (array is labelled or known_finite(array))):
             return False
     if "eta" in given and not _rate(given["eta"]):
         return False
-    if "Y" in given:
-        labels = LOSSES[net.loss].labels
-        try:
-            if labels == "one-hot":
-                one_hot(given["Y"], "Y")
-            elif labels == "binary":
-                binary(given["Y"], "Y")
-        except ValueError:
-            return False
+    try:
+        if labels == "one-hot":
+            one_hot(given["Y"], "Y")
+        elif labels == "binary":
+            binary(given["Y"], "Y")
+    except ValueError:
+        return False
     return True
 
 

@@ -200,3 +200,29 @@ def test_only_float32_products_silence_the_invalid_flag(dtype, warns):
             passes.forward(X, [W], None)
     else:
         passes.forward(X, [W], None)
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_dividing_by_a_power_of_two_is_multiplying_by_its_reciprocal_bit_for_bit(dtype):
+    """What backward relies on to scale by 1/N with a product when N = 2^k."""
+    info = np.finfo(dtype)
+    rng = np.random.default_rng(0)
+    x = np.concatenate(
+        [
+            rng.normal(size=2000) * 10.0 ** rng.integers(-30, 30, 2000),
+            [info.tiny, info.tiny * 3, info.smallest_subnormal * 7, info.max, -info.max, 0.0],
+            rng.uniform(-1, 1, 200) * info.tiny,  # products that round to subnormals
+        ]
+    ).astype(dtype)
+    for k in range(0, 64):
+        N = 2**k
+        assert np.array_equal(np.divide(x, N), np.multiply(x, 1.0 / N)), k
+
+
+@pytest.mark.parametrize("examples", [16, 32, 33, 48, 64])
+@pytest.mark.parametrize("loss", ["cross_entropy", "mse"])
+def test_net_step_equals_the_catalogue_for_batches_of_powers_of_two_and_others(examples, loss):
+    net = Net((5, 7, 3), ("tanh", "softmax" if loss == "cross_entropy" else "sigmoid"), loss=loss)
+    _, X, Y, _ = _problem(3, examples)
+    params = net.init(3)
+    _assert_bit_for_bit(net.step(X, Y, params, 0.2), _catalogue_step(net, X, Y, params, 0.2))
