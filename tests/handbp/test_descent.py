@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from handbp import descent
+from tests.handbp import series
+from tests.handbp.series import assert_printed
 
 
 def test_square_and_its_derivative():
@@ -42,6 +44,17 @@ def test_series_experiments_are_the_four_learning_rates():
     # after 10 steps: too small barely moved, overshooting got there more slowly than ideal
     assert 5.0 > last[0.002, 10] > last[0.9, 10] > last[0.2, 10]
     assert last[1.1, 3] > 5.0  # diverges
+
+
+def test_part_7_pictures_end_where_the_series_annotated_them():
+    """Part 7, the series' learning-rate pictures: "Value of x at the last step" from
+    x = 5 is 0.03 (eta 0.2, 10 steps), 4.8, 3.35 and 0.09 (eta 0.002, 10, 100 and 1000
+    steps), 0.54 (eta 0.9, 10 steps) and -8.64 (eta 1.1, 3 steps), to 2 decimals."""
+    runs = {(run.eta, run.steps): run for run in descent.learning_rate_experiments()}
+    assert set(runs) == set(series.LAST_X)
+    for key, printed in series.LAST_X.items():
+        assert runs[key].path[0] == 5.0
+        assert_printed(runs[key].path[-1], printed)
 
 
 def test_chain_rule_multiplies_the_links():
