@@ -152,6 +152,16 @@ LAST_X = {  # (eta, steps) -> the annotation of that picture
     (1.1, 3): Printed("part 7", f"{_RATES}, cell 15 (too big)", "-8.64", decimals=2),
 }
 
+# The right-hand pictures: f(x) = x^2 at each step; its last value, read off the plot.
+LAST_F = {
+    (0.2, 10): Reading("part 7", f"{_RATES}, cell 7 (f per step)", 0.0, 0.1),
+    (0.002, 10): Reading("part 7", f"{_RATES}, cell 9 (f per step)", 23.07, 0.03),
+    (0.002, 100): Reading("part 7", f"{_RATES}, cell 10 (f per step)", 11.2, 0.2),
+    (0.002, 1000): Reading("part 7", f"{_RATES}, cell 11 (f per step)", 0.0, 0.1),
+    (0.9, 10): Reading("part 7", f"{_RATES}, cell 13 (f per step)", 0.3, 0.1),
+    (1.1, 3): Reading("part 7", f"{_RATES}, cell 15 (f per step)", 74.6, 0.5),
+}
+
 # --- Part 13: one step on the three flowers with the seed-10 weights ---------------------
 _STEP = "04 - Backpropagation with NumPy.ipynb"
 STEP_X = Printed(
@@ -258,6 +268,10 @@ CURVES = {
     "run1-1000": {
         "mse at the start": _curve(8, 0.139, 0.002),
         "mse at the end": _curve(8, 0.094, 0.002),
+        "mse at epoch 200": _curve(8, 0.117, 0.002),
+        "mse at epoch 400": _curve(8, 0.110, 0.002),
+        "mse at epoch 600": _curve(8, 0.105, 0.002),
+        "mse at epoch 800": _curve(8, 0.099, 0.002),
         "accuracy at the start": _curve(8, 0.33, 0.01),
         "epoch the accuracy first moves": _curve(8, 380, 20),
         "highest accuracy": _curve(8, 0.63, 0.01),
