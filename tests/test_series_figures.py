@@ -21,7 +21,9 @@ def figures() -> list[str]:
     def is_figure(value: object) -> bool:
         if isinstance(value, series.Printed | series.Reading):
             return True
-        return isinstance(value, dict) and bool(value) and all(map(is_figure, value.values()))
+        if isinstance(value, dict):
+            value = tuple(value.values())
+        return isinstance(value, tuple) and bool(value) and all(map(is_figure, value))
 
     return [name for name, value in vars(series).items() if name.isupper() and is_figure(value)]
 

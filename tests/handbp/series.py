@@ -152,6 +152,19 @@ LAST_X = {  # (eta, steps) -> the annotation of that picture
     (1.1, 3): Printed("part 7", f"{_RATES}, cell 15 (too big)", "-8.64", decimals=2),
 }
 
+# The left-hand pictures: x after steps 1, 2 and 3, read off the dots on the parabola
+# (about 0.15 on the x axis from -10 to 10; the 0.002 runs' dots overlap into a blob).
+X_PATH = {
+    (eta, steps): tuple(
+        Reading("part 7", f"{_RATES}, cell {cell} (x per step)", x, 0.15) for x in xs
+    )
+    for (eta, steps), cell, xs in [
+        ((0.2, 10), 7, (3.0, 1.8, 1.1)),
+        ((0.9, 10), 13, (-4.0, 3.2, -2.55)),
+        ((1.1, 3), 15, (-6.0, 7.2, -8.6)),
+    ]
+}
+
 # The right-hand pictures: f(x) = x^2 at each step; its last value, read off the plot.
 LAST_F = {
     (0.2, 10): Reading("part 7", f"{_RATES}, cell 7 (f per step)", 0.0, 0.1),

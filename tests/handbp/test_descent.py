@@ -50,13 +50,16 @@ def test_part_7_pictures_end_where_the_series_annotated_them():
     """Part 7, the series' learning-rate pictures: "Value of x at the last step" from
     x = 5 is 0.03 (eta 0.2, 10 steps), 4.8, 3.35 and 0.09 (eta 0.002, 10, 100 and 1000
     steps), 0.54 (eta 0.9, 10 steps) and -8.64 (eta 1.1, 3 steps), to 2 decimals; and
-    f(x) at the last step as the right-hand plots show it."""
+    x after the first steps and f(x) at the last as the plots show them."""
     runs = {(run.eta, run.steps): run for run in descent.learning_rate_experiments()}
     assert set(runs) == set(series.LAST_X) == set(series.LAST_F)
     for key, printed in series.LAST_X.items():
         np.testing.assert_allclose(runs[key].path[0], 5.0, rtol=0)
         assert_printed(runs[key].path[-1], printed)
         assert_read(descent.square(runs[key].path[-1]), series.LAST_F[key])
+    for key, readings in series.X_PATH.items():
+        for x, reading in zip(runs[key].path[1:], readings, strict=False):
+            assert_read(x, reading)
     # too small a rate: f falls slowly and almost in a straight line (within 2 % of its
     # drop of the straight line from its first to its last value)
     f = descent.square(runs[0.002, 10].path)
