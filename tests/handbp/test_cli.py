@@ -9,7 +9,7 @@ import pytest
 
 from handbp.cli import build_parser, main
 from handbp.equations import CATALOGUE
-from tests.handbp import reference
+from tests.handbp import reference, series
 
 
 def run(capsys, *argv: str) -> tuple[int, str, str]:
@@ -69,6 +69,17 @@ def test_step_full_precision_round_trips(capsys):
     mse_before = json.loads(js)["mse_before"]
     line = next(line for line in out.splitlines() if line.startswith("MSE before"))
     assert float(line.split(":")[1]) == mse_before  # the printed digits give back the exact float
+
+
+def test_step_prints_part_13s_mse_as_the_series_printed_it(capsys):
+    """`handbp step` prints the MSE before and after the step with the digits the series'
+    notebook printed: 0.13831126800831411 and 0.1379749216970851."""
+    _, out, _ = run(capsys, "step")
+    lines = {
+        line.split(":")[0]: line.split(":")[1].strip() for line in out.splitlines() if ":" in line
+    }
+    assert lines["MSE before the step"] == series.MSE_BEFORE.text
+    assert lines["MSE after the step"] == series.MSE_AFTER.text
 
 
 def numbers_in(text: str) -> list[str]:

@@ -8,6 +8,8 @@ import numpy as np
 import pytest
 
 from handbp import data
+from tests.handbp import series
+from tests.handbp.series import assert_printed
 
 SHARED_CSV = Path(__file__).resolve().parents[3] / "shared" / "data" / "iris.csv"
 
@@ -54,6 +56,13 @@ def test_three_flowers_of_the_series(variant):
     )
     np.testing.assert_array_equal(flowers.Y, np.eye(3))
     assert flowers.species == data.SPECIES
+
+
+def test_three_flowers_print_as_the_series_printed_x_and_y():
+    """Part 13's notebook printed x and y of rows 1, 51 and 101 (its Iris.csv, UCI's)."""
+    flowers = data.three_flowers("uci")
+    assert_printed(flowers.X, series.STEP_X)
+    assert_printed(flowers.Y, series.STEP_Y)
 
 
 def test_float32_data():

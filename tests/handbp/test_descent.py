@@ -6,6 +6,8 @@ import numpy as np
 import pytest
 
 from handbp import descent
+from tests.handbp import series
+from tests.handbp.series import assert_printed, assert_read
 
 
 def test_square_and_its_derivative():
@@ -42,6 +44,27 @@ def test_series_experiments_are_the_four_learning_rates():
     # after 10 steps: too small barely moved, overshooting got there more slowly than ideal
     assert 5.0 > last[0.002, 10] > last[0.9, 10] > last[0.2, 10]
     assert last[1.1, 3] > 5.0  # diverges
+
+
+def test_part_7_pictures_end_where_the_series_annotated_them():
+    """Part 7, the series' learning-rate pictures: "Value of x at the last step" from
+    x = 5 is 0.03 (eta 0.2, 10 steps), 4.8, 3.35 and 0.09 (eta 0.002, 10, 100 and 1000
+    steps), 0.54 (eta 0.9, 10 steps) and -8.64 (eta 1.1, 3 steps), to 2 decimals; and
+    x after the first steps and f(x) at the last as the plots show them."""
+    runs = {(run.eta, run.steps): run for run in descent.learning_rate_experiments()}
+    assert set(runs) == set(series.LAST_X) == set(series.LAST_F)
+    for key, printed in series.LAST_X.items():
+        np.testing.assert_allclose(runs[key].path[0], 5.0, rtol=0)
+        assert_printed(runs[key].path[-1], printed)
+        assert_read(descent.square(runs[key].path[-1]), series.LAST_F[key])
+    for key, readings in series.X_PATH.items():
+        for x, reading in zip(runs[key].path[1:], readings, strict=False):
+            assert_read(x, reading)
+    # too small a rate: f falls slowly and almost in a straight line (within 2 % of its
+    # drop of the straight line from its first to its last value)
+    f = descent.square(runs[0.002, 10].path)
+    line = np.linspace(f[0], f[-1], f.size)
+    assert np.max(np.abs(f - line)) < 0.02 * (f[0] - f[-1])
 
 
 def test_chain_rule_multiplies_the_links():

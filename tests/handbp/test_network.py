@@ -7,7 +7,8 @@ from hypothesis import given
 from handbp import data, network
 from handbp.activations import step_function
 from handbp.losses import mse
-from tests.handbp import reference
+from tests.handbp import reference, series
+from tests.handbp.series import OVERVIEW, OVERVIEW_DECIMALS, assert_printed
 from tests.handbp.strategies import nets
 
 
@@ -131,6 +132,107 @@ def test_hand_picked_weights_and_step_network_by_hand():
     np.testing.assert_allclose(forward.hidden_layer_inputs[0], [5.21, -1.65])
     np.testing.assert_array_equal(forward.hidden_layer_outputs[0], [1.0, 0.0])
     np.testing.assert_array_equal(forward.output_layer_outputs[0], [1.0, 0.0, 0.0])
+
+
+def test_part_5_prints_the_series_figures():
+    """Part 5, the series' NumPy notebook: np.dot of one flower and one node's weights
+    (5.210000000000001, one ulp above the loops' 5.21), then every layer of the
+    hand-picked net as NumPy printed it, and H_in again as (W1^T X^T)^T."""
+    flowers = data.three_flowers("uci")
+    W1, W2 = network.hand_picked_weights()
+    one_node = network.hidden_layer_inputs(flowers.X[:1], W1[:, :1])
+    assert_printed(one_node, series.NUMPY_NODE_INPUT)
+    forward = network.feedforward(flowers.X, W1, W2, activation=step_function)
+    assert_printed(forward.hidden_layer_inputs, series.NUMPY_HIDDEN_INPUTS)
+    assert_printed(forward.hidden_layer_outputs, series.NUMPY_HIDDEN_OUTPUTS)
+    assert_printed(forward.output_layer_inputs, series.NUMPY_OUTPUT_INPUTS)
+    assert_printed(forward.output_layer_outputs, series.NUMPY_OUTPUT_OUTPUTS)
+    assert_printed(forward.hidden_layer_inputs, series.NUMPY_TRANSPOSED_ORDER)
+    with pytest.raises(ValueError, match=r"W1.shape\[0\] is 3 but X.shape\[1\] is 2"):
+        network.hidden_layer_inputs(W1, flowers.X)  # W1 X: the order the series warns of
+
+
+def test_the_notation_tables_shapes_for_the_three_flowers():
+    """SERIES.md's notation table: X 3 x 4, Y 3 x 3, W1 4 x 2, W2 2 x 3, H_in and H_out
+    3 x 2, O_in and O_out 3 x 3, N = 9; and each error and delta has its layer's shape."""
+    flowers = data.three_flowers("uci")
+    W1, W2 = network.initial_weights(10)
+    forward = network.feedforward(flowers.X, W1, W2)
+    backward = network.backpropagation(flowers.X, flowers.Y, W2, forward)
+    shapes = {name: value.shape for name, value in forward.as_dict().items()}
+    shapes.update({name: value.shape for name, value in backward.as_dict().items()})
+    assert (flowers.X.shape, flowers.Y.shape, W1.shape, W2.shape) == (
+        (3, 4),
+        (3, 3),
+        (4, 2),
+        (2, 3),
+    )
+    assert shapes == {
+        "hidden_layer_inputs": (3, 2),
+        "hidden_layer_outputs": (3, 2),
+        "output_layer_inputs": (3, 3),
+        "output_layer_outputs": (3, 3),
+        "output_layer_error": (3, 3),
+        "output_layer_delta": (3, 3),
+        "weights_2_update": (2, 3),
+        "hidden_layer_error": (3, 2),
+        "hidden_layer_delta": (3, 2),
+        "weights_1_update": (4, 2),
+    }
+    assert flowers.Y.size == 9  # N
+
+
+def test_part_13_prints_the_series_mse_before_and_after_the_step():
+    """Part 13, the series' backpropagation notebook: seed-10 weights, eta 0.1, N = 9; the
+    MSE 0.13831126800831411 before the step and 0.1379749216970851 after, every digit."""
+    flowers = data.three_flowers("uci")
+    step = network.gradient_descent_iteration(
+        flowers.X, flowers.Y, *network.initial_weights(10), 0.1
+    )
+    assert_printed(step.mse_before, series.MSE_BEFORE)
+    assert_printed(step.mse_after, series.MSE_AFTER)
+
+
+def test_part_13s_overview_graphic_with_the_series_rounding():
+    """Part 13's overview graphic (the slides' picture of one step): the seed-10 weights
+    rounded to 1 decimal, and each quantity rounded as the series rounded it (2 decimals,
+    3 from the hidden error on) before the next equation takes it. handbp's equations,
+    fed the same rounded values, give every printed matrix and the MSE 0.13844444444444445."""
+    flowers = data.three_flowers("uci")
+    X, Y, N = flowers.X, flowers.Y, flowers.Y.size
+
+    def rounded(name: str, value: np.ndarray) -> np.ndarray:
+        return np.round(value, OVERVIEW_DECIMALS[name])
+
+    W1, W2 = (rounded("weights", W) for W in network.initial_weights(10))
+    H_in = rounded("hidden_layer_inputs", network.hidden_layer_inputs(X, W1))
+    H_out = rounded("hidden_layer_outputs", network.hidden_layer_outputs(H_in))
+    O_in = rounded("output_layer_inputs", network.output_layer_inputs(H_out, W2))
+    O_out = rounded("output_layer_outputs", network.output_layer_outputs(O_in))
+    O_error = rounded("output_layer_error", network.output_layer_error(O_out, Y))
+    O_delta = rounded("output_layer_delta", network.output_layer_delta(O_error, O_out))
+    H_error = rounded("hidden_layer_error", network.hidden_layer_error(O_delta, W2))
+    H_delta = rounded("hidden_layer_delta", network.hidden_layer_delta(H_error, H_out))
+    computed = {
+        "W1": W1,
+        "W2": W2,
+        "hidden_layer_inputs": H_in,
+        "hidden_layer_outputs": H_out,
+        "output_layer_inputs": O_in,
+        "output_layer_outputs": O_out,
+        "output_layer_error": O_error,
+        "output_layer_delta": O_delta,
+        "hidden_layer_error": H_error,
+        "hidden_layer_delta": H_delta,
+        "weights_2_update": rounded(
+            "weights_2_update", network.weights_2_update(H_out, O_delta, N)
+        ),
+        "weights_1_update": rounded("weights_1_update", network.weights_1_update(X, H_delta, N)),
+        "mse": mse(O_out, Y),
+    }
+    assert set(computed) == set(OVERVIEW)
+    for name, value in computed.items():
+        assert_printed(value, OVERVIEW[name])
 
 
 @pytest.fixture

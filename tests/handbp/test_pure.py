@@ -6,6 +6,8 @@ from hypothesis import given
 
 from handbp import data, network, pure
 from handbp.activations import step_function
+from tests.handbp import series
+from tests.handbp.series import assert_printed
 from tests.handbp.strategies import nets
 
 
@@ -37,6 +39,24 @@ def test_series_step_network_pure_equals_numpy():
     output = pure.layer_outputs(hidden, W2.T.tolist(), step_function)
     forward = network.feedforward(flowers.X, W1, W2, activation=step_function)
     np.testing.assert_array_equal(output, forward.output_layer_outputs)
+
+
+def test_parts_2_to_4_print_the_series_figures():
+    """Parts 2-4, the series' pure-Python notebooks: one node (5.21, which fires) and every
+    layer of the hand-picked net on the three flowers, digit for digit as pprint showed them
+    (the same loop in the same order, so the same floats: 2.3200000000000003 and all)."""
+    flowers = data.three_flowers("uci")
+    W1, W2 = network.hand_picked_weights()
+    rows, hidden_weights, output_weights = flowers.X.tolist(), W1.T.tolist(), W2.T.tolist()
+    node_input = pure.weighted_sum(rows[0], hidden_weights[0])
+    assert_printed(node_input, series.NODE_INPUT)
+    assert_printed(step_function(np.float64(node_input)), series.NODE_OUTPUT)
+    assert_printed(pure.layer_outputs(rows, hidden_weights), series.PURE_HIDDEN_INPUTS)
+    hidden = pure.layer_outputs(rows, hidden_weights, step_function)
+    assert_printed(hidden, series.PURE_HIDDEN_OUTPUTS)
+    assert_printed(pure.layer_outputs(hidden, output_weights), series.PURE_OUTPUT_INPUTS)
+    outputs = pure.layer_outputs(hidden, output_weights, step_function)
+    assert_printed(outputs, series.PURE_OUTPUT_OUTPUTS)
 
 
 def test_bad_input():

@@ -1,9 +1,20 @@
 """handbp.training.presets: the series' runs, their setup, and running one."""
 
+import re
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from handbp import training
+from tests.handbp import series
+from tests.handbp.series import Printed, assert_printed, assert_read
+
+
+@pytest.fixture(scope="module")
+def series_runs():
+    """Every preset of part 14 trained once (about 56 000 epochs in all, under a second)."""
+    return {name: training.run_setup(preset.setup) for name, preset in training.PRESETS.items()}
 
 
 def test_a_preset_run_twice_gives_identical_arrays():
@@ -97,3 +108,81 @@ def test_run_setup_passes_its_stopping_rules_on():
 def test_setup_refuses_bad_settings(change, message):
     with pytest.raises((ValueError, TypeError), match=message):
         training.RunSetup(**change)
+
+
+def test_part_14s_test_accuracies_are_the_series(series_runs):
+    """Part 14, the series' training notebook: "Accuracy: 0.95" on the 20 test flowers
+    after run 1's 15000 epochs, "Accuracy: 0.9" after run 2's with 6 hidden nodes."""
+    for name, printed in series.TEST_ACCURACY.items():
+        run = series_runs[name]
+        assert run.final["test"].examples == 20
+        assert_printed(run.final["test"].accuracy, printed)
+
+
+def _first(where: np.ndarray) -> int:
+    return int(np.flatnonzero(where)[0])
+
+
+# Each feature of a training curve the series' plots show, from the recorded MSE and
+# accuracy of every epoch (each epoch's feedforward, before its update, as the series).
+CURVE_FEATURES = {
+    "mse at the start": lambda mse, acc: mse[0],
+    "mse at the end": lambda mse, acc: mse[-1],
+    **{f"mse at epoch {n}": lambda mse, acc, n=n: mse[n] for n in (200, 400, 600, 800)},
+    "accuracy at the start": lambda mse, acc: acc[0],
+    "accuracy at the end": lambda mse, acc: acc[-1],
+    "epoch the accuracy first moves": lambda mse, acc: _first(~np.isclose(acc, acc[0])),
+    "highest accuracy": lambda mse, acc: acc.max(),
+    "epoch of the highest accuracy": lambda mse, acc: int(acc.argmax()),
+    "lowest accuracy after it": lambda mse, acc: acc[acc.argmax() :].min(),
+    "epoch of that lowest accuracy": lambda mse, acc: int(
+        acc.argmax() + acc[acc.argmax() :].argmin()
+    ),
+    "lowest accuracy": lambda mse, acc: acc.min(),
+    "epoch the accuracy reaches 0.97": lambda mse, acc: _first(acc >= 0.97),
+    "epoch of its last rise": lambda mse, acc: int(np.flatnonzero(np.diff(acc) > 0)[-1] + 1),
+}
+
+
+def test_part_14s_curves_have_the_shapes_the_series_plotted(series_runs):
+    """Part 14's plots, read off: run 1's MSE falls from 0.139 almost in a straight line
+    after epoch 200 (0.117, 0.110, 0.105, 0.099 every 200 epochs); its accuracy sits at 43/130 for about 380 epochs,
+    climbs to 0.63 near epoch 530, falls back to 0.32 near 690, spikes to 0.99 near 2850
+    and ends at 0.97 (10000 epochs) and 0.985 (15000); run 2's 4-2-3 net dips to 0.06 and
+    stays at 0.35 with its MSE stuck near 0.111, the 4-6-3 net reaches 0.97 near epoch
+    3000 and 0.985 near 8800, its MSE falling to 0.012."""
+    assert set(series.CURVES) == set(series_runs)
+    for name, readings in series.CURVES.items():
+        curves = series_runs[name].training.history.train
+        mse, accuracy = np.asarray(curves.mse), np.asarray(curves.accuracy)
+        assert mse.shape == accuracy.shape == (training.PRESETS[name].setup.epochs,)
+        for feature, reading in readings.items():
+            assert_read(CURVE_FEATURES[feature](mse, accuracy), reading)
+
+
+def test_the_readmes_table_of_the_series_runs_is_what_the_presets_compute(series_runs):
+    """README.md's table under `handbp train`: each preset's settings, and its final MSE
+    and accuracy (correct of all flowers) on the training and the test set."""
+    readme = (Path(__file__).resolve().parents[3] / "README.md").read_text()
+    row = re.compile(
+        r"^\| `(run[\w-]+)` \| (\d+), (\d+), 4-(\d)-3, (\d+) "
+        r"\| ([\d.]+), (\d+)/(\d+) \| ([\d.]+), (\d+)/(\d+) \|$",
+        flags=re.M,
+    )
+    rows = {match[0]: match[1:] for match in row.findall(readme)}
+    assert set(rows) == set(training.PRESETS)
+    for name, (split_seed, seed, hidden, epochs, *final) in rows.items():
+        setup = series_runs[name].setup
+        assert (setup.split_seed, setup.weight_seed, setup.n_hidden, setup.epochs) == (
+            int(split_seed),
+            int(seed),
+            int(hidden),
+            int(epochs),
+        )
+        for data_set, (mse, correct, examples) in zip(
+            ("train", "test"), (final[:3], final[3:]), strict=True
+        ):
+            figures = series_runs[name].final[data_set]
+            assert_printed(figures.mse, Printed("README.md", f"{name}, {data_set} MSE", mse))
+            assert figures.examples == int(examples)
+            assert round(figures.accuracy * figures.examples) == int(correct), (name, data_set)
