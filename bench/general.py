@@ -23,7 +23,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bench.series import WEIGHTS_ATOL, WEIGHTS_RTOL, Gradients
-from handbp import nn
+from handbp import nn, unchecked
 
 STEP_WIDTHS = (64, 128, 10)
 STEP_BATCHES = (32, 256)
@@ -71,6 +71,12 @@ def step_problem(batch: int, widths: tuple[int, ...] = STEP_WIDTHS, seed: int = 
 def handbp_step(p: StepProblem) -> nn.Params:
     """handbp's step as a user calls it: ``net.step(X, Y, params, eta)``."""
     return p.net.step(p.X, p.Y, p.params, p.eta)
+
+
+def handbp_unchecked_step(p: StepProblem) -> nn.Params:
+    """The same step inside ``handbp.unchecked()``: what the input checks cost, by difference."""
+    with unchecked():
+        return p.net.step(p.X, p.Y, p.params, p.eta)
 
 
 def tuned_step(p: StepProblem) -> Callable[[], nn.Params]:

@@ -47,6 +47,7 @@ from bench.targets import (
     STEP_TORCH,
     STEP_TORCH_ONE,
     STEP_TUNED,
+    STEP_UNCHECKED,
     USER_LOOP,
     targets,
 )
@@ -202,6 +203,7 @@ def run_net_step(settings: Settings) -> dict[str, Any]:
         p = general.step_problem(batch)
         makers: dict[str, Callable[[general.StepProblem], Callable[[], Any]]] = {
             STEP_HANDBP: lambda p: partial(general.handbp_step, p),
+            STEP_UNCHECKED: lambda p: partial(general.handbp_unchecked_step, p),
             STEP_TUNED: general.tuned_step,
             STEP_TORCH: torch_net.torch_step,
             STEP_TORCH_ONE: torch_net.torch_step_one_thread,

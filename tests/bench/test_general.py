@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bench import general, series
-from handbp import nn
+from handbp import netchecks, nn
 from tests.handbp import reference
 
 
@@ -64,6 +64,16 @@ def test_tuned_step_equals_handbps_and_keeps_stepping_its_own_copy(small):
     np.testing.assert_array_equal(
         small.params.weights[0], general.step_problem(5, (4, 6, 3), 1).params.weights[0]
     )
+
+
+def test_the_unchecked_step_is_the_checked_one_and_runs_without_checks(small, monkeypatch):
+    got, expected = general.handbp_unchecked_step(small), general.handbp_step(small)
+    for a, b in zip(
+        (*got.weights, *got.biases), (*expected.weights, *expected.biases), strict=True
+    ):
+        assert np.array_equal(a, b)
+    monkeypatch.setattr(netchecks, "check", lambda *args: pytest.fail("checked"))
+    general.handbp_unchecked_step(small)
 
 
 def test_tuned_step_is_written_for_one_hidden_layer():
