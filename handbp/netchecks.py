@@ -68,9 +68,20 @@ def check_spec(
             f"{'a distribution over classes' if needs == 'softmax' else 'probabilities'}), "
             f"got {names[-1]!r}"
         )
-    if not isinstance(biases, bool):
-        raise TypeError(f"biases must be True or False, got {describe(biases)}")
+    flag(biases, "biases")
     return sizes, tuple(names)
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is True or False (NumPy's too), or raise naming ``name``."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def check_flags(options: dict[str, Any]) -> dict[str, bool]:
+    """Check the keyword switches of a pass (``staged``, ``input_error``): each True or False."""
+    return {name: flag(value, name) for name, value in options.items()}
 
 
 def _rows(name: str, array: np.ndarray, rows: list[tuple[str, int]]) -> None:
@@ -299,4 +310,4 @@ def check(
     return result
 
 
-__all__ = ["check", "check_spec"]
+__all__ = ["check", "check_flags", "check_spec", "flag"]

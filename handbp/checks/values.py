@@ -100,8 +100,8 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         and known_finite(value)
     ):
         return value
-    if isinstance(value, np.ndarray | np.generic):
-        array = np.asarray(value)
+    if isinstance(value, np.ndarray | np.generic) or not isinstance(value, list | tuple | Real):
+        array = array_of(value, name)
         if array.dtype not in FLOAT_DTYPES:
             raise TypeError(
                 f"{name} must be a float32 or float64 array, got {describe(array)}; "
@@ -109,7 +109,7 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
             )
     elif isinstance(value, bool):
         raise TypeError(f"{name} must be a real number or an array of them, got bool {value!r}")
-    else:
+    else:  # Python numbers and (nested) lists of them
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as error:  # e.g. ragged nested lists
@@ -132,6 +132,30 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         raise ValueError(
             f"{name} must be finite, found {bad.shape[0]} NaN/inf entries "
             f"(first at index {where}: {array[where]!r})"
+        )
+    return array
+
+
+def array_of(value: Any, name: str) -> np.ndarray:
+    """``value``, a NumPy array, scalar or array-like (``__array__``), as an array with its
+    own dtype, or raise naming ``name``.
+
+    A masked array with masked entries is refused (``np.asarray`` would silently use the
+    values under the mask); anything that is neither a number, a list, nor an array-like
+    is a ``TypeError``.
+    """
+    if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):
+        raise ValueError(
+            f"{name} is a masked array with {np.ma.count_masked(value)} masked entries; "
+            f"fill or drop them first (e.g. {name}.filled(0) or {name}.compressed())"
+        )
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a float array, got {describe(value)}") from error
+    if array.dtype == object or array.dtype.kind in "SUV":
+        raise TypeError(
+            f"{name} must be a real number or a (nested) list of numbers, got {describe(value)}"
         )
     return array
 
