@@ -11,9 +11,11 @@ past this; handbp cannot see that.)
 from __future__ import annotations
 
 import math
+import os
 import weakref
 from collections.abc import Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -269,3 +271,24 @@ def numbers(values: Any, name: str) -> list[float]:
         if not math.isfinite(value):
             raise ValueError(f"{name}[{position}] must be finite, got {value!r}")
     return [float(value) for value in values]
+
+
+def file_path(value: Any, name: str = "path", *, writing: bool = False) -> Path:
+    """Return ``value`` (a str or ``os.PathLike``) as a Path to a file, or raise naming ``name``.
+
+    Refused: other types (an int would be taken for a file descriptor), an empty path, a
+    directory and, when ``writing``, a file whose folder does not exist.
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a file path (str or os.PathLike), got {describe(value)}")
+    if not os.fspath(value):
+        raise ValueError(f"{name} must name a file, got an empty path")
+    path = Path(os.fsdecode(value))
+    if path.is_dir():
+        raise ValueError(f"{name} {str(path)!r} is a directory; expected a file name")
+    if writing and not path.absolute().parent.is_dir():
+        raise ValueError(
+            f"{name} {str(path)!r} cannot be written: its folder {str(path.parent)!r} "
+            f"does not exist or is not a directory"
+        )
+    return path
