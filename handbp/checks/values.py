@@ -258,7 +258,12 @@ def float_dtype(dtype: Any) -> np.dtype:
 
 
 def numbers(values: Any, name: str) -> list[float]:
-    """Return a list of finite real numbers as floats (parts 3-4's lists), or raise."""
+    """Return a list of finite real numbers as floats (parts 3-4's lists), or raise.
+
+    A 1-D NumPy array of numbers is taken as the list of its entries.
+    """
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
+        values = values.tolist()
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         raise TypeError(f"{name} must be a list of numbers, got {describe(values)}")
     if len(values) == 0:

@@ -465,14 +465,14 @@ ROWS = [
     row(
         lambda _: plots.save_figure(figure(), None),
         TypeError,
-        "path must be a str",
+        "path must be a file path",
         "save_figure-path-None",
     ),
     # --- training -------------------------------------------------------------------------
     row(lambda _: training.preset("run3"), ValueError, "unknown preset 'run3'", "preset-unknown"),
     row(
         lambda _: training.RunSetup(split_seed=1.5),
-        ValueError,
+        TypeError,
         "split_seed must be an integer",
         "RunSetup-seed-float",
     ),
