@@ -28,6 +28,9 @@ from handbp.checks import (
 from handbp.layers import ACTIVATIONS
 from handbp.losses import LOSSES
 
+MAX_ENTRIES = np.iinfo(np.intp).max // 8
+"""The most entries a float64 array can have (its size in bytes must be an ``intp``)."""
+
 
 def check_spec(
     widths: Any, activations: Any, loss: Any, biases: Any
@@ -41,6 +44,12 @@ def check_spec(
         )
     sizes = tuple(positive_int(w, f"widths[{i}]") for i, w in enumerate(widths))
     depth = len(sizes) - 1
+    for layer, (m, n) in enumerate(itertools.pairwise(sizes), start=1):
+        if m * n > MAX_ENTRIES:
+            raise ValueError(
+                f"widths {list(sizes)} are too large: W{layer} would have {m} x {n} entries, "
+                f"more than any array can hold ({MAX_ENTRIES})"
+            )
     names = (activations,) * depth if isinstance(activations, str) else activations
     if not isinstance(names, Sequence) or len(names) != depth:
         raise ValueError(
