@@ -141,7 +141,8 @@ def softmax(Z: ArrayLike) -> np.ndarray:
     nothing overflows; the largest term is 1, so the sum is at least 1. Finite and
     warning-free for logits of any size.
     """
-    shifted = np.exp(Z - Z.max(axis=1, keepdims=True))
+    with np.errstate(over="ignore"):  # z - m of logits 1e308 apart is -inf: exp gives its 0
+        shifted = np.exp(Z - Z.max(axis=1, keepdims=True))
     return shifted / shifted.sum(axis=1, keepdims=True)
 
 

@@ -16,7 +16,8 @@ from importlib import resources
 import numpy as np
 from numpy.typing import DTypeLike
 
-from handbp.checks import check_seed, float_dtype, positive_int
+from handbp import checks
+from handbp.checks import as_float_array, check_seed, float_dtype, positive_int
 
 SPECIES: tuple[str, ...] = ("Iris-setosa", "Iris-versicolor", "Iris-virginica")
 """Species in the order of the one-hot columns of Y."""
@@ -57,6 +58,17 @@ class Dataset:
             value = getattr(self, name)
             if not isinstance(value, np.ndarray) or value.ndim != 2:
                 raise TypeError(f"Dataset.{name} must be a 2-D NumPy array, got {value!r}"[:160])
+            as_float_array(value, f"Dataset.{name}", ndim=2)  # float32/64, finite, non-empty
+        if self.X.dtype != self.Y.dtype:
+            raise TypeError(
+                f"Dataset.X and Dataset.Y must share one dtype, got {self.X.dtype} and {self.Y.dtype}"
+            )
+        checks.one_hot(self.Y, "Dataset.Y")
+        if isinstance(self.species, str) or not all(isinstance(s, str) for s in self.species):
+            raise TypeError(
+                f"Dataset.species must be a tuple of str (one name per example), got "
+                f"{self.species!r}"[:160]
+            )
         if not (self.X.shape[0] == self.Y.shape[0] == len(self.species)):
             raise ValueError(
                 f"Dataset needs one row of X, one row of Y and one species name per example, "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import ArrayLike
 
-from handbp.checks import Array, Count, Function, Rate, checked
+from handbp.checks import Array, Count, Function, Number, Rate, checked
 
 
 def square(x: ArrayLike) -> np.ndarray:
@@ -125,3 +125,6 @@ def learning_rate_experiments(x0: float = 5.0) -> list[DescentRun]:
         DescentRun(eta, steps, label, descent_path(x0, eta, steps))
         for eta, steps, label in LEARNING_RATE_EXPERIMENTS
     ]
+
+
+learning_rate_experiments = checked(learning_rate_experiments, x0=Number())

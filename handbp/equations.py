@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from numbers import Integral
 from typing import Any
 
 from handbp import (
@@ -179,8 +180,14 @@ SECTIONS: tuple[str, ...] = tuple(dict.fromkeys(entry.section for entry in _BEYO
 """Chapter 2's sections, in order."""
 
 
+PARTS = range(1, 15)
+"""The series' 14 parts."""
+
+
 def equation(equation_id: str) -> Equation:
     """The catalogue entry for ``equation_id`` (either chapter); a ``ValueError`` if unknown."""
+    if not isinstance(equation_id, str):
+        raise TypeError(f"equation_id must be a str like 'hidden_layer_delta', got {equation_id!r}")
     found = CATALOGUE.get(equation_id) or BEYOND.get(equation_id)
     if found is None:
         raise ValueError(
@@ -192,9 +199,15 @@ def equation(equation_id: str) -> Equation:
 
 def by_section(section: str) -> Iterator[Equation]:
     """Chapter 2's entries of one section (:data:`SECTIONS`), in order."""
+    if section not in SECTIONS:
+        raise ValueError(f"unknown section {section!r}; expected one of {', '.join(SECTIONS)}")
     return (entry for entry in _BEYOND if entry.section == section)
 
 
 def by_part(part: int) -> Iterator[Equation]:
-    """The catalogue entries of one part of the series, in order."""
+    """The catalogue entries of one part of the series (1 to 14; none for some), in order."""
+    if isinstance(part, bool) or not isinstance(part, Integral):
+        raise TypeError(f"part must be an integer (a part of the series), got {part!r}")
+    if part not in PARTS:
+        raise ValueError(f"part must be a part of the series, 1 to {PARTS[-1]}, got {part}")
     return (entry for entry in _ENTRIES if entry.part == part)

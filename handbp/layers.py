@@ -27,7 +27,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from handbp import activations as f
-from handbp.checks import Count, Function, Matrix, checked
+from handbp.checks import Count, Function, Matrix, checked, describe
 
 Elementwise = Callable[[np.ndarray], np.ndarray]
 
@@ -183,6 +183,8 @@ def dense_backward(
     D: np.ndarray, cache: DenseCache, N: int, error_before: bool = True
 ) -> DenseGradients:
     """dW, db and (if ``error_before``) :math:`E_{l-1} = D_l W_l^T`, from :math:`D_l`."""
+    if not isinstance(cache, DenseCache):
+        raise TypeError(f"cache must be the DenseCache of dense_forward, got {describe(cache)}")
     A_prev, W, has_bias = cache
     return DenseGradients(
         layer_l_error(D, W) if error_before else None,
@@ -199,6 +201,10 @@ def activation_forward(Z: np.ndarray, name: str) -> tuple[np.ndarray, tuple[np.n
 
 def activation_backward(E: np.ndarray, cache: tuple[np.ndarray, str]) -> np.ndarray:
     """:math:`D_l` from :math:`E_l`: the derivative's product, or the softmax's JVP."""
+    if not (isinstance(cache, tuple) and len(cache) == 2 and isinstance(cache[1], str)):
+        raise TypeError(
+            f"cache must be the (A, name) pair of activation_forward, got {describe(cache)}"
+        )
     A, name = cache
     derivative = activation(name).derivative
     return f.softmax_jvp(A, E) if derivative is None else layer_l_delta(E, A, derivative)

@@ -153,7 +153,9 @@ def log_sum_exp(Z: ArrayLike) -> np.ndarray:
     the largest logit is 1). Returns one value per row (example).
     """
     m = Z.max(axis=1)
-    return m + np.log(np.exp(Z - m[:, None]).sum(axis=1))
+    with np.errstate(over="ignore"):  # z - m of logits 1e308 apart is -inf: exp gives its 0
+        terms = np.exp(Z - m[:, None])
+    return m + np.log(terms.sum(axis=1))
 
 
 log_sum_exp = checked(log_sum_exp, Z="e k")

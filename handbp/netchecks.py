@@ -28,6 +28,9 @@ from handbp.checks import (
 from handbp.layers import ACTIVATIONS
 from handbp.losses import LOSSES
 
+MAX_ENTRIES = np.iinfo(np.intp).max // 8
+"""The most entries a float64 array can have (its size in bytes must be an ``intp``)."""
+
 
 def check_spec(
     widths: Any, activations: Any, loss: Any, biases: Any
@@ -41,6 +44,12 @@ def check_spec(
         )
     sizes = tuple(positive_int(w, f"widths[{i}]") for i, w in enumerate(widths))
     depth = len(sizes) - 1
+    for layer, (m, n) in enumerate(itertools.pairwise(sizes), start=1):
+        if m * n > MAX_ENTRIES:
+            raise ValueError(
+                f"widths {list(sizes)} are too large: W{layer} would have {m} x {n} entries, "
+                f"more than any array can hold ({MAX_ENTRIES})"
+            )
     names = (activations,) * depth if isinstance(activations, str) else activations
     if not isinstance(names, Sequence) or len(names) != depth:
         raise ValueError(
@@ -68,9 +77,20 @@ def check_spec(
             f"{'a distribution over classes' if needs == 'softmax' else 'probabilities'}), "
             f"got {names[-1]!r}"
         )
-    if not isinstance(biases, bool):
-        raise TypeError(f"biases must be True or False, got {describe(biases)}")
+    flag(biases, "biases")
     return sizes, tuple(names)
+
+
+def flag(value: Any, name: str) -> bool:
+    """Return ``value`` as a bool if it is True or False (NumPy's too), or raise naming ``name``."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {describe(value)}")
+    return bool(value)
+
+
+def check_flags(options: dict[str, Any]) -> dict[str, bool]:
+    """Check the keyword switches of a pass (``staged``, ``input_error``): each True or False."""
+    return {name: flag(value, name) for name, value in options.items()}
 
 
 def _rows(name: str, array: np.ndarray, rows: list[tuple[str, int]]) -> None:
@@ -300,4 +320,4 @@ def check(
     return result
 
 
-__all__ = ["check", "check_spec"]
+__all__ = ["check", "check_flags", "check_spec", "flag"]

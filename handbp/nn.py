@@ -121,7 +121,7 @@ def _checked_net(*names: str, forward_fields: tuple[str, ...] = ()) -> Callable[
             passed = netchecks.check(net, given, forward_fields)
             if passed is given and not kwargs and len(args) == count:
                 return call_unchecked(function, net, *args)  # the common call: nothing converted
-            return call_unchecked(function, net, **passed, **kwargs)
+            return call_unchecked(function, net, **passed, **netchecks.check_flags(kwargs))
 
         return boundary  # type: ignore[return-value]
 
@@ -142,6 +142,7 @@ class Net:
         widths, names = netchecks.check_spec(self.widths, self.activations, self.loss, self.biases)
         object.__setattr__(self, "widths", widths)
         object.__setattr__(self, "activations", names)
+        object.__setattr__(self, "biases", bool(self.biases))  # np.bool_ too
 
     @property
     def depth(self) -> int:

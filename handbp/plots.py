@@ -13,11 +13,11 @@ import os
 import secrets
 from collections.abc import Sequence
 from numbers import Real
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from handbp.checks import describe, file_path
 from handbp.descent import DescentRun, learning_rate_experiments, square
 
 if TYPE_CHECKING:
@@ -95,11 +95,27 @@ def plot_confusion(confusion: np.ndarray, classes: Sequence[str], title: str) ->
     Each cell shows its count, shaded by its share of its row (how that class's examples
     were predicted), so a weak class stands out whatever its size.
     """
+    if isinstance(classes, str) or not isinstance(classes, Sequence):
+        raise TypeError(f"classes must be a list of class names, got {describe(classes)}")
+    if not all(isinstance(name, str) for name in classes):
+        raise TypeError(f"classes must be a list of str (class names), got {list(classes)!r}"[:160])
+    if not isinstance(title, str):
+        raise TypeError(f"title must be a str, got {describe(title)}")
     counts = np.asarray(confusion)
-    if counts.ndim != 2 or counts.shape != (len(classes), len(classes)):
+    if counts.ndim != 2 or counts.shape[0] != counts.shape[1]:
         raise ValueError(
-            f"confusion must be a {len(classes)} x {len(classes)} matrix (one row and column "
-            f"per class), got shape {counts.shape}"
+            f"confusion must be a square matrix (one row and column per class), got shape "
+            f"{counts.shape}"
+        )
+    if counts.shape[0] != len(classes):
+        raise ValueError(
+            f"classes must name the {counts.shape[0]} classes of the confusion matrix, got "
+            f"{len(classes)}: {list(classes)!r}"[:200]
+        )
+    if counts.dtype.kind not in "iu" or (counts < 0).any():
+        raise ValueError(
+            f"confusion must hold counts (integers >= 0, as confusion_matrix returns), got "
+            f"{describe(counts)}"
         )
     totals = counts.sum(axis=1, keepdims=True)
     shares = np.divide(counts, totals, out=np.zeros(counts.shape), where=totals > 0)
@@ -172,13 +188,9 @@ def save_figure(figure: Figure, path: str | os.PathLike[str], dpi: int = 100) ->
 
     if not isinstance(figure, Figure):
         raise TypeError(f"figure must be a matplotlib Figure, got {type(figure).__name__}")
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a str or path, got {type(path).__name__}")
+    target = file_path(path, writing=True)
     if isinstance(dpi, bool) or not isinstance(dpi, Real) or not 0 < dpi < 10_000:
         raise ValueError(f"dpi must be a number in (0, 10000), got {dpi!r}")
-    target = Path(path)
-    if target.is_dir():
-        raise ValueError(f"path {str(target)!r} is a directory; expected a file name")
     partial = target.with_name(f".{target.name}.partial-{secrets.token_hex(4)}")
     try:
         with open(partial, "xb") as file:

@@ -226,7 +226,16 @@ def run_check(args: argparse.Namespace) -> int:
         )
         return 2
     if args.net is not None:
+        if args.equation is not None:
+            raise ValueError(
+                "--equation does not go with --net (a net's backward is checked whole)"
+            )
         return _run_net_check(args, function)
+    given = [
+        flag for flag, value in NET_OPTIONS.items() if getattr(args, value) not in (None, False)
+    ]
+    if given:
+        raise ValueError(f"{given[0]} is an option of --net; add --net WIDTHS, or leave it out")
     equation_id = args.equation or _equation_for(name, function)
     if equation_id not in CATALOGUE:
         raise ValueError(f"unknown equation id {equation_id!r}; `handbp equations` lists them")
@@ -276,11 +285,16 @@ def _names(text: str) -> str | tuple[str, ...]:
     return names[0] if len(names) == 1 else names
 
 
+NET_OPTIONS = {"--activation": "activation", "--loss": "loss", "--no-biases": "no_biases"}
+"""The options of ``handbp check`` that only ``--net`` takes: flag -> argument name."""
+
+
 def _run_net_check(args: argparse.Namespace, function: Callable[..., Any]) -> int:
     """``handbp check FILE:FUNCTION --net ...``: a general net's backward, node by node."""
     from handbp.nn import Net
 
-    net = Net(args.net, _names(args.activation), args.loss.replace("-", "_"), not args.no_biases)
+    activation, loss = args.activation or "sigmoid", args.loss or "mse"
+    net = Net(args.net, _names(activation), loss.replace("-", "_"), not args.no_biases)
     from verify._jax import enable_compilation_cache
 
     enable_compilation_cache()
@@ -322,15 +336,13 @@ def register_check(subparsers: argparse._SubParsersAction) -> None:
     )
     parser.add_argument(
         "--activation",
-        default="sigmoid",
         help="with --net: one activation for every layer, or one per layer comma-separated "
-        "(sigmoid, tanh, relu, leaky-relu, softmax; default: %(default)s)",
+        "(sigmoid, tanh, relu, leaky-relu, softmax; default: sigmoid)",
     )
     parser.add_argument(
         "--loss",
-        default="mse",
         choices=("mse", "binary-cross-entropy", "cross-entropy"),
-        help="with --net: the loss (default: %(default)s)",
+        help="with --net: the loss (default: mse)",
     )
     parser.add_argument(
         "--no-biases", action="store_true", help="with --net: layers without biases"

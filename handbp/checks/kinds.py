@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from numbers import Integral
 from typing import Any
 
@@ -203,7 +204,12 @@ class Index(Spec):
 
 
 class Function(Spec):
-    """A callable (an activation function); ``None`` too if ``optional``."""
+    """An elementwise function (an activation, a derivative); ``None`` too if ``optional``.
+
+    handbp's own functions (checked ones) pass as they are; any other callable is wrapped
+    so that what it returns is checked: numbers of its input's shape, or a ``TypeError``/
+    ``ValueError`` naming the argument (rather than a broadcast, or NumPy failing later).
+    """
 
     def __init__(self, optional: bool = False) -> None:
         self.optional = optional
@@ -212,10 +218,33 @@ class Function(Spec):
         if not callable(value) and not (self.optional and value is None):
             expected = "a function or None" if self.optional else "a function"
             raise TypeError(f"{name} must be {expected}, got {describe(value)}")
-        return value
+        if value is None or hasattr(value, "checks"):
+            return value
+        return elementwise(value, name)
 
     def fast_test(self, value: str) -> str:
-        return f"callable({value})" + (f" or {value} is None" if self.optional else "")
+        return f"hasattr({value}, 'checks')" + (f" or {value} is None" if self.optional else "")
+
+
+def elementwise(function: Callable[[Any], Any], name: str) -> Callable[[Any], Any]:
+    """``function``, with each result checked: numbers of the shape of its input."""
+
+    @functools.wraps(function)
+    def result_checked(x: Any) -> Any:
+        result = function(x)
+        kind = getattr(result, "dtype", np.asarray(result).dtype).kind
+        if kind not in "biuf":
+            raise TypeError(
+                f"{name} must return numbers (an array of its input's shape), got {describe(result)}"
+            )
+        if np.shape(result) != np.shape(x):
+            raise ValueError(
+                f"{name} must return an array of its input's shape {np.shape(x)} (it is applied "
+                f"elementwise; nothing is broadcast), got shape {np.shape(result)}"
+            )
+        return result
+
+    return result_checked
 
 
 class Numbers(Spec):

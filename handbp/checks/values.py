@@ -11,9 +11,11 @@ past this; handbp cannot see that.)
 from __future__ import annotations
 
 import math
+import os
 import weakref
 from collections.abc import Sequence
 from numbers import Integral, Real
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -100,8 +102,8 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         and known_finite(value)
     ):
         return value
-    if isinstance(value, np.ndarray | np.generic):
-        array = np.asarray(value)
+    if isinstance(value, np.ndarray | np.generic) or not isinstance(value, list | tuple | Real):
+        array = array_of(value, name)
         if array.dtype not in FLOAT_DTYPES:
             raise TypeError(
                 f"{name} must be a float32 or float64 array, got {describe(array)}; "
@@ -109,7 +111,7 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
             )
     elif isinstance(value, bool):
         raise TypeError(f"{name} must be a real number or an array of them, got bool {value!r}")
-    else:
+    else:  # Python numbers and (nested) lists of them
         try:
             array = np.asarray(value)
         except (TypeError, ValueError) as error:  # e.g. ragged nested lists
@@ -132,6 +134,30 @@ def as_float_array(value: Any, name: str, ndim: int | None = None) -> np.ndarray
         raise ValueError(
             f"{name} must be finite, found {bad.shape[0]} NaN/inf entries "
             f"(first at index {where}: {array[where]!r})"
+        )
+    return array
+
+
+def array_of(value: Any, name: str) -> np.ndarray:
+    """``value``, a NumPy array, scalar or array-like (``__array__``), as an array with its
+    own dtype, or raise naming ``name``.
+
+    A masked array with masked entries is refused (``np.asarray`` would silently use the
+    values under the mask); anything that is neither a number, a list, nor an array-like
+    is a ``TypeError``.
+    """
+    if isinstance(value, np.ma.MaskedArray) and np.ma.count_masked(value):
+        raise ValueError(
+            f"{name} is a masked array with {np.ma.count_masked(value)} masked entries; "
+            f"fill or drop them first (e.g. {name}.filled(0) or {name}.compressed())"
+        )
+    try:
+        array = np.asarray(value)
+    except (TypeError, ValueError) as error:
+        raise TypeError(f"{name} must be a float array, got {describe(value)}") from error
+    if array.dtype == object or array.dtype.kind in "SUV":
+        raise TypeError(
+            f"{name} must be a real number or a (nested) list of numbers, got {describe(value)}"
         )
     return array
 
@@ -232,7 +258,12 @@ def float_dtype(dtype: Any) -> np.dtype:
 
 
 def numbers(values: Any, name: str) -> list[float]:
-    """Return a list of finite real numbers as floats (parts 3-4's lists), or raise."""
+    """Return a list of finite real numbers as floats (parts 3-4's lists), or raise.
+
+    A 1-D NumPy array of numbers is taken as the list of its entries.
+    """
+    if isinstance(values, np.ndarray) and values.ndim == 1 and values.dtype.kind in "iuf":
+        values = values.tolist()
     if isinstance(values, str | bytes) or not isinstance(values, Sequence):
         raise TypeError(f"{name} must be a list of numbers, got {describe(values)}")
     if len(values) == 0:
@@ -245,3 +276,24 @@ def numbers(values: Any, name: str) -> list[float]:
         if not math.isfinite(value):
             raise ValueError(f"{name}[{position}] must be finite, got {value!r}")
     return [float(value) for value in values]
+
+
+def file_path(value: Any, name: str = "path", *, writing: bool = False) -> Path:
+    """Return ``value`` (a str or ``os.PathLike``) as a Path to a file, or raise naming ``name``.
+
+    Refused: other types (an int would be taken for a file descriptor), an empty path, a
+    directory and, when ``writing``, a file whose folder does not exist.
+    """
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a file path (str or os.PathLike), got {describe(value)}")
+    if not os.fspath(value):
+        raise ValueError(f"{name} must name a file, got an empty path")
+    path = Path(os.fsdecode(value))
+    if path.is_dir():
+        raise ValueError(f"{name} {str(path)!r} is a directory; expected a file name")
+    if writing and not path.absolute().parent.is_dir():
+        raise ValueError(
+            f"{name} {str(path)!r} cannot be written: its folder {str(path.parent)!r} "
+            f"does not exist or is not a directory"
+        )
+    return path

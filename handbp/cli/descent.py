@@ -27,6 +27,8 @@ def run(args: argparse.Namespace) -> int:
     """Print where each run ends and draw the paths."""
     from handbp import plots
 
+    if not args.output:
+        raise ValueError("--output must name a .png file, got ''")
     output = Path(args.output)
     folder = output.absolute().parent
     if not folder.is_dir():

@@ -7,14 +7,11 @@ import json
 import sys
 
 from handbp import locate
-from handbp.equations import BEYOND, CATALOGUE, CHAPTERS, Equation, by_part
+from handbp.equations import BEYOND, CATALOGUE, CHAPTERS, PARTS, Equation, by_part
 
 TAUGHT_WITH: dict[int, int] = {4: 3}
 """Parts without equations of their own -> the part whose equations they teach
 (SERIES.md: "Parts 3-4 - feedforward in pure Python")."""
-
-PARTS = range(1, 15)
-"""The series' 14 parts."""
 
 
 def entries_of(part: int | None) -> tuple[list[Equation], str | None]:

@@ -39,6 +39,8 @@ def read_weights(path: str) -> training.LoadedWeights:
 def check_archive(path: str) -> None:
     """Refuse a file that is not a whole ``.npz`` archive (or ``.npy`` array), with a ValueError."""
     where = f"weights file {path!r}"
+    if not path:
+        raise ValueError("the weights file must be a path to a weights.npz file, got ''")
     if Path(path).is_dir():
         raise ValueError(f"{where} is a directory; expected a weights.npz file")
     try:

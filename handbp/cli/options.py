@@ -43,6 +43,30 @@ def finite_float(text: str) -> float:
     return value
 
 
+def at_least_zero(text: str) -> float:
+    """A finite number >= 0."""
+    value = finite_float(text)
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be at least 0, got {text}")
+    return value
+
+
+def below_one(text: str) -> float:
+    """A finite number in [0, 1) (a momentum, a decay rate of Adam's moments)."""
+    value = at_least_zero(text)
+    if value >= 1:
+        raise argparse.ArgumentTypeError(f"must be in [0, 1), e.g. 0.9, got {text}")
+    return value
+
+
+def above_one(text: str) -> float:
+    """A finite number > 1 (a factor that must grow)."""
+    value = finite_float(text)
+    if value <= 1:
+        raise argparse.ArgumentTypeError(f"must be greater than 1, got {text}")
+    return value
+
+
 def whole_number(text: str) -> int:
     """An integer written in decimal (``"5"``, not ``"5.0"`` or ``"five"``)."""
     try:
@@ -143,12 +167,21 @@ class ProgressBar:
             self.stream.flush()
 
 
+def output_dir(given: str | None, name: str) -> str:
+    """The run's output folder: ``--output-dir`` if given (checked), else handbp-runs/NAME."""
+    output = os.path.join("handbp-runs", name) if given is None else given
+    check_output_dir(output)
+    return output
+
+
 def check_output_dir(output: str) -> None:
     """Refuse an output folder that cannot be written, before any training time is spent.
 
     ``output`` may not exist yet; the nearest folder that exists must be a folder we can
     write in (the results are staged beside ``output`` and moved into place).
     """
+    if not output:
+        raise ValueError("--output-dir must name a folder, got '' (use . for this one)")
     target = Path(output)
     if target.exists() and not target.is_dir():
         raise ValueError(f"--output-dir {output!r} exists and is not a directory")

@@ -79,8 +79,7 @@ def run(args: argparse.Namespace) -> int:
     name = chosen.name if setup == chosen.setup else f"{chosen.name}-custom"
     rules = stopping_rules(args)
     divergence = training.Divergence(args.runaway)
-    output = args.output_dir or os.path.join("handbp-runs", name)
-    options.check_output_dir(output)
+    output = options.output_dir(args.output_dir, name)
     if name == chosen.name:
         print(f"{name}: {chosen.description}")
     else:
@@ -202,7 +201,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     stopping.add_argument(
         "--runaway",
         metavar="FACTOR",
-        type=options.positive_float,
+        type=options.above_one,
         default=training.Divergence.runaway,
         help="diverged when the MSE exceeds this many times its lowest value "
         "(default: %(default)s)",

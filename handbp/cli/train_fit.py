@@ -38,6 +38,9 @@ FIT_OPTIONS: dict[str, str] = {
 }
 """Options that only mini-batch training has: option dest -> FitSetup field."""
 
+OPTIMIZER_OPTIONS: dict[str, str] = {"momentum": "momentum", "beta1": "adam", "beta2": "adam"}
+"""Options that set one optimizer's own setting: option dest -> the optimizer that uses it."""
+
 SHARED_OPTIONS: dict[str, str] = {
     "epochs": "epochs",
     "eta": "eta",
@@ -96,6 +99,13 @@ def setup_from(args: argparse.Namespace) -> tuple[str, training.FitSetup, str]:
     if "loss" in changes:
         changes["loss"] = changes["loss"].replace("-", "_")
     setup = dataclasses.replace(base, **changes)
+    for option, optimizer in OPTIMIZER_OPTIONS.items():
+        if getattr(args, option) is not None and setup.optimizer != optimizer:
+            flag = "--" + option.replace("_", "-")
+            raise ValueError(
+                f"{flag} is a setting of {optimizer}, but the optimizer is {setup.optimizer} "
+                f"(add --optimizer {optimizer}, or leave {flag} out)"
+            )
     described = ", ".join(f"{key} {value}" for key, value in changes.items())
     if setup != base:
         name = f"{name}-custom"
@@ -129,8 +139,7 @@ def print_final(run: training.FitRun) -> None:
 def run(args: argparse.Namespace) -> int:
     """Train the setup the options describe, print the figures and write the results."""
     name, setup, line = setup_from(args)
-    output = args.output_dir or os.path.join("handbp-runs", name)
-    options.check_output_dir(output)
+    output = options.output_dir(args.output_dir, name)
     print(line)
     optimizer = setup.make_optimizer()
     print(
@@ -196,9 +205,9 @@ def add_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--batch-size", type=options.positive_int, metavar="N", help="examples per mini-batch"
     )
-    group.add_argument("--momentum", type=options.finite_float, metavar="MU", help="momentum mu")
-    group.add_argument("--beta1", type=options.finite_float, help="Adam's beta1")
-    group.add_argument("--beta2", type=options.finite_float, help="Adam's beta2")
+    group.add_argument("--momentum", type=options.below_one, metavar="MU", help="momentum mu")
+    group.add_argument("--beta1", type=options.below_one, help="Adam's beta1")
+    group.add_argument("--beta2", type=options.below_one, help="Adam's beta2")
     group.add_argument(
-        "--weight-decay", type=options.finite_float, metavar="LAMBDA", help="L2 weight decay"
+        "--weight-decay", type=options.at_least_zero, metavar="LAMBDA", help="L2 weight decay"
     )

@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from handbp.checks import finite_real, positive_int
+from handbp.layers import ACTIVATIONS
 
 STUCK = 0.01
 """How close to its limits (0/1 for a sigmoid, -1/1 for tanh) an output counts as saturated."""
@@ -42,6 +43,14 @@ def saturation(activations: Sequence[str], outputs: Sequence[np.ndarray]) -> np.
     ``outputs[l]`` is layer ``l + 1``'s :math:`A_l` on the training data. NaN for the
     layers where the idea does not apply (softmax, leaky ReLU).
     """
+    if len(activations) != len(outputs):
+        raise ValueError(
+            f"saturation needs one output per activation, got {len(activations)} activations "
+            f"and {len(outputs)} outputs"
+        )
+    unknown = [name for name in activations if name not in ACTIVATIONS]
+    if unknown:
+        raise ValueError(f"activations must be among {', '.join(ACTIVATIONS)}, got {unknown[0]!r}")
     shares = np.full(len(activations), np.nan)
     for layer, (name, A) in enumerate(zip(activations, outputs, strict=True)):
         if name == "sigmoid":

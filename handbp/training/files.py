@@ -10,7 +10,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
-from handbp import network
+from handbp import netchecks, network
+from handbp.checks import FLOAT_DTYPES, describe, file_path
 from handbp.network import Weights
 from handbp.nn import Net, Params
 
@@ -20,14 +21,30 @@ def save_weights(
     weights: Weights,
     metadata: Mapping[str, str | int | float] | None = None,
 ) -> None:
-    """Write ``W1``, ``W2`` (and scalar ``metadata``) to an ``.npz`` file, without pickle."""
-    arrays: dict[str, np.ndarray] = {"W1": np.asarray(weights.W1), "W2": np.asarray(weights.W2)}
-    for key, value in (metadata or {}).items():
+    """Write ``W1``, ``W2`` (and scalar ``metadata``) to an ``.npz`` file, without pickle.
+
+    ``weights`` is a :class:`Weights` or a pair ``(W1, W2)``: finite float matrices that
+    chain, as :func:`load_weights` reads them back.
+    """
+    path = file_path(path, writing=True)
+    if not isinstance(weights, tuple | list) or len(weights) != 2:
+        raise TypeError(
+            f"weights must be a Weights(W1, W2) or a pair (W1, W2), got {describe(weights)}"
+        )
+    network.check_weights(*weights)
+    arrays: dict[str, np.ndarray] = {"W1": np.asarray(weights[0]), "W2": np.asarray(weights[1])}
+    for key, value in _metadata(metadata).items():
         if key in arrays or not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError(f"metadata {key!r} must be a str, int or float named other than W1/W2")
         arrays[key] = np.asarray(value)
     with open(path, "wb") as file:
         np.savez(file, **arrays)  # type: ignore[arg-type]
+
+
+def _metadata(metadata: Any) -> Mapping[str, Any]:
+    if metadata is not None and not isinstance(metadata, Mapping):
+        raise TypeError(f"metadata must be a dict of scalars or None, got {describe(metadata)}")
+    return metadata or {}
 
 
 def _entries(archive: Any, where: str) -> dict[str, np.ndarray]:
@@ -58,9 +75,7 @@ def load_weights(path: str | os.PathLike[str]) -> LoadedWeights:
     ``W1`` and ``W2`` must be finite float32/float64 matrices of one dtype that chain
     (``W1.shape[1] == W2.shape[0]``); other entries must be scalars (metadata).
     """
-    if not isinstance(path, str | os.PathLike):
-        raise TypeError(f"path must be a file path (str or os.PathLike), got {path!r}"[:160])
-    where = f"weights file {os.fspath(path)!r}"
+    where = f"weights file {os.fspath(file_path(path))!r}"
     try:
         with open(path, "rb") as file:
             entries = _entries(np.load(file, allow_pickle=False), where)
@@ -68,6 +83,8 @@ def load_weights(path: str | os.PathLike[str]) -> LoadedWeights:
         if isinstance(error, ValueError) and where in str(error):
             raise
         raise ValueError(f"cannot read {where} as a NumPy .npz archive: {error}") from error
+    if all(key in entries for key in NET_KEYS):
+        raise ValueError(f"{where} holds a net saved by save_net: read it with load_net")
     W1, W2 = entries.pop("W1"), entries.pop("W2")
     try:
         network.check_weights(W1, W2)
@@ -99,6 +116,10 @@ def save_net(
     The spec (``widths`` like ``"64-32-10"``, ``activations`` like ``"relu,softmax"``,
     ``loss``, ``biases`` 0/1) is stored as scalars, so :func:`load_net` rebuilds the net.
     """
+    path = file_path(path, writing=True)
+    if not isinstance(net, Net):
+        raise TypeError(f"net must be a handbp.nn.Net, got {describe(net)}")
+    params = netchecks.check(net, {"params": params})["params"]
     arrays: dict[str, np.ndarray] = {}
     for layer, W in enumerate(params.weights, start=1):
         arrays[f"W{layer}"] = np.asarray(W)
@@ -110,7 +131,7 @@ def save_net(
         "loss": net.loss,
         "biases": int(net.biases),
     }
-    for key, value in {**spec, **(metadata or {})}.items():
+    for key, value in {**spec, **_metadata(metadata)}.items():
         if key in arrays or not isinstance(value, str | int | float) or isinstance(value, bool):
             raise ValueError(f"metadata {key!r} must be a str, int or float named other than W/b")
         arrays[key] = np.asarray(value)
@@ -128,6 +149,7 @@ class LoadedNet(NamedTuple):
 
 def is_net_file(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is an ``.npz`` archive written by :func:`save_net` (it holds a spec)."""
+    file_path(path)
     try:
         with open(path, "rb") as file:
             archive = np.load(file, allow_pickle=False)
@@ -141,23 +163,47 @@ def is_net_file(path: str | os.PathLike[str]) -> bool:
 
 def load_net(path: str | os.PathLike[str]) -> LoadedNet:
     """Read a net saved by :func:`save_net`, never unpickled, checked against its spec."""
-    where = f"weights file {os.fspath(path)!r}"
+    where = f"weights file {os.fspath(file_path(path))!r}"
     try:
         with open(path, "rb") as file:
             archive = np.load(file, allow_pickle=False)
             if not isinstance(archive, np.lib.npyio.NpzFile):
                 raise ValueError(f"{where} is a single .npy array, expected an .npz archive")
             with archive:
-                entries = {key: archive[key] for key in archive.files}
-    except (OSError, EOFError, zipfile.BadZipFile) as error:
+                try:
+                    entries = {key: archive[key] for key in archive.files}
+                except ValueError as error:  # object arrays need pickle, which is refused
+                    raise ValueError(
+                        f"{where} holds data that only pickle can read: {error}"
+                    ) from error
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as error:
+        if isinstance(error, ValueError) and where in str(error):
+            raise
         raise ValueError(f"cannot read {where} as a NumPy .npz archive: {error}") from error
     missing = [key for key in NET_KEYS if key not in entries]
     if missing:
         raise ValueError(f"{where} lacks the net's {', '.join(missing)}")
+    spec = {key: entries.pop(key) for key in NET_KEYS}
+    if any(value.ndim != 0 for value in spec.values()):
+        shapes = {key: value.shape for key, value in spec.items()}
+        raise ValueError(
+            f"{where}: its net spec is not a net: its entries must be scalars, got shapes {shapes}"
+        )
+    widths_text = str(spec["widths"].item())
     try:
-        widths = tuple(int(width) for width in str(entries.pop("widths").item()).split("-"))
-        activations = tuple(str(entries.pop("activations").item()).split(","))
-        net = Net(widths, activations, str(entries.pop("loss").item()), bool(entries.pop("biases")))
+        widths = tuple(int(width) for width in widths_text.split("-"))
+    except ValueError:
+        raise ValueError(
+            f"{where}: its net spec is not a net: widths must be layer sizes like 4-16-3, got {widths_text!r}"
+        ) from None
+    biases = spec["biases"].item()
+    if spec["biases"].dtype.kind not in "iub" or biases not in (0, 1):
+        raise ValueError(
+            f"{where}: its net spec is not a net: biases must be 0 or 1, got {biases!r}"
+        )
+    try:
+        activations = tuple(str(spec["activations"].item()).split(","))
+        net = Net(widths, activations, str(spec["loss"].item()), bool(biases))
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where}: its net spec is not a net: {error}") from error
     weights = tuple(entries.pop(f"W{layer}", None) for layer in range(1, net.depth + 1))
@@ -166,7 +212,8 @@ def load_net(path: str | os.PathLike[str]) -> LoadedNet:
         raise ValueError(f"{where} lacks some of the weights of its {net.depth} layers")
     params = Params(weights, biases if net.biases else None)  # type: ignore[arg-type]
     try:
-        net.forward(np.zeros((1, net.widths[0]), weights[0].dtype), params)  # checks shapes
+        dtype = weights[0].dtype if weights[0].dtype in FLOAT_DTYPES else np.float64
+        net.forward(np.zeros((1, net.widths[0]), dtype), params)  # checks shapes and dtypes
     except (TypeError, ValueError) as error:
         raise ValueError(f"{where}: {error}") from error
     metadata: dict[str, str | int | float] = {}

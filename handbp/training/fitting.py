@@ -35,9 +35,9 @@ from handbp.nn import Net, Params
 from handbp.optimizers import Optimizer
 from handbp.training.diagnostics import Diagnostics, Watcher, saturation
 from handbp.training.history import Curves, History, Progress, Stop, TrainingDiverged
-from handbp.training.loop import HeldOut, Monitored, history_of
+from handbp.training.loop import HeldOut, Monitored, history_of, watching
 from handbp.training.minibatch import EPOCHS, Epoch, measure
-from handbp.training.rules import Check, Divergence, EarlyStopping, StoppingRule, stopping_rule
+from handbp.training.rules import Check, Divergence, EarlyStopping, StoppingRule
 
 LOSS_LABELS = {"mse": "MSE", "cross_entropy": "cross-entropy", "binary_cross_entropy": "BCE"}
 """How the curves and messages name each loss of :data:`handbp.losses.LOSSES`."""
@@ -139,10 +139,9 @@ def fit(
             check_fits(net, *held[name], name)
     params = net.init(seed, dtype=X.dtype) if params is None else params
     net.forward(X[:1], params)  # checks the parameters' shapes and dtype against the net
-    rules = [stopping_rule(rule, position) for position, rule in enumerate(stopping)]
+    rules, divergence, diagnostics = watching(stopping, divergence, diagnostics, progress)
     if any(rule.watch == "validation" for rule in rules) and "validation" not in held:
         raise ValueError("a stopping rule watches the validation curves, but no validation data")
-    divergence = Divergence() if divergence is None else divergence
     label = LOSS_LABELS[net.loss]
     monitored = {"train": Monitored(X, Y, epochs, label)}
     for name, pair in held.items():
@@ -152,7 +151,7 @@ def fit(
         net.widths,
         optimizer.eta,
         epochs,
-        Diagnostics() if diagnostics is None else diagnostics,
+        diagnostics,
     )
     runner: Epoch = EPOCHS[engine](net, X, Y, params, optimizer, batch_size, seed)
     finite = np.ones(epochs, dtype=bool)

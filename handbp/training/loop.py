@@ -17,7 +17,14 @@ from numpy.typing import ArrayLike
 
 from handbp import data, network
 from handbp.activations import sigmoid
-from handbp.checks import as_float_array, finite_real, one_hot, positive_int, unchecked
+from handbp.checks import (
+    as_float_array,
+    describe,
+    finite_real,
+    one_hot,
+    positive_int,
+    unchecked,
+)
 from handbp.network import Weights
 from handbp.training.diagnostics import Diagnostics, Watcher, saturation
 from handbp.training.engines import Engine, FastEngine, accuracy_per_epoch, mse_per_epoch
@@ -118,6 +125,35 @@ def _block_size(X: np.ndarray, Y: np.ndarray, weights: Weights, epochs: int) -> 
     return max(1, min(wanted, epochs, _BLOCK_BYTES // per_epoch))
 
 
+def watching(
+    stopping: Any, divergence: Any, diagnostics: Any, progress: Any
+) -> tuple[list[StoppingRule], Divergence, Diagnostics]:
+    """The stopping rules, divergence check and diagnostics' thresholds of a run (defaults
+    for None), and its progress callback, checked: each a TypeError naming the argument."""
+    if isinstance(stopping, str | StoppingRule) or not isinstance(stopping, Sequence):
+        hint = " (put one rule in a list: stopping=[rule])" if not isinstance(stopping, str) else ""
+        raise TypeError(
+            f"stopping must be a list of stopping rules or checks, got {describe(stopping)}{hint}"
+        )
+    rules = [stopping_rule(rule, position) for position, rule in enumerate(stopping)]
+    divergence = Divergence() if divergence is None else divergence
+    if not isinstance(divergence, Divergence):
+        raise TypeError(
+            f"divergence must be a handbp.training.Divergence or None, got {describe(divergence)}"
+        )
+    diagnostics = Diagnostics() if diagnostics is None else diagnostics
+    if not isinstance(diagnostics, Diagnostics):
+        raise TypeError(
+            f"diagnostics must be a handbp.training.Diagnostics or None, got {describe(diagnostics)}"
+        )
+    if progress is not None and not callable(progress):
+        raise TypeError(
+            f"progress must be a function called with each Progress, or None, got "
+            f"{describe(progress)}"
+        )
+    return rules, divergence, diagnostics
+
+
 def train(
     X: ArrayLike,
     Y: ArrayLike,
@@ -164,7 +200,7 @@ def train(
     network.check_network(X, Y, W1, W2)
     eta = finite_real(eta, "eta (learning rate)", positive=True)
     epochs = positive_int(epochs, "epochs")
-    divergence = Divergence() if divergence is None else divergence
+    rules, divergence, diagnostics = watching(stopping, divergence, diagnostics, progress)
     if not (isinstance(engine, type) and issubclass(engine, Engine)):
         raise TypeError(
             f"engine must be an Engine class (FastEngine or SimpleEngine), got {engine!r}"
@@ -174,9 +210,8 @@ def train(
         (X.shape[1], W1.shape[1], Y.shape[1]),
         eta,
         epochs,
-        Diagnostics() if diagnostics is None else diagnostics,
+        diagnostics,
     )
-    rules = [stopping_rule(rule, position) for position, rule in enumerate(stopping)]
     for rule in rules:
         if rule.watch == "validation" and validation is None:
             raise ValueError(

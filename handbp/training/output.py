@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 
 from handbp import data, plots
+from handbp.checks import describe
 from handbp.training.files import save_net, save_weights
 from handbp.training.history import History
 from handbp.training.judging import Evaluation
@@ -61,8 +62,16 @@ def _evaluation_json(evaluation: Evaluation) -> dict[str, Any]:
     }
 
 
+def _check_run(run: Any, kind: type, name: Any) -> None:
+    if not isinstance(run, kind):
+        raise TypeError(f"run must be a handbp.training.{kind.__name__}, got {describe(run)}")
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name must be a non-empty str (the run's name), got {name!r}")
+
+
 def summary(run: Run, name: str) -> dict[str, Any]:
     """What ``summary.json`` holds: the setup, how training ended, the final figures."""
+    _check_run(run, Run, name)
     history = run.training.history
     return {
         "name": name,
@@ -156,6 +165,7 @@ def write_run(directory: str | os.PathLike[str], run: Run, name: str) -> list[Pa
 
     All or nothing (:func:`write_files`).
     """
+    _check_run(run, Run, name)
     history = run.training.history
     metadata: dict[str, str | int | float] = dict(asdict(run.setup))
     metadata["name"] = name

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from numbers import Integral
 
 from handbp import data, network
-from handbp.checks import finite_real, float_dtype, positive_int
+from handbp.checks import check_seed, finite_real, float_dtype, positive_int
 from handbp.network import Weights
 from handbp.training.history import Progress, Training
 from handbp.training.judging import Evaluation, evaluate
@@ -37,14 +38,12 @@ class RunSetup:
 
     def __post_init__(self) -> None:
         for name in ("split_seed", "weight_seed"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-                raise ValueError(f"{name} must be an integer >= 0, got {value!r}")
+            check_seed(getattr(self, name), name)
         positive_int(self.n_hidden, "n_hidden (hidden nodes)")
         finite_real(self.eta, "eta (learning rate)", positive=True)
         positive_int(self.epochs, "epochs")
         positive_int(self.test_size, "test_size")
-        if isinstance(self.validation_size, bool) or not isinstance(self.validation_size, int):
+        if isinstance(self.validation_size, bool) or not isinstance(self.validation_size, Integral):
             raise TypeError(f"validation_size must be an integer, got {self.validation_size!r}")
         if self.validation_size < 0:
             raise ValueError(f"validation_size must be >= 0, got {self.validation_size}")

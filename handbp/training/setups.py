@@ -8,13 +8,13 @@ the series' data) by :func:`handbp.data.train_test_split`.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from handbp import data, digits
-from handbp.checks import check_seed, finite_real, positive_int
+from handbp.checks import check_seed, describe, finite_real, positive_int
 from handbp.nn import Net, Params
 from handbp.optimizers import Optimizer
 from handbp.training.fitting import Fitted, fit
@@ -68,6 +68,10 @@ class FitSetup:
             fraction = finite_real(getattr(self, name), name, positive=True)
             if fraction >= 1:
                 raise ValueError(f"{name} must be in (0, 1), got {fraction}")
+        if isinstance(self.widths, str) or not isinstance(self.widths, Sequence):
+            raise TypeError(
+                f"widths must be a tuple of layer sizes like (64, 32, 10), got {describe(self.widths)}"
+            )
         inputs, classes = (64, 10) if self.data == "digits" else (4, 3)
         if len(self.widths) < 2 or (self.widths[0], self.widths[-1]) != (inputs, classes):
             raise ValueError(

@@ -57,6 +57,11 @@ def files(tmp_path_factory) -> Path:
     np.savez(folder / "chain.npz", W1=W1, W2=np.zeros((3, 3)))
     training.save_weights(folder / "bad-seed.npz", training.Weights(W1, W2), {"split_seed": "x"})
     training.save_weights(folder / "bad-size.npz", training.Weights(W1, W2), {"test_size": 200})
+    spec = {"activations": "softmax", "loss": "cross_entropy"}
+    np.savez(folder / "pickled-net.npz", **spec, widths="4-3", biases=0, W1=np.array([None]))
+    np.savez(folder / "biases-no.npz", **spec, widths="4-3", biases="no", W1=np.zeros((4, 3)))
+    np.savez(folder / "int-net.npz", **spec, widths="4-3", biases=0, W1=np.zeros((4, 3), int))
+    np.savez(folder / "words-net.npz", **spec, widths="4-x-3", biases=0, W1=np.zeros((4, 3)))
     (folder / "a-folder").mkdir()
     (folder / "a-file").write_text("mine")
     (folder / "syntax.py").write_text("def f(:\n")
@@ -400,6 +405,157 @@ CASES = [
         "nonsense",
         message="unknown equation id 'nonsense'",
         id="check-unknown-equation",
+    ),
+    # --- held out: found by the audit of bad input beyond the rows above -------------------
+    case(
+        "step",
+        "--eta",
+        "0x10",
+        message="--eta/--learning-rate: expected a number",
+        id="step-eta-hex",
+    ),
+    case(
+        "step",
+        "--json=1",
+        message="argument --json: ignored explicit argument",
+        id="step-json-a-value",
+    ),
+    case("equations", "--where", "", message="unknown equation id ''", id="equations-where-empty"),
+    case(
+        "equations",
+        "--part",
+        "11",
+        "--chapter",
+        "2",
+        message="cannot be combined",
+        id="equations-part-and-chapter",
+    ),
+    case(
+        "train",
+        "--output-dir",
+        "",
+        message="--output-dir must name a folder",
+        id="train-output-dir-empty",
+    ),
+    case(
+        "train",
+        "--data",
+        "digits",
+        "--output-dir",
+        "",
+        message="--output-dir must name a folder",
+        id="train-digits-output-dir-empty",
+    ),
+    case(
+        "train",
+        "--momentum",
+        "0.5",
+        message="--momentum is a setting of momentum, but the optimizer is adam",
+        id="train-momentum-without-momentum",
+    ),
+    case(
+        "train",
+        "--optimizer",
+        "sgd",
+        "--beta1",
+        "0.5",
+        message="--beta1 is a setting of adam, but the optimizer is sgd",
+        id="train-beta1-with-sgd",
+    ),
+    case(
+        "train",
+        "--runaway",
+        "1",
+        message="argument --runaway: must be greater than 1",
+        id="train-runaway-1",
+    ),
+    case(
+        "train",
+        "--momentum",
+        "1",
+        message="argument --momentum: must be in [0, 1)",
+        id="train-momentum-1",
+    ),
+    case(
+        "train",
+        "--weight-decay",
+        "-0.1",
+        message="argument --weight-decay: must be at least 0",
+        id="train-decay-negative",
+    ),
+    case(
+        "train",
+        "--target-accuracy",
+        "95",
+        message="must be a share in (0, 1]",
+        id="train-accuracy-percent",
+    ),
+    case(
+        "train",
+        "--net",
+        "5-3",
+        message="the net 5-3 does not fit the iris data",
+        id="train-net-wrong-inputs",
+    ),
+    case("evaluate", "", message="the weights file must be a path", id="evaluate-empty-path"),
+    case(
+        "evaluate",
+        "{dir}/pickled-net.npz",
+        message="holds data that only pickle can read",
+        id="evaluate-net-pickled",
+    ),
+    case(
+        "evaluate",
+        "{dir}/biases-no.npz",
+        message="biases must be 0 or 1, got 'no'",
+        id="evaluate-net-biases-word",
+    ),
+    case(
+        "evaluate",
+        "{dir}/int-net.npz",
+        message="params.weights[0] (W1) must be a float32 or float64",
+        id="evaluate-net-int-weights",
+    ),
+    case(
+        "evaluate",
+        "{dir}/words-net.npz",
+        message="widths must be layer sizes like 4-16-3, got '4-x-3'",
+        id="evaluate-net-widths-words",
+    ),
+    case(
+        "descent",
+        "--output",
+        "",
+        message="--output must name a .png file",
+        id="descent-output-empty",
+    ),
+    case("descent", "--x0", "1e200", message="argument --x0: must be within", id="descent-x0-huge"),
+    case("verify", "--sizes", "4-2-3-5", message="argument --sizes", id="verify-sizes-four-layers"),
+    case("check", "{dir}/a-folder:f", message="no such file", id="check-a-folder"),
+    case(
+        "check",
+        "{dir}/fine.py:g",
+        "--no-biases",
+        message="--no-biases is an option of --net",
+        id="check-no-biases-without-net",
+    ),
+    case(
+        "check",
+        "{dir}/fine.py:g",
+        "--activation",
+        "relu",
+        message="--activation is an option of --net",
+        id="check-activation-without-net",
+    ),
+    case(
+        "check",
+        "{dir}/fine.py:g",
+        "--net",
+        "4-3-3",
+        "--equation",
+        "mse",
+        message="--equation does not go with --net",
+        id="check-equation-with-net",
     ),
 ]
 

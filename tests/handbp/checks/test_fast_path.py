@@ -27,11 +27,14 @@ def _thresholded(X, f, t):
 
 def test_the_fast_path_of_optional_functions_and_numbers():
     """Only values that need no conversion take the fast path (an int threshold is
-    converted to a float by the generic checks)."""
+    converted to a float by the generic checks; a function not of handbp's is wrapped so
+    that its results are checked)."""
     fast = checked(_thresholded, X="e i", f=Function(optional=True), t=Number()).fast_check
     X = np.ones((2, 2))
-    assert fast((X, None, 1.0)) and fast((X, np.negative, 1.0))
-    assert not any(fast((X, f, t)) for f, t in [("x", 1.0), (None, np.nan), (None, 1)])
+    assert fast((X, None, 1.0)) and fast((X, sigmoid, 1.0))
+    assert not any(
+        fast((X, f, t)) for f, t in [("x", 1.0), (None, np.nan), (None, 1), (np.negative, 1.0)]
+    )
 
 
 def test_an_undeclared_argument_does_not_end_the_checks_of_those_after_it():
@@ -70,7 +73,7 @@ def test_an_index_into_a_dimension_of_an_attribute_has_a_fast_path():
 
 # --- the generated fast path agrees with the generic checks ---------------------------------
 
-GOOD = {"Count": 2, "Index": 1, "Rate": 0.1, "Number": 2.0, "Function": np.negative}
+GOOD = {"Count": 2, "Index": 1, "Rate": 0.1, "Number": 2.0, "Function": sigmoid}
 
 
 BAD = {

@@ -102,7 +102,7 @@ def test_run_setup_passes_its_stopping_rules_on():
         ({"test_size": 130, "validation_size": 20}, "must leave training flowers"),
         ({"variant": "kaggle"}, "unknown data variant"),
         ({"dtype": "int64"}, "float32 or float64"),
-        ({"split_seed": -1}, "split_seed must be an integer >= 0"),
+        ({"split_seed": -1}, r"split_seed must be in 0\.\.2\*\*32 - 1"),
     ],
 )
 def test_setup_refuses_bad_settings(change, message):
