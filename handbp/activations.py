@@ -53,7 +53,9 @@ def sigmoid_derivative(s: ArrayLike) -> np.ndarray:
     return s * (1 - s)
 
 
-sigmoid_derivative = checked(sigmoid_derivative, s=Array())
+sigmoid_derivative = checked(
+    sigmoid_derivative, s=Array(within=(0.0, 1.0), meaning="the sigmoid's output s = sigmoid(x)")
+)
 
 
 # --- Chapter 2: beyond the series ------------------------------------------------------------
@@ -84,7 +86,9 @@ def tanh_derivative(a: ArrayLike) -> np.ndarray:
     return 1 - a * a
 
 
-tanh_derivative = checked(tanh_derivative, a=Array())
+tanh_derivative = checked(
+    tanh_derivative, a=Array(within=(-1.0, 1.0), meaning="tanh's output a = tanh(x)")
+)
 
 
 def relu(x: ArrayLike) -> np.ndarray:

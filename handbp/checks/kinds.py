@@ -129,15 +129,33 @@ class Array(Spec):
 
     ``shape`` names the whole shape: arguments declared with one name must have one shape
     (``x=Array("s"), gradient=Array("s")``).
+
+    ``within=(low, high)`` with ``meaning`` declares the range of an activation's output
+    that a derivative takes (the sigmoid's ``[0, 1]``): a value outside it is a layer's
+    *input* passed where its output belongs, the mistake the message then names.
     """
 
     float_array = True
 
-    def __init__(self, shape: str = "") -> None:
+    def __init__(
+        self, shape: str = "", within: tuple[float, float] | None = None, meaning: str = ""
+    ) -> None:
         self.dims = (shape,) if shape else ()
+        self.within, self.meaning = within, meaning
 
     def check(self, value: Any, name: str) -> np.ndarray:
-        return as_float_array(value, name)
+        array = as_float_array(value, name)
+        if self.within is not None:
+            low, high = self.within
+            outside = (array < low) | (array > high)
+            if outside.any():
+                where = tuple(int(i) for i in np.argwhere(outside)[0]) if array.ndim else ()
+                raise ValueError(
+                    f"{name} must be {self.meaning}, in [{low:g}, {high:g}]; "
+                    f"{name}{list(where) if where else ''} is {array[where].item()!r}: was the "
+                    f"layer's input z passed where its output belongs?"
+                )
+        return array
 
     def sizes(self, value: Any) -> tuple[int, ...]:
         return (value.shape,)

@@ -60,6 +60,15 @@ def test_sigmoid_derivative_takes_the_output():
     np.testing.assert_allclose(sigmoid_derivative(s), [0.25, 0.1875, 0.09])
 
 
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+def test_sigmoid_derivative_takes_every_output_the_sigmoid_gives_its_ends_included(dtype):
+    """Saturated outputs round to exactly 0 and 1: in range, with derivative 0."""
+    s = sigmoid(np.array([-1e4, -800.0, -50.0, 0.0, 50.0, 1e4], dtype=dtype))
+    assert s.min() == 0 and s.max() == 1
+    derivative = sigmoid_derivative(s)
+    assert derivative.dtype == dtype and derivative[0] == derivative[-1] == 0
+
+
 @given(st.floats(-30, 30))
 def test_sigmoid_derivative_equals_the_closed_form(x):
     """d/dx 1/(1 + e^-x) = e^-x / (1 + e^-x)^2, written with |x| (the function is even).

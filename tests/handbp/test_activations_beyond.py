@@ -84,8 +84,12 @@ def test_dtype_is_kept(dtype):
     z = np.array([[-1.0, 2.0]], dtype=dtype)
     for function in (f.tanh, f.relu, f.leaky_relu, f.softmax):
         assert function(z).dtype == dtype
-    for derivative in (f.tanh_derivative, f.relu_derivative, f.leaky_relu_derivative):
-        assert derivative(z).dtype == dtype
+    for function, derivative in (
+        (f.tanh, f.tanh_derivative),
+        (f.relu, f.relu_derivative),
+        (f.leaky_relu, f.leaky_relu_derivative),
+    ):
+        assert derivative(function(z)).dtype == dtype  # from the output, as the net has it
 
 
 def test_bad_input_is_named():

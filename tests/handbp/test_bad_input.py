@@ -369,6 +369,24 @@ ROWS = [
         "s must be a float32",
         "sigmoid_derivative-int",
     ),
+    row(  # the layer input where the output belongs: the README's example mistake
+        lambda _: activations.sigmoid_derivative(np.array([[0.5, 1.7]])),
+        ValueError,
+        r"s must be the sigmoid's output .* in \[0, 1\]; s\[0, 1\] is 1.7: was the layer's input",
+        "sigmoid_derivative-of-the-input",
+    ),
+    row(
+        lambda _: activations.sigmoid_derivative(-0.25),
+        ValueError,
+        r"in \[0, 1\]; s is -0.25",
+        "sigmoid_derivative-negative-number",
+    ),
+    row(
+        lambda _: activations.tanh_derivative(np.array([0.5, -1.5])),
+        ValueError,
+        r"a must be tanh's output .* in \[-1, 1\]; a\[1\] is -1.5",
+        "tanh_derivative-of-the-input",
+    ),
     row(
         lambda _: activations.step_function(np.ones(2), float("nan")),
         ValueError,
