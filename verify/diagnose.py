@@ -332,7 +332,8 @@ def worst_elements_message(
     nonzero = np.abs(reference) > 0  # NaN (not computed) is not
     if hand.shape == reference.shape and np.count_nonzero(nonzero) > 1:
         ratios = hand[nonzero] / reference[nonzero]
-        if np.all(np.isfinite(ratios)) and np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios)):
+        constant = np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios))
+        if np.all(np.isfinite(ratios)) and constant and abs(ratios[0] - 1) > 1e-6:
             message += (
                 f"; every element is {float(ratios[0]):.6g} times the reference: "
                 "a constant factor is wrong"

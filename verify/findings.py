@@ -27,6 +27,7 @@ from verify.diagnose import (
     structural_account,
     worst_elements_message,
 )
+from verify.precision import float32_account
 from verify.references import REFERENCES, JaxResults
 from verify.sampling import Sample
 
@@ -61,10 +62,24 @@ def match_failure(
     dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
     value = np.asarray(target.value, dtype=np.float64)
     magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr, hand)]
+    found = [*_precision(hand, value, target.sample, dtype), *extra]
+    found += candidates(equation_id, component, value, jr, hand)
     matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
     account = "" if matched else structural_account(equation_id, component, hand, jr)
     return Failure(jr.setup.name, matched, hand, value, target.sample, account)
+
+
+def _precision(
+    hand: np.ndarray, value: np.ndarray, sample: Sample | None, dtype: str
+) -> list[Candidate]:
+    """In a float64 check, a value right only to float32 rounding (at the sampled entries)."""
+    if dtype != "float64" or hand.shape != value.shape:
+        return []
+    if sample is not None and hand.shape == sample.shape:
+        words = float32_account(sample.take(hand), sample.take(value))
+    else:
+        words = float32_account(hand, value)
+    return [] if words is None else [Candidate("lost_precision", words, hand)]
 
 
 def combine(quantity: str, per_net: list[Failure]) -> Diagnosis:

@@ -72,11 +72,14 @@ Named = list[tuple[float, str, str]]
 
 
 def named_constant(c: float, named: Named) -> tuple[str, str] | None:
-    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3); None for a value
-    with no mistake; an unnamed ``c`` is said as the number it is."""
-    for value, mistake, words in named:
-        if close(c, value):
-            return (mistake, words) if mistake else None
+    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3), the words of any
+    other that it also is added (on a net with 2 outputs, 2 is also N / examples); None for
+    a value with no mistake; an unnamed ``c`` is said as the number it is."""
+    found = [(mistake, words) for value, mistake, words in named if close(c, value)]
+    if found and not found[0][0]:
+        return None
+    if found:
+        return found[0][0], "; or ".join(dict.fromkeys(words for _, words in found))
     return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
 
 
