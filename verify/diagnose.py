@@ -33,7 +33,7 @@ from verify.entries import Candidate, Chain, sigmoid64
 from verify.mistakes import MISTAKES
 from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
 from verify.sampling import Sample
-from verify.structure import Pieces, activation_account, structural_candidates
+from verify.structure import RESHAPED, Pieces, activation_account, structural_candidates
 
 __all__ = [
     "LOCAL_STEPS",
@@ -127,6 +127,8 @@ def generic_candidates(
     ]
     if value.ndim == 2:
         out.append(Candidate("transposed", f"transposed{of}", value.T))
+    if value.ndim == 2 and value.shape[0] != value.shape[1]:
+        out.append(Candidate("reshaped", f"{RESHAPED}{of}", value.T.reshape(value.shape)))
     return [
         c
         for c in out

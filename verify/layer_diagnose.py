@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 
 from verify.precision import float32_account
-from verify.structure import fit, polynomial_text
+from verify.structure import RESHAPED, fit, polynomial_text, regrouped
 
 _CLOSE = 1e-6
 
@@ -107,6 +107,8 @@ def _shape_account(
                 f"d{name} is dout summed over axis {axis}, of shape {hand.shape}; expected "
                 f"{reference.shape}{where}",
             )
+    if hand.size == reference.size and _same(hand.reshape(reference.shape), reference):
+        return "shape_mismatch", f"d{name}: {regrouped(hand.shape, reference.shape)}"
     return "shape_mismatch", f"d{name} has shape {hand.shape}, expected {reference.shape}"
 
 
@@ -150,6 +152,8 @@ def diagnose(
             return named
     if hand.ndim == 2 and hand.shape[0] == hand.shape[1] and _same(hand, reference.T):
         return "transposed", f"d{name} is transposed"
+    if hand.ndim == 2 and _same(hand, reference.T.reshape(hand.shape)):
+        return "reshaped", f"d{name} is {RESHAPED}"
     for arg, x in context["args"].items():
         x = np.asarray(x)
         if x.shape == hand.shape:

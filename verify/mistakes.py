@@ -11,6 +11,7 @@ MISTAKES: tuple[str, ...] = (
     "upstream",
     "shape_mismatch",
     "transposed",
+    "reshaped",
     "sign_flip",
     "plus_instead_of_minus",
     "factor_2",

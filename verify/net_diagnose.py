@@ -48,7 +48,7 @@ from verify.net_factors import (
 )
 from verify.net_reference import kind_and_layer
 from verify.precision import float32_account
-from verify.structure import activation_account, fit
+from verify.structure import activation_account, fit, regrouped
 
 __all__ = ["Context", "diagnose"]
 
@@ -208,10 +208,7 @@ def _shape_account(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context)
     if hand.ndim == 2 and hand.shape == right.shape[::-1] and matches(hand.T, right, tolerance):
         return "transposed", f"transposed: shape {hand.shape}, expected {right.shape}"
     if hand.size == right.size and matches(hand.reshape(right.shape), right, tolerance):
-        return "shape_mismatch", (
-            f"the right values in shape {hand.shape}, expected {right.shape} (an extra axis: "
-            "keepdims, or a column instead of a row)"
-        )
+        return "shape_mismatch", regrouped(hand.shape, right.shape)
     kind, layer = kind_and_layer(name)
     for other, value in ctx.refs.absolute.items():
         if other != name and kind_and_layer(other)[0] == kind and value.shape == hand.shape:

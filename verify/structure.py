@@ -51,6 +51,21 @@ class Pieces:
     eta: float
 
 
+RESHAPED = (
+    "the transpose reshaped to the right shape: reshape keeps the entries in their order "
+    "(row by row), it does not swap the axes as .T does"
+)
+"""A matrix of shape (a, b) computed as (b, a) and reshaped to (a, b) instead of transposed."""
+
+
+def regrouped(hand_shape: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """The right values, in another shape of the same size."""
+    return (
+        f"the right values in shape {hand_shape}, expected {shape} (an extra axis: keepdims, "
+        "or a column instead of a row)"
+    )
+
+
 def fit(hand: np.ndarray, base: np.ndarray, direction: np.ndarray) -> float | None:
     """The ``c`` for which ``base + c direction`` is closest to ``hand`` (finite entries only)."""
     if hand.shape != direction.shape or hand.shape != np.shape(base):
@@ -238,6 +253,14 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
                         "propagate the error back through the weights before updating them",
                         base + c * direction,
                     )
+                )
+            if used == "O_delta" and p.W2.shape[0] != p.W2.shape[1]:
+                out += _scaled(
+                    hand,
+                    R @ p.W2.reshape(p.W2.shape[::-1]),
+                    p,
+                    "reshaped",
+                    f"H_error = O_delta W2.reshape(...): the weights W2 are {RESHAPED}; use W2.T",
                 )
             if used == "O_error":
                 out += _scaled(

@@ -391,6 +391,15 @@ def step_float32_scalar_type(x, gradient, eta):
 
 FLOAT64_ONLY = ("float64",)
 
+
+def w2_update_reshaped(H_out, O_delta, N):
+    return (O_delta.T @ H_out).reshape(H_out.shape[1], O_delta.shape[1]) / N
+
+
+def w1_update_reshaped(X, H_delta, N):
+    return np.reshape(H_delta.T @ X / N, (X.shape[1], H_delta.shape[1]))
+
+
 CASES = [
     Case("plus_instead_of_minus", "weights_update", update_uphill),
     Case("plus_instead_of_minus", "weights_update", update_uphill_w2),
@@ -477,6 +486,8 @@ CASES = [
     Case("missing_link", "chain_rule", chain_last),
     Case("sum_instead_of_product", "chain_rule", chain_numpy_add),
     Case("missing_link", "chain_rule", chain_first_times_ones),
+    Case("reshaped", "weights_2_update", w2_update_reshaped),
+    Case("reshaped", "weights_1_update", w1_update_reshaped),
     Case("lost_precision", "hidden_layer_delta", hidden_delta_float32_output, dtypes=FLOAT64_ONLY),
     Case("lost_precision", "weights_2_update", w2_update_cast_float32, dtypes=FLOAT64_ONLY),
     Case("lost_precision", "gradient_descent_step", step_float32_scalar_type, dtypes=FLOAT64_ONLY),

@@ -242,6 +242,13 @@ CASES = [
     _case("sign_flip", relu, ROWS, lambda d, x: -d * (x > 0)),
     _case("sign_flip", affine, AFFINE, lambda d, x, w, b: (d @ w.T, -(x.T @ d), d.sum(0))),
     _case("sign_flip", softmax_loss, ROWS, lambda d, x, y: -d * _loss_grad(x, y), constants=LABELS),
+    _case(
+        "reshaped",
+        affine,
+        AFFINE,
+        lambda d, x, w, b: (d @ w.T, (d.T @ x).reshape(x.shape[1], d.shape[1]), d.sum(0)),
+        dims={"D": 3, "M": 2},
+    ),
     # the local derivative alone, without the upstream gradient
     _case("missing_factor", relu, ROWS, lambda d, x: (x > 0).astype(x.dtype)),
     _case("missing_factor", sigmoid, ROWS, lambda d, x: _sig_np(x) * (1 - _sig_np(x))),

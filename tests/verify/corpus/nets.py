@@ -397,6 +397,21 @@ case(
     "ce_first_weights_by_size",
     weights=_at(1, weights, lambda s: s.A_prev.T @ s.D / s.Y.size),
 )
+# reshape where a transpose belongs
+case(
+    "reshaped",
+    BCE,
+    "E2",
+    "error_through_reshaped_weights",
+    error_back=lambda s: s.D @ s.W.reshape(s.W.shape[::-1]),
+)
+case(
+    "reshaped",
+    CE,
+    "dW3",
+    "gradient_reshaped_ce",
+    weights=lambda s: (s.D.T @ s.A_prev).reshape(s.A_prev.shape[1], s.D.shape[1]) / s.N,
+)
 # float32 inside a float64 backward
 FLOAT64 = ("float64",)
 case(
