@@ -154,6 +154,15 @@ def diagnose(
         return "transposed", f"d{name} is transposed"
     if hand.ndim == 2 and _same(hand, reference.T.reshape(hand.shape)):
         return "reshaped", f"d{name} is {RESHAPED}"
+    products = _products({"dout": dout, **context["args"]}, hand.shape)
+    right = next((f for f, value in products if _same(value, reference)), None)
+    yours = next((f for f, value in products if _same(value, hand)), None)
+    if right is not None and yours is not None:
+        same_factors = (right[0], right[2]) == (yours[0], yours[2])
+        return (
+            "transposed" if same_factors else "wrong_quantity",
+            f"d{name} = {_text(yours)}, where the derivative is {_text(right)}",
+        )
     for arg, x in context["args"].items():
         x = np.asarray(x)
         if x.shape == hand.shape:
@@ -270,3 +279,26 @@ def _local_account(
         "wrong_derivative",
         f"your local derivative d{name}/dout is {polynomial_text(p, 's')} of the output s; {rule}",
     )
+
+
+Product = tuple[str, bool, str, bool]
+"""A matrix product of two named arrays: (left, transposed, right, transposed)."""
+
+
+def _text(product: Product) -> str:
+    a, ta, b, tb = product
+    return f"{a}{'.T' if ta else ''} @ {b}{'.T' if tb else ''}"
+
+
+def _products(arrays: dict[str, Any], shape: tuple[int, ...]) -> list[tuple[Product, np.ndarray]]:
+    """Every matrix product of two of ``arrays`` (each transposed or not) of ``shape``."""
+    mats = {n: np.asarray(a, dtype=np.float64) for n, a in arrays.items() if np.ndim(a) == 2}
+    out = []
+    for a, A in mats.items():
+        for b, B in mats.items():
+            for ta in (False, True):
+                for tb in (False, True):
+                    left, right = (A.T if ta else A), (B.T if tb else B)
+                    if left.shape[1] == right.shape[0] and (left.shape[0], right.shape[1]) == shape:
+                        out.append(((a, ta, b, tb), left @ right))
+    return out

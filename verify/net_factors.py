@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from verify.net_context import INPUT_FORM, OUTPUT_FORM, Candidate, Context, delta_from, scaled
-from verify.structure import RESHAPED, derivative_fits, fit
+from verify.structure import ONE_EXAMPLE, RESHAPED, derivative_fits, fit
 
 
 def delta_candidates(
@@ -221,6 +221,11 @@ def gradient_candidates(
     if right.ndim == 2 and right.shape[0] != right.shape[1]:
         reshaped = right.T.reshape(right.shape)
         yield from scaled(hand, reshaped, "reshaped", f"dW_{layer} is {RESHAPED}", ctx)
+    A = ctx.refs.A[layer - 1]
+    for which, e in (("first", 0), ("last", -1)):
+        if len(A) > 1:
+            words = f"dW_{layer} {ONE_EXAMPLE.format(which=which)}: {formula}"
+            yield from scaled(hand, np.outer(A[e], D[e]) / N, "missing_terms", words, ctx)
     W = ctx.W(layer)
     c = fit(hand, right, W)
     if c is not None and c != 0:

@@ -58,6 +58,13 @@ RESHAPED = (
 """A matrix of shape (a, b) computed as (b, a) and reshaped to (a, b) instead of transposed."""
 
 
+ONE_EXAMPLE = (
+    "holds the {which} example's term only: the product sums over the examples (every row), "
+    "one outer product per example"
+)
+"""A gradient computed from one example where the chain rule sums over all of them."""
+
+
 def regrouped(hand_shape: tuple[int, ...], shape: tuple[int, ...]) -> str:
     """The right values, in another shape of the same size."""
     return (
@@ -326,6 +333,11 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
         if right != right_right and left != right_left:
             what += f" and {left} instead of {right_left}"
         yield from _scaled(hand, base, p, mistake, f"{name}_update {what}: {formula}")
+    L, R = lefts[right_left], rights[right_right]
+    for which, e in (("first", 0), ("last", -1)):
+        if len(L) > 1:
+            words = f"{name}_update {ONE_EXAMPLE.format(which=which)}: {formula}"
+            yield from _scaled(hand, np.outer(L[e], R[e]) / p.N, p, "missing_terms", words)
     G = r[quantity]
     c = fit(hand, G, W)
     if c is not None and c != 0:

@@ -396,6 +396,10 @@ def w2_update_reshaped(H_out, O_delta, N):
     return (O_delta.T @ H_out).reshape(H_out.shape[1], O_delta.shape[1]) / N
 
 
+def w1_update_first_example(X, H_delta, N):
+    return np.outer(X[0], H_delta[0]) / N
+
+
 def w1_update_reshaped(X, H_delta, N):
     return np.reshape(H_delta.T @ X / N, (X.shape[1], H_delta.shape[1]))
 
@@ -486,6 +490,7 @@ CASES = [
     Case("missing_link", "chain_rule", chain_last),
     Case("sum_instead_of_product", "chain_rule", chain_numpy_add),
     Case("missing_link", "chain_rule", chain_first_times_ones),
+    Case("missing_terms", "weights_1_update", w1_update_first_example),
     Case("reshaped", "weights_2_update", w2_update_reshaped),
     Case("reshaped", "weights_1_update", w1_update_reshaped),
     Case("lost_precision", "hidden_layer_delta", hidden_delta_float32_output, dtypes=FLOAT64_ONLY),

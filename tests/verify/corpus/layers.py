@@ -175,6 +175,13 @@ CASES = [
         dims={"N": 4, "D": 2},
     ),
     _case(
+        "transposed",
+        affine,
+        AFFINE,
+        lambda d, x, w, b: (d @ w, x.T @ d, d.sum(0)),
+        dims={"D": 3, "M": 3},
+    ),
+    _case(
         "swapped",
         affine,
         AFFINE,

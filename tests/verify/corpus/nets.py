@@ -412,6 +412,14 @@ case(
     "gradient_reshaped_ce",
     weights=lambda s: (s.D.T @ s.A_prev).reshape(s.A_prev.shape[1], s.D.shape[1]) / s.N,
 )
+# one example's term where the product sums over every example
+case(
+    "missing_terms",
+    MSE,
+    "dW2",
+    "gradient_last_example_mse",
+    weights=_at(2, weights, lambda s: np.outer(s.A_prev[-1], s.D[-1]) / s.N),
+)
 # float32 inside a float64 backward
 FLOAT64 = ("float64",)
 case(
