@@ -27,6 +27,7 @@ from verify.findings import (
     combine,
     diagnosis_of,
     match_failure,
+    mutated_candidates,
     reference_target,
     swapped,
     upstream_candidates,
@@ -272,7 +273,8 @@ def check_backprop(
             result = learner(s.X, s.Y, s.W2, private.hand.forward)
         except LearnerRaised as raised:
             return BackpropReport({}, f"your backpropagation raised {raised}")
-        changed += [n for n in private.changed() if n not in changed]
+        mutated = {n: private.copies[n] for n in private.changed()}
+        changed += [n for n in mutated if n not in changed]
         try:
             values = components(result, BACKPROP_IDS, "backpropagation's result")
             arrays = {i: as_compared_array(values[i], i) for i in BACKPROP_IDS}
@@ -289,7 +291,11 @@ def check_backprop(
                 continue
             failed.add(quantity)
             pair = swapped(quantity, targets, arrays, jr.setup.dtype.name)
-            extra = [*pair, *upstream_candidates(quantity, arrays, failed, jr)]
+            extra = [
+                *pair,
+                *mutated_candidates(quantity, arrays, mutated, jr),
+                *upstream_candidates(quantity, arrays, failed, jr),
+            ]
             found = match_failure(quantity, quantity, arrays[quantity], jr, extra)
             failing[quantity].append(found)
     quantities = {

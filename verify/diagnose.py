@@ -33,7 +33,7 @@ from verify.entries import Candidate, Chain, sigmoid64
 from verify.mistakes import MISTAKES
 from verify.references import BACKPROP_IDS, REFERENCES, JaxResults
 from verify.sampling import Sample
-from verify.structure import Pieces, activation_account, structural_candidates
+from verify.structure import RESHAPED, Pieces, activation_account, structural_candidates
 
 __all__ = [
     "LOCAL_STEPS",
@@ -127,6 +127,8 @@ def generic_candidates(
     ]
     if value.ndim == 2:
         out.append(Candidate("transposed", f"transposed{of}", value.T))
+    if value.ndim == 2 and value.shape[0] != value.shape[1]:
+        out.append(Candidate("reshaped", f"{RESHAPED}{of}", value.T.reshape(value.shape)))
     return [
         c
         for c in out
@@ -332,7 +334,8 @@ def worst_elements_message(
     nonzero = np.abs(reference) > 0  # NaN (not computed) is not
     if hand.shape == reference.shape and np.count_nonzero(nonzero) > 1:
         ratios = hand[nonzero] / reference[nonzero]
-        if np.all(np.isfinite(ratios)) and np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios)):
+        constant = np.ptp(ratios) <= 1e-6 * np.max(np.abs(ratios))
+        if np.all(np.isfinite(ratios)) and constant and abs(ratios[0] - 1) > 1e-6:
             message += (
                 f"; every element is {float(ratios[0]):.6g} times the reference: "
                 "a constant factor is wrong"

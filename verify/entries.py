@@ -229,13 +229,20 @@ def components(result: Any, names: Sequence[str], what: str) -> Components:
     if isinstance(result, Mapping):
         missing = [n for n in names if n not in result]
         if missing:
-            raise ResultError(f"{what} must have the entries {', '.join(names)}; missing {missing}")
+            keys = ", ".join(repr(k) for k in list(result)[:10])
+            raise ResultError(
+                f"{what} must have the entries {', '.join(names)}; missing {missing} "
+                f"(its keys: {keys or 'none'})"
+            )
         return {n: result[n] for n in names}
     if all(hasattr(result, n) for n in names):
         return {n: getattr(result, n) for n in names}
     if isinstance(result, Sequence) and not isinstance(result, str) and len(result) == len(names):
         return dict(zip(names, result, strict=True))
+    got = type(result).__name__
+    if isinstance(result, Sequence) and not isinstance(result, str):
+        got = f"a {got} of {len(result)} item{'' if len(result) == 1 else 's'}"
     raise ResultError(
         f"{what} must be an object with the attributes {', '.join(names)}, a mapping with "
-        f"those keys, or a sequence of {len(names)} arrays; got {type(result).__name__}"
+        f"those keys, or a sequence of {len(names)} arrays; got {got}"
     )

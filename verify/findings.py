@@ -8,8 +8,9 @@ several outputs, which are wrong and which are right.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -27,8 +28,10 @@ from verify.diagnose import (
     structural_account,
     worst_elements_message,
 )
+from verify.precision import float32_account
 from verify.references import REFERENCES, JaxResults
 from verify.sampling import Sample
+from verify.structure import regrouped
 
 
 @dataclass(frozen=True)
@@ -61,10 +64,24 @@ def match_failure(
     dtype = "float64" if REFERENCES[equation_id].float64_only else jr.setup.dtype.name
     value = np.asarray(target.value, dtype=np.float64)
     magnitude = float(np.max(target.magnitude)) if target.magnitude.size else 0.0
-    found = [*extra, *candidates(equation_id, component, value, jr, hand)]
+    found = [*_precision(hand, value, target.sample, dtype), *extra]
+    found += candidates(equation_id, component, value, jr, hand)
     matched = matching_mistakes(hand, found, magnitude, dtype, target.sample)
     account = "" if matched else structural_account(equation_id, component, hand, jr)
     return Failure(jr.setup.name, matched, hand, value, target.sample, account)
+
+
+def _precision(
+    hand: np.ndarray, value: np.ndarray, sample: Sample | None, dtype: str
+) -> list[Candidate]:
+    """In a float64 check, a value right only to float32 rounding (at the sampled entries)."""
+    if dtype != "float64" or hand.shape != value.shape:
+        return []
+    if sample is not None and hand.shape == sample.shape:
+        words = float32_account(sample.take(hand), sample.take(value))
+    else:
+        words = float32_account(hand, value)
+    return [] if words is None else [Candidate("lost_precision", words, hand)]
 
 
 def combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
@@ -85,7 +102,14 @@ def combine(quantity: str, per_net: list[Failure]) -> Diagnosis:
         if f.found:
             text = f.found[0].message
         elif f.hand.shape != f.reference.shape:
-            text = shape_message(f.hand.shape, f.reference.shape)
+            same = f.hand.size == f.reference.size and matches(
+                f.hand.reshape(f.reference.shape), f.reference, _magnitude(f.reference), "float32"
+            )
+            text = (
+                regrouped(f.hand.shape, f.reference.shape)
+                if same
+                else shape_message(f.hand.shape, f.reference.shape)
+            )
         else:
             text = worst_elements_message(f.hand, f.reference, f.sample)
             text += f"; {f.account}" if f.account else ""
@@ -165,3 +189,33 @@ def upstream_candidates(
     )
     of = f"(applied to your {upstream})"
     return [right, *generic_candidates(local, p.N, p.E, of)]
+
+
+def mutated_candidates(
+    quantity: str, arrays: dict[str, np.ndarray], changed: dict[str, np.ndarray], jr: JaxResults
+) -> list[Candidate]:
+    """This step computed with an input (``changed``: by symbol, e.g. ``H_out``) that the
+    learner's code changed in place, from the learner's own upstream value."""
+    if quantity not in LOCAL_STEPS or not changed:
+        return []
+    upstream, step = LOCAL_STEPS[quantity]
+    p = pieces(jr)
+    fields = {f.name for f in dataclasses.fields(p)}
+    out = []
+    for name, after in changed.items():
+        # weights changed in place before the error goes back: the update, said with its
+        # constant by the structural candidates (updated_weights_used)
+        if name in ("W1", "W2") or name not in fields:
+            continue
+        if np.shape(after) != np.shape(getattr(p, name)):
+            continue
+        try:
+            value = step(arrays[upstream], replace(p, **{name: np.asarray(after, np.float64)}))
+        except ValueError:  # the upstream value has a shape this step cannot take
+            continue
+        message = (
+            f"computed with {name} after your code changed it in place (e.g. {name} *= ...): "
+            f"{quantity} needs {name} as it was given; change a copy, or use it first"
+        )
+        out.append(Candidate("mutated_in_place", message, value))
+    return out

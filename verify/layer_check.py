@@ -274,7 +274,14 @@ def check_layer(
                 notes.append(note)
         trial = {}
         for n, g in arrays.items():
-            context = {"dout": dout, "out": out, "args": args, "reference": reference}
+            context = {
+                "dout": dout,
+                "out": out,
+                "args": args,
+                "reference": reference,
+                "dtype": name,
+                "dims": sizes,
+            }
             trial[n] = _compare(n, g, reference[n], name, context)
         results.append(trial)
         drawn.append(sizes)

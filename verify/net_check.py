@@ -82,7 +82,12 @@ def returned_values(result: Any, net: Net) -> dict[str, Any]:
         entries = _field(result, field)
         if entries is None:
             if kind in ("dW",) or (kind == "db" and net.biases):
-                raise TypeError(f"its {field} is missing: one entry per layer 1..{L}")
+                keys = (
+                    f" (its keys: {', '.join(repr(k) for k in list(result)[:10]) or 'none'})"
+                    if isinstance(result, Mapping)
+                    else ""
+                )
+                raise TypeError(f"its {field} is missing: one entry per layer 1..{L}{keys}")
             entries = (None,) * L
         if isinstance(entries, np.ndarray) or len(entries) != L:
             got = "an array" if isinstance(entries, np.ndarray) else f"{len(entries)} entries"

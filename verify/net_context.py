@@ -69,9 +69,21 @@ class Context:
         return np.asarray(self.params.weights[layer - 1], dtype=np.float64)
 
 
-def constant_words(c: float, N: int, e: int) -> tuple[str, str] | None:
-    """A fitted constant factor named on the net (its N, its e examples): (mistake, words);
-    None for 1 (no mistake)."""
+def constant_words(c: float, N: int, e: int, size: int | None = None) -> tuple[str, str] | None:
+    """A fitted constant factor named on the net (its N, its e examples, ``size`` the
+    entries of Y where N counts examples): (mistake, words); None for 1 (no mistake)."""
+    entries = (
+        []
+        if size is None or size == N
+        else [
+            (
+                N / size,
+                "size_instead_of_N",
+                f"divided by Y.size = {size} instead of N = {N}: the cross-entropy's N "
+                "counts the examples, not the entries of Y",
+            )
+        ]
+    )
     also = "; or averaged over the examples where the chain rule sums" if N == e else ""
     return named_constant(
         c,
@@ -94,6 +106,7 @@ def constant_words(c: float, N: int, e: int) -> tuple[str, str] | None:
                 "examples where the chain rule sums (the loss's 1/N is the only average)",
             ),
             (N / e, "examples_instead_of_N", f"divided by the examples ({e}) instead of N = {N}"),
+            *entries,
         ],
     )
 
@@ -110,7 +123,7 @@ def scaled(
 ) -> Iterator[Candidate]:
     """``hand`` as ``c base``: the candidate, with the constant said unless it is 1."""
     for found in structure.scaled(
-        hand, base, mistake, words, lambda c: constant_words(c, ctx.N, ctx.e)
+        hand, base, mistake, words, lambda c: constant_words(c, ctx.N, ctx.e, ctx.Y.size)
     ):
         yield found.mistake, found.message, found.value
 

@@ -47,7 +47,8 @@ from verify.net_factors import (
     gradient_candidates,
 )
 from verify.net_reference import kind_and_layer
-from verify.structure import activation_account, fit
+from verify.precision import float32_account
+from verify.structure import activation_account, fit, regrouped
 
 __all__ = ["Context", "diagnose"]
 
@@ -64,6 +65,9 @@ def diagnose(name: str, ctx: Context) -> Diagnosis:
     if not np.all(np.isfinite(hand)):
         bad = int(np.count_nonzero(~np.isfinite(hand)))
         return Diagnosis("not_finite", f"{what}{bad} entries are not finite (inf or NaN)")
+    rounded = float32_account(hand, right) if ctx.dtype == "float64" else None
+    if rounded is not None:
+        return Diagnosis("lost_precision", what + rounded)
     tolerance = DIAGNOSIS_TOLERANCE[ctx.dtype]
     off = float(np.max(np.abs(hand - right)))
     for mistake, words, value in _candidates(name, hand, right, ctx):
@@ -80,7 +84,7 @@ def _candidates(
     kind, layer = kind_and_layer(name)
     yield from _mutated(name, hand, right, ctx)
     c = fit(hand, np.zeros_like(right), right)
-    named = constant_words(c, ctx.N, ctx.e) if c is not None and c != 0 else None
+    named = constant_words(c, ctx.N, ctx.e, ctx.Y.size) if c is not None and c != 0 else None
     if named is not None and named[0] != "constant_factor":
         yield named[0], named[1], c * right
     if hand.ndim == 2 and hand.shape[0] == hand.shape[1]:
@@ -204,10 +208,7 @@ def _shape_account(name: str, hand: np.ndarray, right: np.ndarray, ctx: Context)
     if hand.ndim == 2 and hand.shape == right.shape[::-1] and matches(hand.T, right, tolerance):
         return "transposed", f"transposed: shape {hand.shape}, expected {right.shape}"
     if hand.size == right.size and matches(hand.reshape(right.shape), right, tolerance):
-        return "shape_mismatch", (
-            f"the right values in shape {hand.shape}, expected {right.shape} (an extra axis: "
-            "keepdims, or a column instead of a row)"
-        )
+        return "shape_mismatch", regrouped(hand.shape, right.shape)
     kind, layer = kind_and_layer(name)
     for other, value in ctx.refs.absolute.items():
         if other != name and kind_and_layer(other)[0] == kind and value.shape == hand.shape:

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from verify.net_context import INPUT_FORM, OUTPUT_FORM, Candidate, Context, delta_from, scaled
-from verify.structure import derivative_fits, fit
+from verify.structure import ONE_EXAMPLE, RESHAPED, derivative_fits, fit
 
 
 def delta_candidates(
@@ -132,6 +132,15 @@ def error_candidates(layer: int, hand: np.ndarray, ctx: Context) -> Iterator[Can
         yield from scaled(
             hand, D @ W, "transposed", f"E_{layer} = D_{up} W_{up}: W_{up} is not transposed", ctx
         )
+    if W.shape[0] != W.shape[1]:
+        yield from scaled(
+            hand,
+            D @ W.reshape(W.shape[::-1]),
+            "reshaped",
+            f"E_{layer} = D_{up} W_{up}.reshape({W.shape[1]}, {W.shape[0]}): {RESHAPED}; use "
+            f"W_{up}.T",
+            ctx,
+        )
     for k in range(1, ctx.net.depth + 1):
         if k != up and ctx.W(k).shape == W.shape:
             yield from scaled(
@@ -209,6 +218,14 @@ def gradient_candidates(
         uses = [f"{left} instead of A_{layer - 1}"] if left != f"A_{layer - 1}" else []
         uses += [f"{rname} instead of D_{layer}"] if rname != f"D_{layer}" else []
         yield from scaled(hand, base, mistake, f"uses {' and '.join(uses)}: {formula}", ctx)
+    if right.ndim == 2 and right.shape[0] != right.shape[1]:
+        reshaped = right.T.reshape(right.shape)
+        yield from scaled(hand, reshaped, "reshaped", f"dW_{layer} is {RESHAPED}", ctx)
+    A = ctx.refs.A[layer - 1]
+    for which, e in (("first", 0), ("last", -1)):
+        if len(A) > 1:
+            words = f"dW_{layer} {ONE_EXAMPLE.format(which=which)}: {formula}"
+            yield from scaled(hand, np.outer(A[e], D[e]) / N, "missing_terms", words, ctx)
     W = ctx.W(layer)
     c = fit(hand, right, W)
     if c is not None and c != 0:

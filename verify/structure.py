@@ -51,6 +51,28 @@ class Pieces:
     eta: float
 
 
+RESHAPED = (
+    "the transpose reshaped to the right shape: reshape keeps the entries in their order "
+    "(row by row), it does not swap the axes as .T does"
+)
+"""A matrix of shape (a, b) computed as (b, a) and reshaped to (a, b) instead of transposed."""
+
+
+ONE_EXAMPLE = (
+    "holds the {which} example's term only: the product sums over the examples (every row), "
+    "one outer product per example"
+)
+"""A gradient computed from one example where the chain rule sums over all of them."""
+
+
+def regrouped(hand_shape: tuple[int, ...], shape: tuple[int, ...]) -> str:
+    """The right values, in another shape of the same size."""
+    return (
+        f"the right values in shape {hand_shape}, expected {shape} (an extra axis: keepdims, "
+        "or a column instead of a row)"
+    )
+
+
 def fit(hand: np.ndarray, base: np.ndarray, direction: np.ndarray) -> float | None:
     """The ``c`` for which ``base + c direction`` is closest to ``hand`` (finite entries only)."""
     if hand.shape != direction.shape or hand.shape != np.shape(base):
@@ -72,11 +94,14 @@ Named = list[tuple[float, str, str]]
 
 
 def named_constant(c: float, named: Named) -> tuple[str, str] | None:
-    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3); None for a value
-    with no mistake; an unnamed ``c`` is said as the number it is."""
-    for value, mistake, words in named:
-        if close(c, value):
-            return (mistake, words) if mistake else None
+    """(mistake, words) of the first of ``named`` that ``c`` is (to 1e-3), the words of any
+    other that it also is added (on a net with 2 outputs, 2 is also N / examples); None for
+    a value with no mistake; an unnamed ``c`` is said as the number it is."""
+    found = [(mistake, words) for value, mistake, words in named if close(c, value)]
+    if found and not found[0][0]:
+        return None
+    if found:
+        return found[0][0], "; or ".join(dict.fromkeys(words for _, words in found))
     return "constant_factor", f"{c:.6g} times the right value: a constant factor is wrong"
 
 
@@ -236,6 +261,14 @@ def structural_candidates(quantity: str, hand: np.ndarray, p: Pieces) -> list[Ca
                         base + c * direction,
                     )
                 )
+            if used == "O_delta" and p.W2.shape[0] != p.W2.shape[1]:
+                out += _scaled(
+                    hand,
+                    R @ p.W2.reshape(p.W2.shape[::-1]),
+                    p,
+                    "reshaped",
+                    f"H_error = O_delta W2.reshape(...): the weights W2 are {RESHAPED}; use W2.T",
+                )
             if used == "O_error":
                 out += _scaled(
                     hand,
@@ -300,6 +333,11 @@ def _update_fits(quantity: str, hand: np.ndarray, p: Pieces) -> Iterator[Candida
         if right != right_right and left != right_left:
             what += f" and {left} instead of {right_left}"
         yield from _scaled(hand, base, p, mistake, f"{name}_update {what}: {formula}")
+    L, R = lefts[right_left], rights[right_right]
+    for which, e in (("first", 0), ("last", -1)):
+        if len(L) > 1:
+            words = f"{name}_update {ONE_EXAMPLE.format(which=which)}: {formula}"
+            yield from _scaled(hand, np.outer(L[e], R[e]) / p.N, p, "missing_terms", words)
     G = r[quantity]
     c = fit(hand, G, W)
     if c is not None and c != 0:

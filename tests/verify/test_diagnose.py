@@ -277,6 +277,7 @@ def test_generic_candidates_are_the_reference_under_each_factor_sign_and_transpo
         "factor_N",
         "factor_1/examples",
         "transposed",
+        "reshaped",
     ]
     for mistake, expected in [
         ("sign_flip", -value),
@@ -287,6 +288,7 @@ def test_generic_candidates_are_the_reference_under_each_factor_sign_and_transpo
         ("factor_N", 6 * value),
         ("factor_1/examples", value / 3),
         ("transposed", value.T),
+        ("reshaped", value.T.reshape(2, 3)),  # [[1, 4, 2], [5, 3, 6]]
     ]:
         np.testing.assert_allclose(found[mistake].value, expected, rtol=1e-15)
     assert found["sign_flip"].message == "the sign is flipped in W1: a hint"

@@ -12,10 +12,12 @@ def test_components_accepts_objects_mappings_and_sequences():
     names = ("a", "b")
     assert entries.components(dict(zip(names, arrays, strict=True)), names, "r")["b"] is arrays[1]
     assert entries.components(arrays, names, "r")["a"] is arrays[0]
-    with pytest.raises(TypeError, match="missing"):
-        entries.components({"a": 1}, names, "r")
-    with pytest.raises(TypeError, match="sequence of 2 arrays"):
+    with pytest.raises(TypeError, match=r"missing \['b'\] \(its keys: 'a', 'B'\)"):
+        entries.components({"a": 1, "B": 2}, names, "r")
+    with pytest.raises(TypeError, match="sequence of 2 arrays; got int"):
         entries.components(42, names, "r")
+    with pytest.raises(TypeError, match="sequence of 2 arrays; got a tuple of 3 items"):
+        entries.components((1, 2, 3), names, "r")
 
 
 def test_values_at_a_samples_entries_fill_the_whole_shape():

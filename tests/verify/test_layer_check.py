@@ -222,3 +222,30 @@ def test_a_forward_that_jax_cannot_run_and_a_result_that_is_not_numbers_are_said
     assert "__array_namespace__" in result.error
     result = check_layer(relu_forward, lambda dout, x: "dx", {"x": (2, 3)}, trials=1)
     assert not result.passed and result.error.startswith("your backward's result: dx must be")
+
+
+def _squared_loss(x, xp):
+    return xp.mean(x**2) / 2
+
+
+def test_a_constant_that_is_an_axis_size_is_named_by_its_axis():
+    result = check_layer(
+        _squared_loss, lambda d, x: d * x / len(x), {"x": ("N", "C")}, trials=2, dims={"C": 4}
+    )
+    assert result.mistake == "constant_factor"
+    assert "4 is the size of axis C" in result.first_failure.diagnosis
+
+
+@pytest.mark.parametrize(
+    ("backward", "mistake", "words"),
+    [
+        (lambda d, x: 1 / np.cosh(x) ** 2, "missing_factor", "lacks the upstream gradient dout"),
+        (lambda d, x: d * (1 - np.tanh(x)), "wrong_derivative", "is 1 - s of the output s"),
+        (lambda d, x: d * (1 - x**2), "derivative_of_input", "1 - x^2 instead of 1 - s^2"),
+        (lambda d, x: (d / np.cosh(x) ** 2).astype(np.float32), "lost_precision", "float32"),
+    ],
+)
+def test_an_elementwise_layers_local_derivative_is_named(backward, mistake, words):
+    result = check_layer(lambda x, xp: xp.tanh(x), backward, {"x": ("N", "D")}, trials=2)
+    assert result.mistake == mistake, str(result)
+    assert words in result.first_failure.diagnosis

@@ -67,6 +67,7 @@ def test_bad_results_and_raising_code_are_said_in_one_line():
     assert "NetBackward" in check_net(lambda *a: (1, 2), net).error
     missing = check_net(lambda n, X, Y, p, f: {"layer_l_delta": (None, None)}, net)
     assert "weights_l_update is missing" in missing.error
+    assert "(its keys: 'layer_l_delta')" in missing.error
     assert "(net, X, Y, params, forward)" in check_net(lambda X: X, net).error
     assert check_net(lambda *a: 1 / 0, net).mistake == "raised"
 

@@ -59,6 +59,12 @@ def _updated_first(eta):
     return h_error
 
 
+def _derivative_in_place(v):
+    """H_out turned into its derivative in place before W2_update uses it."""
+    v.H_out *= 1 - v.H_out
+    return v.H_out.T @ v.O_delta / v.N
+
+
 def _case(kind, first, **wrong):
     function = partial(backprop, **wrong)
     function.__name__ = f"{first}_{'_'.join(wrong)}"
@@ -170,6 +176,8 @@ CASES = [
     _case(
         "extra_term", "W2_update", W2_update=lambda v: (v.H_out.T @ v.O_delta + 0.05 * v.W2) / v.N
     ),
+    _case("reshaped", "H_error", H_error=lambda v: v.O_delta @ v.W2.reshape(v.W2.shape[::-1])),
+    _case("mutated_in_place", "W2_update", W2_update=_derivative_in_place),
     _case("constant_factor", "O_error", O_error=lambda v: 3 * (v.O_out - v.Y)),
     _case(
         "constant_factor", "H_delta", H_delta=lambda v: 0.8 * v.H_error * v.H_out * (1 - v.H_out)

@@ -25,6 +25,10 @@ def leaky_relu(x, xp):
     return xp.where(x > 0, x, 0.1 * x)
 
 
+def tanh(x, xp):
+    return xp.tanh(x)
+
+
 def softmax(x, xp):
     e = xp.exp(x - xp.max(x, axis=1, keepdims=True))
     return e / xp.sum(e, axis=1, keepdims=True)
@@ -74,8 +78,8 @@ def _loss_grad(x, y):
     return p / len(y)
 
 
-def _case(kind, forward, shapes, backward, **options):
-    return Case(kind, "layer", backward, layer=(forward, shapes, options))
+def _case(kind, forward, shapes, backward, dtypes=("float64", "float32"), **options):
+    return Case(kind, "layer", backward, layer=(forward, shapes, options), dtypes=dtypes)
 
 
 CASES = [
@@ -171,6 +175,13 @@ CASES = [
         dims={"N": 4, "D": 2},
     ),
     _case(
+        "transposed",
+        affine,
+        AFFINE,
+        lambda d, x, w, b: (d @ w, x.T @ d, d.sum(0)),
+        dims={"D": 3, "M": 3},
+    ),
+    _case(
         "swapped",
         affine,
         AFFINE,
@@ -238,5 +249,46 @@ CASES = [
     _case("sign_flip", relu, ROWS, lambda d, x: -d * (x > 0)),
     _case("sign_flip", affine, AFFINE, lambda d, x, w, b: (d @ w.T, -(x.T @ d), d.sum(0))),
     _case("sign_flip", softmax_loss, ROWS, lambda d, x, y: -d * _loss_grad(x, y), constants=LABELS),
+    _case(
+        "reshaped",
+        affine,
+        AFFINE,
+        lambda d, x, w, b: (d @ w.T, (d.T @ x).reshape(x.shape[1], d.shape[1]), d.sum(0)),
+        dims={"D": 3, "M": 2},
+    ),
+    # the local derivative alone, without the upstream gradient
+    _case("missing_factor", relu, ROWS, lambda d, x: (x > 0).astype(x.dtype)),
+    _case("missing_factor", sigmoid, ROWS, lambda d, x: _sig_np(x) * (1 - _sig_np(x))),
+    _case("missing_factor", softmax_loss, ROWS, lambda d, x, y: _loss_grad(x, y), constants=LABELS),
+    # another derivative: slopes swapped, tanh's 1 - s, the leaky slope in a ReLU
+    _case("wrong_derivative", leaky_relu, ROWS, lambda d, x: d * np.where(x > 0, 0.1, 1.0)),
+    _case("wrong_derivative", tanh, ROWS, lambda d, x: d * (1 - np.tanh(x))),
+    _case("wrong_derivative", relu, ROWS, lambda d, x: d * np.where(x > 0, 1.0, 0.01)),
+    # the derivative's formula in the output applied to the input
+    _case("derivative_of_input", tanh, ROWS, lambda d, x: d * (1 - x**2)),
+    _case("derivative_of_input", sigmoid, ROWS, lambda d, x: d * x * (1 - x)),
+    _case("derivative_of_input", sigmoid, ROWS, lambda d, x: d * (x - x**2), dims={"C": 3}),
+    # float32 inside a float64 backward
+    _case(
+        "lost_precision",
+        affine,
+        AFFINE,
+        lambda d, x, w, b: ((d @ w.T).astype(np.float32), x.T @ d, d.sum(0)),
+        dtypes=("float64",),
+    ),
+    _case(
+        "lost_precision",
+        sigmoid,
+        ROWS,
+        lambda d, x: d * _sig_np(x.astype(np.float32)) * (1 - _sig_np(x.astype(np.float32))),
+        dtypes=("float64",),
+    ),
+    _case(
+        "lost_precision",
+        relu,
+        ROWS,
+        lambda d, x: np.float32(d) * (x > 0),
+        dtypes=("float64",),
+    ),
 ]
 """The general layers' cases (:func:`verify.check_layer`)."""

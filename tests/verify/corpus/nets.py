@@ -98,12 +98,19 @@ def _at(layer: int, step: Callable, wrong: Callable) -> Callable:
 CASES: list[Case] = []
 
 
-def case(kind: str, net: tuple, first: str, name: str, **hooks: Callable) -> None:
+def case(
+    kind: str,
+    net: tuple,
+    first: str,
+    name: str,
+    dtypes: tuple[str, ...] = ("float64", "float32"),
+    **hooks: Callable,
+) -> None:
     def wrong(net_, X, Y, params, forward):
         return backward(net_, X, Y, params, forward, **hooks)
 
     wrong.__name__ = name
-    CASES.append(Case(kind, "net", wrong, first=first, net=net))
+    CASES.append(Case(kind, "net", wrong, first=first, net=net, dtypes=dtypes))
 
 
 def _stale(name: str, net: tuple, layer: int) -> None:
@@ -374,6 +381,71 @@ case(
     weights=_at(2, weights, lambda s: s.Z_prev.T @ s.D / s.N),
 )
 
+# the cross-entropy's N taken as Y.size (examples times classes)
+case(
+    "size_instead_of_N",
+    CE,
+    "dW3",
+    "ce_weights_by_size",
+    weights=lambda s: s.A_prev.T @ s.D / s.Y.size,
+)
+case("size_instead_of_N", CE, "db3", "ce_bias_by_size", bias=lambda s: s.D.sum(axis=0) / s.Y.size)
+case(
+    "size_instead_of_N",
+    CE,
+    "dW1",
+    "ce_first_weights_by_size",
+    weights=_at(1, weights, lambda s: s.A_prev.T @ s.D / s.Y.size),
+)
+# reshape where a transpose belongs
+case(
+    "reshaped",
+    BCE,
+    "E2",
+    "error_through_reshaped_weights",
+    error_back=lambda s: s.D @ s.W.reshape(s.W.shape[::-1]),
+)
+case(
+    "reshaped",
+    CE,
+    "dW3",
+    "gradient_reshaped_ce",
+    weights=lambda s: (s.D.T @ s.A_prev).reshape(s.A_prev.shape[1], s.D.shape[1]) / s.N,
+)
+# one example's term where the product sums over every example
+case(
+    "missing_terms",
+    MSE,
+    "dW2",
+    "gradient_last_example_mse",
+    weights=_at(2, weights, lambda s: np.outer(s.A_prev[-1], s.D[-1]) / s.N),
+)
+# float32 inside a float64 backward
+FLOAT64 = ("float64",)
+case(
+    "lost_precision",
+    MSE,
+    "D1",
+    "delta_float32_mse",
+    FLOAT64,
+    delta=_at(1, delta, lambda s: _delta(s).astype(np.float32)),
+)
+case(
+    "lost_precision",
+    CE,
+    "E2",
+    "error_float32_weights_ce",
+    FLOAT64,
+    error_back=_at(3, error_back, lambda s: s.D @ s.W.T.astype(np.float32)),
+)
+case(
+    "lost_precision",
+    BCE,
+    "dW3",
+    "gradient_float32_bce",
+    FLOAT64,
+    weights=_at(3, weights, lambda s: np.float32(s.A_prev.T @ s.D / s.N)),
+)
 
 # --- Equivalent correct forms: each passes with no diagnosis ------------------------------
 
