@@ -39,18 +39,16 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         default="float64",
         help="floating-point type of data, weights and references (default: %(default)s)",
     )
-    parser.add_argument(
+    parser.add_argument(  # None when not given: an option that would do nothing is refused
         "--sizes",
         type=_sizes,
-        default=_sizes(DEFAULT_SIZES_TEXT),
         help="random nets to check besides the series' one, as comma-separated layer widths "
         f"inputs-hidden-outputs; '' for none (default: {DEFAULT_SIZES_TEXT})",
     )
     parser.add_argument(
         "--examples",
         type=options.positive_int,
-        default=RANDOM_EXAMPLES,
-        help="examples (rows of X) of each random net (default: %(default)s)",
+        help=f"examples (rows of X) of each random net (default: {RANDOM_EXAMPLES})",
     )
     parser.add_argument(
         "--seed",
@@ -59,6 +57,12 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
         help="seed of the first random net (default: %(default)s)",
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+
+
+def _sizes_and_examples(args: argparse.Namespace) -> tuple[list[tuple[int, int, int]], int]:
+    """The random nets' sizes and examples asked for, or the defaults."""
+    sizes = _sizes(DEFAULT_SIZES_TEXT) if args.sizes is None else args.sizes
+    return sizes, RANDOM_EXAMPLES if args.examples is None else args.examples
 
 
 class _Progress:
@@ -87,7 +91,8 @@ def _chapter_one(args: argparse.Namespace) -> Any:
 
     progress = _Progress(enabled=not args.json)
     try:
-        return verify_all(args.dtype, args.sizes, args.seed, args.examples, progress)
+        sizes, examples = _sizes_and_examples(args)
+        return verify_all(args.dtype, sizes, args.seed, examples, progress)
     finally:
         progress.done()
 
@@ -114,6 +119,11 @@ def run_verify(args: argparse.Namespace) -> int:
 
     if executables.enable() is None:  # off, or JAX's own cache configured by the user
         enable_compilation_cache()
+    if args.chapter == "2" and (args.sizes is not None or args.examples is not None):
+        raise ValueError(
+            "--sizes and --examples choose chapter 1's random nets; with --chapter 2 they "
+            "would do nothing (chapter 2 checks its own three nets)"
+        )
     report = _chapter_one(args) if args.chapter in ("1", "all") else None
     beyond = _chapter_two(args) if args.chapter in ("2", "all") else None
     if args.json:
@@ -230,6 +240,11 @@ def run_check(args: argparse.Namespace) -> int:
             raise ValueError(
                 "--equation does not go with --net (a net's backward is checked whole)"
             )
+        if args.sizes is not None:
+            raise ValueError(
+                "--sizes chooses the random nets of a catalogue entry's check; with --net "
+                "the net checked is the one --net gives"
+            )
         return _run_net_check(args, function)
     given = [
         flag for flag, value in NET_OPTIONS.items() if getattr(args, value) not in (None, False)
@@ -245,11 +260,8 @@ def run_check(args: argparse.Namespace) -> int:
     from verify.checker import check_backprop, check_function
     from verify.report import LEGEND
 
-    options: dict[str, Any] = {
-        "sizes": args.sizes,
-        "seed": args.seed,
-        "examples": args.examples,
-    }
+    sizes, examples = _sizes_and_examples(args)
+    options: dict[str, Any] = {"sizes": sizes, "seed": args.seed, "examples": examples}
     if equation_id == "backpropagation":
         result: Any = check_backprop(function, args.dtype, **options)
     else:
@@ -301,7 +313,7 @@ def _run_net_check(args: argparse.Namespace, function: Callable[..., Any]) -> in
     from verify.net_check import check_net
     from verify.net_table import LEGEND
 
-    examples = max(args.examples, min(max(net.widths[1:]) + 3, 64))
+    examples = max(_sizes_and_examples(args)[1], min(max(net.widths[1:]) + 3, 64))
     report = check_net(function, net, args.dtype, examples=examples, seed=args.seed)
     return _report(args, report, "a backward(net, X, Y, params, forward) pass", LEGEND)
 

@@ -557,6 +557,34 @@ CASES = [
         message="--equation does not go with --net",
         id="check-equation-with-net",
     ),
+    case(
+        "check",
+        "{dir}/fine.py:g",
+        "--net",
+        "4-3-3",
+        "--sizes",
+        "4-2-3",
+        message="--sizes chooses the random nets of a catalogue entry's check",
+        id="check-sizes-with-net",
+    ),
+    case(
+        "verify",
+        "--chapter",
+        "2",
+        "--sizes",
+        "4-2-3",
+        message="--sizes and --examples choose chapter 1's random nets",
+        id="verify-chapter-2-with-sizes",
+    ),
+    case(
+        "verify",
+        "--chapter",
+        "2",
+        "--examples",
+        "9",
+        message="with --chapter 2 they would do nothing",
+        id="verify-chapter-2-with-examples",
+    ),
 ]
 
 
