@@ -8,6 +8,7 @@ tutorial section from the tutorial that shows the equation's LaTeX.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -69,14 +70,24 @@ class Section:
 def sections() -> Iterator[tuple[Path, str, str]]:
     """Every markdown cell of the tutorials (the series', then chapter 2's) with its heading."""
     for path in [*series_paths(), *chapter_paths()]:
-        heading = ""
-        for cell in jupytext.read(path).cells:
-            if cell.cell_type != "markdown":
-                continue
-            for line in cell.source.splitlines():
-                if line.startswith("## "):
-                    heading = line[3:].strip()
-            yield path, heading, cell.source
+        stat = path.stat()
+        for heading, text in _markdown_cells(path, stat.st_mtime_ns, stat.st_size):
+            yield path, heading, text
+
+
+@functools.lru_cache(maxsize=64)
+def _markdown_cells(path: Path, mtime_ns: int, size: int) -> tuple[tuple[str, str], ...]:
+    """One tutorial's markdown cells with their headings, read once per version of the file
+    (the index looks up a section for each of its ~70 equations)."""
+    cells, heading = [], ""
+    for cell in jupytext.read(path).cells:
+        if cell.cell_type != "markdown":
+            continue
+        for line in cell.source.splitlines():
+            if line.startswith("## "):
+                heading = line[3:].strip()
+        cells.append((heading, cell.source))
+    return tuple(cells)
 
 
 def section_of(entry: Equation) -> Section:

@@ -72,6 +72,17 @@ def test_the_section_of_an_equation_is_the_heading_above_its_latex():
     assert teaching.section_of(CATALOGUE["weights_2_update"]).anchor == "the-gradient-for-"
 
 
+def test_sections_are_read_once_per_version_of_a_tutorial(tmp_path, monkeypatch):
+    tutorial = tmp_path / "part02.md"
+    tutorial.write_text("## First\n\n$a$\n")
+    monkeypatch.setattr(teaching, "series_paths", lambda: [tutorial])
+    monkeypatch.setattr(teaching, "chapter_paths", lambda: [])
+    assert [heading for _, heading, _ in teaching.sections()] == ["First"]
+    assert [heading for _, heading, _ in teaching.sections()] == ["First"]  # from the cache
+    tutorial.write_text("## Second, renamed\n\n$a$\n")  # a new size: read again
+    assert [heading for _, heading, _ in teaching.sections()] == ["Second, renamed"]
+
+
 def test_the_derivation_has_every_equation_of_parts_9_to_12_in_order():
     page = derivation.derivation_page()
     entries = [entry for entry in CATALOGUE.values() if entry.part in derivation.PARTS]
