@@ -49,6 +49,7 @@ from bench.targets import (
     STEP_TUNED,
     STEP_UNCHECKED,
     USER_LOOP,
+    USER_LOOP_UNCHECKED,
     targets,
 )
 from bench.timing import Timing, calls_for, interleaved
@@ -63,6 +64,7 @@ TRAINERS: dict[str, Callable[[series.SeriesRun], series.Trained]] = {
     "NumPy, tuned (buffers, in place)": series.tuned_numpy_train,
     HANDBP: series.handbp_train,
     USER_LOOP: series.handbp_functions_train,
+    USER_LOOP_UNCHECKED: series.handbp_functions_unchecked_train,
     "JAX, jitted step per epoch": jax_series.jax_step_train,
     "JAX, whole loop jitted (lax.scan)": jax_series.jax_scan_train,
     "PyTorch eager, autograd": torch_series.torch_train,

@@ -228,6 +228,12 @@ def handbp_functions_train(run: SeriesRun) -> Trained:
     return Trained(W1, W2, np.array(mse), np.array(accuracy))
 
 
+def handbp_functions_unchecked_train(run: SeriesRun) -> Trained:
+    """The same loop inside ``handbp.unchecked()``: what the per-call checks cost, by difference."""
+    with unchecked():
+        return handbp_functions_train(run)
+
+
 def handbp_gradients(X: np.ndarray, Y: np.ndarray, W1: np.ndarray, W2: np.ndarray) -> Gradients:
     """handbp.network.feedforward and backpropagation, inputs checked (the default)."""
     backward = network.backpropagation(X, Y, W2, network.feedforward(X, W1, W2))

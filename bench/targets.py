@@ -13,6 +13,7 @@ from bench import digits, layer_check
 
 HANDBP = "handbp.training.train"
 USER_LOOP = "handbp's equation functions in a user loop"
+USER_LOOP_UNCHECKED = "the same loop inside handbp.unchecked()"
 SERIES_FUNCTIONS = "handbp feedforward + backpropagation"
 GENERAL_NET = "handbp.nn.Net.gradients (the series' net)"
 STEP_HANDBP = "handbp Net.step"

@@ -18,6 +18,7 @@ TRAINERS = {
     "tuned NumPy": series.tuned_numpy_train,
     "handbp.training": series.handbp_train,
     "handbp functions": series.handbp_functions_train,
+    "handbp functions, unchecked": series.handbp_functions_unchecked_train,
     "JAX step": jax_series.jax_step_train,
     "JAX scan": jax_series.jax_scan_train,
 }
