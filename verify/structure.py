@@ -160,6 +160,23 @@ def polynomial_text(coefficients: np.ndarray, symbol: str) -> str:
     return " + ".join(terms).replace("+ -", "- ") or "0"
 
 
+def simple_coefficients(coefficients: np.ndarray, largest: int = 12) -> bool:
+    """Whether ``coefficients`` are one number times small integers (``2 s (1 - s)``:
+    2 x (0, 1, -1)), as a derivative written by hand has them.
+
+    A quadratic or cubic fitted to a handful of points nearly always fits, with
+    coefficients like 0.5339 - 0.3144 z - 0.2496 z^2: where the points are few, only
+    a simple polynomial counts as an account of a wrong derivative.
+    """
+    units = np.abs(coefficients[coefficients != 0])
+    for unit in units:
+        ratios = coefficients / unit
+        whole = np.round(ratios)
+        if np.all(np.abs(ratios - whole) <= 1e-2) and np.all(np.abs(whole) <= largest):
+            return True
+    return units.size == 0
+
+
 Variable = tuple[np.ndarray, str, str]
 """What an activation factor may have been computed from: (values, words, mistake)."""
 
@@ -199,6 +216,9 @@ def derivative_fits(
                 k = float(padded @ shape) / float(shape @ shape)
                 if np.allclose(padded, k * shape, rtol=0, atol=1e-6 * max(1.0, abs(k))):
                     return
+            if degree >= 2 and np.count_nonzero(keep) < 3 * (degree + 1):
+                if not simple_coefficients(coefficients):
+                    continue  # a few points more than coefficients: any curve nearly fits
             value = basis @ coefficients
             residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
             message = f"{what} is {polynomial_text(coefficients, symbol)}, with {words}; {rule}"

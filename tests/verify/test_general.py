@@ -14,7 +14,14 @@ from handbp import activations, layers
 from handbp.equations import BEYOND
 from handbp.nn import Net, Params
 from tests.handbp.beyond_strategies import cases
-from verify.general import KINK_MARGIN, NOT_DIFFERENTIABLE, check_all, check_case, kink_distance
+from verify.general import (
+    KINK_MARGIN,
+    NOT_DIFFERENTIABLE,
+    check_all,
+    check_case,
+    kink_distance,
+    random_case,
+)
 
 METHODS = {"reverse", "forward", "finite_differences"}
 DERIVATIVES = {
@@ -116,3 +123,28 @@ def test_mistakes_are_caught_and_named_by_their_id(monkeypatch):
     results = check_case(net, X, Y, params, seed=0)
     wrong = {"bias_l_update", "softmax_jvp", "layer_l_delta"}
     assert {eq_id for eq_id, r in results.items() if not r.passed} == wrong
+
+
+def test_a_zero_held_by_a_dead_relu_below_is_no_kink_but_one_from_the_data_is():
+    """No bias: a row whose every input is a ReLU output held at 0 has z exactly 0 on every
+    draw, and no difference step moves it; a zero row of X moves with X."""
+    net = Net((1, 1, 1, 5), ("relu", "relu", "sigmoid"), loss="binary_cross_entropy", biases=False)
+    params = Params((np.array([[0.5]]), np.array([[0.7]]), np.ones((1, 5))), None)
+    X = np.array([[1.0], [-1.0], [2.0]])  # the second example's first ReLU dies
+    assert kink_distance(net, X, params) == pytest.approx(0.35)
+    assert kink_distance(net, np.array([[1.0], [0.0]]), params) == 0  # X's zero row moves
+    barely = np.array([[1.0], [-1e-6]])  # dead, but within the margin of its kink
+    assert kink_distance(net, barely, params) < KINK_MARGIN
+    biased = Net(net.widths, net.activations, loss=net.loss, biases=True)
+    zero_biases = Params(params.weights, (np.zeros(1), np.zeros(1), np.zeros(5)))
+    assert kink_distance(biased, X, zero_biases) == 0  # a bias moves with its own step
+
+
+def test_random_cases_of_a_net_whose_relus_die_are_found_with_every_gradient_nonzero():
+    for dtype in ("float64", "float32"):
+        net, X, Y, params = random_case(
+            (1, 1, 1, 5), ("relu", "relu", "sigmoid"), "binary_cross_entropy", False, 8, dtype, 0
+        )
+        assert kink_distance(net, X, params) >= KINK_MARGIN
+        gradients = net.gradients(X, Y, params).gradients
+        assert all(np.any(dW != 0) for dW in gradients.weights)

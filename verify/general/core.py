@@ -219,15 +219,31 @@ def pre_activations(names: tuple[str, ...]) -> Callable:
 
 
 def kink_distance(net, X, params) -> float:
-    """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none)."""
+    """The smallest |z| over the net's ReLU and leaky ReLU layers (inf if it has none).
+
+    A z that is 0 because every input of its row is a ReLU output held at 0 (its own z at
+    least :data:`KINK_MARGIN` below 0, or such a zero itself) in a layer without biases
+    is no kink: no parameter or input moved by a difference step moves it off 0, and
+    every method takes the derivative there as handbp does (0 for ReLU, the slope for
+    leaky ReLU). A net whose first ReLU layer dies for some example has such zeros in the
+    layers above it, on every draw.
+    """
     names = tuple(net.activations)
     args = (as_float64(X), [as_float64(W) for W in params.weights], biases_of(params))
-    Zs = executables.run(pre_activations(names), args, ("pre_activations", names))
-    distances = [
-        float(np.min(np.abs(Z)))
-        for Z, name in zip(Zs, net.activations, strict=True)
-        if name in ("relu", "leaky_relu")
+    Zs = [
+        np.asarray(Z)
+        for Z in executables.run(pre_activations(names), args, ("pre_activations", names))
     ]
+    distances = []
+    held = None  # per entry of the layer below: a ReLU output held at exactly 0
+    for Z, name in zip(Zs, names, strict=True):
+        fixed = np.zeros(Z.shape, dtype=bool)
+        if held is not None and params.biases is None:
+            fixed = (Z == 0) & np.all(held, axis=1, keepdims=True)
+        if name in ("relu", "leaky_relu"):
+            free = np.abs(Z)[~fixed]
+            distances.append(float(np.min(free)) if free.size else float("inf"))
+        held = (Z <= -KINK_MARGIN) | fixed if name == "relu" else None
     return min(distances, default=float("inf"))
 
 

@@ -204,7 +204,8 @@ code gives its numbers bit for bit: tests/handbp/test_nn.py.)"""
 
 def random_case(widths, names, loss, biases, examples, dtype, seed):
     """A net with non-degenerate parameters (nonzero biases, Glorot-scaled weights), a
-    batch that fits its loss, and ReLU pre-activations away from the kink."""
+    batch that fits its loss, ReLU pre-activations away from the kink, and a nonzero
+    gradient for every weight matrix."""
     net = Net(widths, names, loss=loss, biases=biases)
     for attempt in range(100):
         rng = np.random.default_rng([seed, attempt])
@@ -215,18 +216,28 @@ def random_case(widths, names, loss, biases, examples, dtype, seed):
         )
         bs = tuple((0.1 * rng.normal(size=n)).astype(dtype) for n in widths[1:])
         params = Params(weights, bs if biases else None)
-        if kink_distance(net, X, params) >= KINK_MARGIN:
-            break
-    else:
-        raise ValueError(f"no draw of 100 keeps the ReLU pre-activations of {net} off the kink")
-    k = widths[-1]
-    if loss == "cross_entropy":
-        Y = np.eye(k, dtype=dtype)[rng.integers(0, k, examples)]
-    elif loss == "binary_cross_entropy":
-        Y = rng.integers(0, 2, (examples, k)).astype(dtype)
-    else:
-        Y = rng.uniform(size=(examples, k)).astype(dtype)
-    return net, X, Y, params
+        k = widths[-1]
+        if loss == "cross_entropy":
+            Y = np.eye(k, dtype=dtype)[rng.integers(0, k, examples)]
+        elif loss == "binary_cross_entropy":
+            Y = rng.integers(0, 2, (examples, k)).astype(dtype)
+        else:
+            Y = rng.uniform(size=(examples, k)).astype(dtype)
+        if kink_distance(net, X, params) >= KINK_MARGIN and _every_gradient_moves(
+            net, X, Y, params
+        ):
+            return net, X, Y, params
+    raise ValueError(
+        f"no draw of 100 keeps the ReLU pre-activations of {net} off the kink with a nonzero "
+        "gradient for every weight matrix"
+    )
+
+
+def _every_gradient_moves(net: Net, X, Y, params: Params) -> bool:
+    """Whether every weight matrix has a nonzero gradient entry (a ReLU layer dead for the
+    whole batch zeroes the gradients below it: a wrong one would look right there)."""
+    gradients = net.gradients(X, Y, params).gradients
+    return all(np.any(dW != 0) for dW in gradients.weights)
 
 
 def check_all(dtype="float64", seed: int = 0) -> list[tuple[str, dict[str, float], bool]]:
