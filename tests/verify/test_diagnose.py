@@ -658,3 +658,30 @@ def test_each_constant_factor_candidate_says_where_the_factor_belongs():
         "divided by the number of examples (2) once too often in W1 (the only division in "
         "backpropagation is the 1/N of the weight updates, N = Y.size)"
     )
+
+
+def test_on_a_handful_of_points_only_a_simple_polynomial_accounts_for_a_derivative():
+    """Six points (the series' hidden layer): a cubic nearly always fits; 0.5339 - 0.3144 z
+    - 0.2496 z^2 + 0.02792 z^3 is no account of a learner's mistake, z (1 - z) is."""
+    from verify.structure import derivative_fits, simple_coefficients
+
+    rng = np.random.default_rng(0)
+    z = rng.normal(size=(3, 2))
+    s = 1 / (1 + np.exp(-z))
+    error = rng.normal(size=(3, 2))
+    variables = {
+        "s": (s, "the layer output s", "wrong_derivative"),
+        "z": (z, "the layer input z", "derivative_of_input"),
+    }
+    # a mistake that is no polynomial: s (1 - z), rounded to float32 as a float32 check sees it
+    mixed = (error * s * (1 - z)).astype(np.float32).astype(np.float64)
+    found = [
+        c for c in derivative_fits(mixed, error, variables, "the factor") if "z^2" in c.message
+    ]
+    assert found == []
+    # the input where the output belongs: z (1 - z), exactly a simple quadratic
+    (best, *_) = derivative_fits(error * z * (1 - z), error, variables, "the factor")
+    assert best.mistake == "derivative_of_input" and "z - z^2" in best.message
+    assert simple_coefficients(np.array([0.0, 2.0, -2.0]))  # 2 (z - z^2)
+    assert simple_coefficients(np.array([0.0, 0.0, 0.0]))
+    assert not simple_coefficients(np.array([0.5339, -0.3144, -0.2496, 0.02792]))
