@@ -23,8 +23,9 @@ from typing import Any
 
 import numpy as np
 
+from verify.polynomial_fits import polynomial_text
 from verify.precision import float32_account
-from verify.structure import RESHAPED, fit, polynomial_text, regrouped
+from verify.structure import RESHAPED, fit, regrouped
 
 _CLOSE = 1e-6
 

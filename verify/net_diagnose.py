@@ -11,7 +11,7 @@ and a wrong one is explained by replacing one factor at a time by what it could 
 with a constant in front fitted by least squares and named (:func:`constant_words`): for a
 delta, the activation factor by another derivative (the output itself, another
 activation's derivative, the derivative at the layer input or applied to the output,
-a polynomial in the output fitted by :func:`verify.structure.derivative_fits`, the diagonal
+a polynomial in the output fitted by :func:`verify.polynomial_fits.derivative_fits`, the diagonal
 of a softmax's Jacobian, or a derivative kept where the loss cancels it); for a gradient,
 the layer values by another layer's (or an input the learner's code changed in place) and
 the delta by the error; for an error, the weights by weights fitted from the learner's

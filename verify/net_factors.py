@@ -10,7 +10,8 @@ from collections.abc import Iterator
 import numpy as np
 
 from verify.net_context import INPUT_FORM, OUTPUT_FORM, Candidate, Context, delta_from, scaled
-from verify.structure import ONE_EXAMPLE, RESHAPED, derivative_fits, fit
+from verify.polynomial_fits import derivative_fits
+from verify.structure import ONE_EXAMPLE, RESHAPED, fit
 
 
 def delta_candidates(

@@ -663,7 +663,7 @@ def test_each_constant_factor_candidate_says_where_the_factor_belongs():
 def test_on_a_handful_of_points_only_a_simple_polynomial_accounts_for_a_derivative():
     """Six points (the series' hidden layer): a cubic nearly always fits; 0.5339 - 0.3144 z
     - 0.2496 z^2 + 0.02792 z^3 is no account of a learner's mistake, z (1 - z) is."""
-    from verify.structure import derivative_fits, simple_coefficients
+    from verify.polynomial_fits import derivative_fits, simple_coefficients
 
     rng = np.random.default_rng(0)
     z = rng.normal(size=(3, 2))

@@ -32,9 +32,9 @@ from verify.entries import (
 )
 from verify.hand import HandPass
 from verify.jaxnet import METHOD_KEYS
+from verify.polynomial_fits import derivative_fits
 from verify.rounding import JaxResults
 from verify.step_fits import update_fits
-from verify.structure import derivative_fits
 
 _VALUES = {
     "sigmoid": "value.sigmoid_x",
