@@ -45,6 +45,9 @@ def simple_coefficients(coefficients: np.ndarray, largest: int = 12) -> bool:
     return units.size == 0
 
 
+SIGMOID = (0.0, 1.0, -1.0, 0.0)
+"""The coefficients of s (1 - s), the sigmoid's derivative from its output s."""
+
 Variable = tuple[np.ndarray, str, str]
 """What an activation factor may have been computed from: (values, words, mistake)."""
 
@@ -54,7 +57,7 @@ def derivative_fits(
     error: np.ndarray,
     variables: dict[str, Variable],
     what: str,
-    right: tuple[float, float, float, float] | None = (0.0, 1.0, -1.0, 0.0),
+    right: tuple[float, float, float, float] | None = SIGMOID,
     rule: str = "the sigmoid's derivative is s (1 - s) of the layer output s",
 ) -> Iterator[Candidate]:
     """``hand`` as ``error`` times a polynomial (degree <= 3) in one of ``variables``.
@@ -91,5 +94,38 @@ def derivative_fits(
             residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
             message = f"{what} is {polynomial_text(coefficients, symbol)}, with {words}; {rule}"
             found.append((residual, len(found), Candidate(mistake, message, value)))
+    if right == SIGMOID and "s" in variables:
+        found += _mixed(hand, error, variables, what, rule, keep, scale, len(found))
     # the closest fit first: in float32 a line in s comes within the tolerance of sigma(s)
     yield from (c for _, _, c in sorted(found, key=lambda f: (round(f[0], 12), f[1])))
+
+
+def _mixed(
+    hand: np.ndarray,
+    error: np.ndarray,
+    variables: dict[str, Variable],
+    what: str,
+    rule: str,
+    keep: np.ndarray,
+    scale: float,
+    first: int,
+) -> list[tuple[float, int, Candidate]]:
+    """``s (1 - s)`` with one of its two factors taken of another variable: ``s (1 - z)``,
+    ``z (1 - s)``, ``s (1 - e)`` ... (no polynomial in one variable: a factor copied from
+    the wrong line of the forward pass)."""
+    s = variables["s"][0]
+    found: list[tuple[float, int, Candidate]] = []
+    if np.count_nonzero(keep) < 3:  # as for a line: two points more than coefficients
+        return found
+    for symbol, (v, words, mistake) in variables.items():
+        if symbol == "s" or v.shape != hand.shape:
+            continue
+        for factor, text in (
+            (s * (1 - v), f"s (1 - {symbol})"),
+            (v * (1 - s), f"{symbol} (1 - s)"),
+        ):
+            value = error * factor
+            residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+            message = f"{what} is {text}, with {words} in one of its two factors; {rule}"
+            found.append((residual, first + len(found), Candidate(mistake, message, value)))
+    return found

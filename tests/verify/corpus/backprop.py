@@ -98,6 +98,7 @@ CASES = [
     _case("derivative_of_input", "H_delta", H_delta=lambda v: v.H_error * v.H_in * (1 - v.H_in)),
     _case("derivative_of_input", "O_delta", O_delta=lambda v: v.O_error * (v.O_in - v.O_in**2)),
     _case("derivative_of_input", "O_delta", O_delta=lambda v: v.O_error * (1 - v.O_in**2)),
+    _case("derivative_of_input", "H_delta", H_delta=lambda v: v.H_error * v.H_out * (1 - v.H_in)),
     _case(
         "derivative_of_error", "H_delta", H_delta=lambda v: v.H_error * v.H_error * (1 - v.H_error)
     ),

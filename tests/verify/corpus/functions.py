@@ -130,6 +130,15 @@ def hidden_delta_of_error(H_error, H_out):
     return H_error * (H_error - H_error**2)
 
 
+def output_delta_half_of_error(O_error, O_out):
+    return O_error * O_out * (1 - O_error)  # one factor of s (1 - s) from the error
+
+
+def hidden_delta_half_of_input(H_error, H_out):
+    H_in = np.log(H_out / (1 - H_out))  # the layer input, recovered from its output
+    return H_error * H_out * (1 - H_in)  # one factor of s (1 - s) from the input
+
+
 def hidden_delta_times_sigmoid(H_error, H_out):
     return H_error * _sig(H_out)
 
@@ -426,6 +435,8 @@ CASES = [
     Case("wrong_derivative", "hidden_layer_delta", hidden_delta_one_minus_s),
     Case("derivative_of_error", "output_layer_delta", output_delta_of_error),
     Case("derivative_of_error", "hidden_layer_delta", hidden_delta_of_error),
+    Case("derivative_of_error", "output_layer_delta", output_delta_half_of_error),
+    Case("derivative_of_input", "hidden_layer_delta", hidden_delta_half_of_input),
     Case("sigmoid_of_output", "sigmoid_derivative", sigmoid_derivative_of_sigmoid),
     Case("sigmoid_of_output", "hidden_layer_delta", hidden_delta_of_sigmoid),
     Case("sigmoid_of_output", "do_out_do_in", do_out_do_in_of_sigmoid),
