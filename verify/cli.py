@@ -61,7 +61,7 @@ def _add_common(parser: argparse.ArgumentParser) -> None:
 
 def _sizes_and_examples(args: argparse.Namespace) -> tuple[list[tuple[int, int, int]], int]:
     """The random nets' sizes and examples asked for, or the defaults."""
-    sizes = _sizes(DEFAULT_SIZES_TEXT) if args.sizes is None else args.sizes
+    sizes = list(DEFAULT_SIZES) if args.sizes is None else args.sizes
     return sizes, RANDOM_EXAMPLES if args.examples is None else args.examples
 
 

@@ -8,9 +8,8 @@ several outputs, which are wrong and which are right.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 
 import numpy as np
 
@@ -200,12 +199,12 @@ def mutated_candidates(
         return []
     upstream, step = LOCAL_STEPS[quantity]
     p = pieces(jr)
-    fields = {f.name for f in dataclasses.fields(p)}
+    known = {f.name for f in fields(p)}
     out = []
     for name, after in changed.items():
         # weights changed in place before the error goes back: the update, said with its
         # constant by the structural candidates (updated_weights_used)
-        if name in ("W1", "W2") or name not in fields:
+        if name in ("W1", "W2") or name not in known:
             continue
         if np.shape(after) != np.shape(getattr(p, name)):
             continue

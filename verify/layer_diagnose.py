@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from verify.polynomial_fits import polynomial_text
+from verify.polynomial_fits import polynomial_fit, polynomial_text
 from verify.precision import float32_account
 from verify.structure import RESHAPED, fit, regrouped
 
@@ -218,20 +218,6 @@ def _nonzero(dout: np.ndarray) -> np.ndarray:
     return np.where(dout == 0, np.nan, dout)
 
 
-def _polynomial(values: np.ndarray, of: np.ndarray) -> np.ndarray | None:
-    """The coefficients (lowest degree first, up to 3) of ``values`` as a polynomial in
-    ``of``, if one fits to :data:`_FIT`; else None."""
-    scale = float(np.max(np.abs(values)))
-    for degree in range(4):
-        if values.size < degree + 3:  # two points more than coefficients
-            return None
-        basis = np.stack([of**k for k in range(degree + 1)], axis=-1)
-        coefficients, *_ = np.linalg.lstsq(basis, values, rcond=None)
-        if np.max(np.abs(basis @ coefficients - values)) <= _FIT * max(scale, 1e-300):
-            return coefficients
-    return None
-
-
 def _sides(values: np.ndarray, x: np.ndarray) -> tuple[float, float] | None:
     """(value where x > 0, value elsewhere) if ``values`` is a constant on each side."""
     sides = []
@@ -261,7 +247,7 @@ def _local_account(
             f"{yours[1]:.4g} elsewhere; the layer's is {theirs[0]:.4g} where {name} > 0 and "
             f"{theirs[1]:.4g} elsewhere",
         )
-    q = _polynomial(right, s)
+    q = polynomial_fit(right, s, _FIT)
     if q is None:
         return None
     rule = f"the layer's derivative is {polynomial_text(q, 's')} of its output s"
@@ -273,7 +259,7 @@ def _local_account(
             f"{polynomial_text(q, name)} instead of {polynomial_text(q, 's')} with s the "
             "layer's output",
         )
-    p = _polynomial(mine, s)
+    p = polynomial_fit(mine, s, _FIT)
     if p is None:
         return None
     return (

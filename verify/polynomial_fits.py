@@ -45,6 +45,27 @@ def simple_coefficients(coefficients: np.ndarray, largest: int = 12) -> bool:
     return units.size == 0
 
 
+def polynomial_fit(values: np.ndarray, of: np.ndarray, within: float) -> np.ndarray | None:
+    """The coefficients (lowest degree first, up to 3) of ``values`` as a polynomial in
+    ``of``, the lowest degree that fits to ``within`` (relative to the largest value); else
+    None. Two points more than coefficients at least (the layer checker's local
+    derivatives)."""
+    scale = float(np.max(np.abs(values)))
+    for degree in range(4):
+        if values.size < degree + 3:
+            return None
+        basis = np.stack([of**k for k in range(degree + 1)], axis=-1)
+        coefficients, *_ = np.linalg.lstsq(basis, values, rcond=None)
+        if np.max(np.abs(basis @ coefficients - values)) <= within * max(scale, 1e-300):
+            return coefficients
+    return None
+
+
+def _residual(value: np.ndarray, hand: np.ndarray, keep: np.ndarray, scale: float) -> float:
+    """How far ``value`` is from ``hand`` where kept, relative to ``hand``'s scale."""
+    return float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+
+
 SIGMOID = (0.0, 1.0, -1.0, 0.0)
 """The coefficients of s (1 - s), the sigmoid's derivative from its output s."""
 
@@ -91,7 +112,7 @@ def derivative_fits(
                 if not simple_coefficients(coefficients):
                     continue  # a few points more than coefficients: any curve nearly fits
             value = basis @ coefficients
-            residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+            residual = _residual(value, hand, keep, scale)
             message = f"{what} is {polynomial_text(coefficients, symbol)}, with {words}; {rule}"
             found.append((residual, len(found), Candidate(mistake, message, value)))
     if right == SIGMOID and "s" in variables:
@@ -125,7 +146,7 @@ def _mixed(
             (v * (1 - s), f"{symbol} (1 - s)"),
         ):
             value = error * factor
-            residual = float(np.max(np.abs(value - hand)[keep])) / max(scale, 1e-300)
+            residual = _residual(value, hand, keep, scale)
             message = f"{what} is {text}, with {words} in one of its two factors; {rule}"
             found.append((residual, first + len(found), Candidate(mistake, message, value)))
     return found
